@@ -1,0 +1,21 @@
+package io.bulwark.job.deadletter;
+
+/** Why an input record was dead-lettered; the name is written to {@code DeadLetter.reason}. */
+public enum DeadLetterReason {
+    /** The value is null, not in the registry wire format, or corrupt Avro. */
+    UNDECODABLE,
+    /** The value names a schema id the registry does not know. */
+    UNKNOWN_SCHEMA,
+    /** The writer schema cannot be read as LabeledText. */
+    INCOMPATIBLE_SCHEMA,
+    /** The text field is null. */
+    MISSING_TEXT,
+    /** The text is empty or only whitespace. */
+    EMPTY_TEXT,
+    /** The text is longer than {@code text.max-length}. */
+    TEXT_TOO_LONG,
+    /** The weight is NaN, infinite or negative. */
+    BAD_WEIGHT,
+    /** The label is not in the fixed label set, or is new while the learned set is full. */
+    UNKNOWN_LABEL
+}

@@ -1,0 +1,50 @@
+package io.bulwark.job.metrics;
+
+/**
+ * Names of the job's metrics. All live in the group {@value #GROUP} of their operator; per-model gauges live in
+ * the subgroup {@code bulwark.model.<modelId>} (a key/value group, so reporters get a {@code model} label), and
+ * dead-letter counts per reason in {@code bulwark.reason.<REASON>.deadLetters}.
+ */
+public final class BulwarkMetrics {
+
+    /** The metric group of every Bulwark metric. */
+    public static final String GROUP = "bulwark";
+    /** Key of the per-model subgroup. */
+    public static final String MODEL_GROUP = "model";
+    /** Key of the per-reason dead-letter subgroup. */
+    public static final String REASON_GROUP = "reason";
+
+    /** Counter: input records read by the validation step (good and bad). */
+    public static final String EVENTS_IN = "eventsIn";
+    /** Meter: trained examples per second (the rate of {@link #EXAMPLES_TRAINED}). */
+    public static final String EXAMPLES_PER_SECOND = "examplesPerSecond";
+    /** Counter: examples trained. */
+    public static final String EXAMPLES_TRAINED = "examplesTrained";
+    /** Counter: events held out for evaluation (never trained on). */
+    public static final String EVENTS_HELD_OUT = "eventsHeldOut";
+    /** Counter: mini-batches trained. */
+    public static final String BATCHES = "batches";
+    /** Counter: batches whose update was skipped for a non-finite loss or gradient. */
+    public static final String SKIPPED_BATCHES = "skippedBatches";
+    /** Counter: snapshots emitted (visible to read_committed consumers after the next checkpoint). */
+    public static final String SNAPSHOTS = "snapshots";
+    /** Gauge: latest snapshot version (per model; operator level: highest of the subtask's models). */
+    public static final String MODEL_VERSION = "modelVersion";
+    /** Gauge: test-then-train accuracy over all labeled examples trained so far. */
+    public static final String PREQUENTIAL_ACCURACY = "prequentialAccuracy";
+    /** Gauge: clean accuracy on the held-out reservoir at the latest snapshot. */
+    public static final String CLEAN_ACCURACY = "cleanAccuracy";
+    /** Gauge: accuracy under the PGD attack on the held-out reservoir at the latest snapshot. */
+    public static final String ROBUST_ACCURACY = "robustAccuracy";
+    /** Gauge: mean norm of the adversarial perturbation after the latest batch. */
+    public static final String DELTA_NORM = "deltaNorm";
+    /** Gauge: symmetric KL between student and EMA teacher on the latest batch. */
+    public static final String TEACHER_DRIFT_KL = "teacherDriftKl";
+    /** Gauge: ms between now and the event time of the model's latest event. */
+    public static final String LAG_MS = "lagMs";
+    /** Counter: dead letters (total; per reason under {@code reason.<REASON>}). */
+    public static final String DEAD_LETTERS = "deadLetters";
+
+    private BulwarkMetrics() {
+    }
+}

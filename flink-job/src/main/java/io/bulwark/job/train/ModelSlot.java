@@ -1,0 +1,90 @@
+package io.bulwark.job.train;
+
+import io.bulwark.avro.ModelSnapshot;
+import io.bulwark.job.validate.TrainingEvent;
+import io.bulwark.model.Example;
+import io.bulwark.model.Learner;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The in-memory working copy of one model's keyed state: its learner, bookkeeping, pending batch, held-out
+ * reservoir and previous snapshot. The training operator writes it to keyed state only when a checkpoint is taken
+ * (the dirty flags say what changed), never per batch.
+ */
+final class ModelSlot {
+
+    final String modelId;
+    Learner learner;
+    final ModelProgress progress;
+    final List<TrainingEvent> pending;
+    final Deque<HeldOutEvent> reservoir;
+    /** Labels of pending events, reserved against the learned-label cap until the batch is trained. */
+    final Set<String> pendingLabels = new HashSet<>();
+    ModelSnapshot previous;
+
+    /** Learner changed since the last checkpoint. */
+    boolean learnerDirty;
+    /** Progress, pending batch or reservoir changed since the last checkpoint. */
+    boolean dirty;
+    /** Previous snapshot changed since the last checkpoint. */
+    boolean previousDirty;
+
+    ModelSlot(String modelId, Learner learner, ModelProgress progress, List<TrainingEvent> pending,
+              Deque<HeldOutEvent> reservoir, ModelSnapshot previous) {
+        this.modelId = modelId;
+        this.learner = learner;
+        this.progress = progress;
+        this.pending = new ArrayList<>(pending);
+        this.reservoir = new ArrayDeque<>(reservoir);
+        this.previous = previous;
+        for (TrainingEvent e : pending) {
+            if (e.label != null) {
+                pendingLabels.add(e.label);
+            }
+        }
+    }
+
+    /** Adds a held-out event, evicting the oldest beyond {@code capacity}. */
+    void holdOut(HeldOutEvent e, int capacity) {
+        reservoir.addLast(e);
+        while (reservoir.size() > capacity) {
+            reservoir.removeFirst();
+        }
+    }
+
+    /** Returns the held-out events whose label the learner knows, as examples. */
+    List<Example> evaluationWindow(List<HeldOutEvent> events) {
+        List<String> known = learner.labels();
+        List<Example> out = new ArrayList<>(reservoir.size());
+        for (HeldOutEvent e : reservoir) {
+            if (known.contains(e.label)) {
+                out.add(new Example(e.text, e.label, e.weight));
+                events.add(e);
+            }
+        }
+        return out;
+    }
+
+    /** Returns the pending events as examples, in arrival order. */
+    List<Example> pendingExamples() {
+        List<Example> out = new ArrayList<>(pending.size());
+        for (TrainingEvent e : pending) {
+            out.add(new Example(e.text, e.label, e.weight));
+        }
+        return out;
+    }
+
+    /** Releases the learner's native memory. */
+    void close() {
+        if (learner != null) {
+            learner.close();
+            learner = null;
+        }
+    }
+}

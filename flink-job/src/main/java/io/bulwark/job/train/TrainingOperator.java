@@ -1,0 +1,621 @@
+package io.bulwark.job.train;
+
+import io.bulwark.avro.ModelSnapshot;
+import io.bulwark.avro.RobustnessReport;
+import io.bulwark.job.deadletter.DeadLetterReason;
+import io.bulwark.job.deadletter.Rejected;
+import io.bulwark.job.metrics.BulwarkMetrics;
+import io.bulwark.job.metrics.DeadLetterCounters;
+import io.bulwark.job.sink.Publication;
+import io.bulwark.job.snapshot.SnapshotFiles;
+import io.bulwark.job.validate.EventValidator;
+import io.bulwark.job.validate.TrainingEvent;
+import io.bulwark.kafka.serde.AvroRegistryCodec;
+import io.bulwark.model.Evaluation;
+import io.bulwark.model.Example;
+import io.bulwark.model.Learner;
+import io.bulwark.model.LearnerConfig;
+import io.bulwark.model.PgdAttack;
+import io.bulwark.model.StepResult;
+import io.bulwark.model.snapshot.Snapshots;
+
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * Keeps one continually trained {@link Learner} per model id (the key) and publishes its snapshots and robustness
+ * reports.
+ *
+ * <p>Per event: a label outside the fixed set, or new while the learned set is full, goes to the dead-letter side
+ * output; a held-out fraction of labeled events (by hash of model and event id) goes to a bounded reservoir of
+ * recent events that is never trained on; the rest join the model's pending batch. A batch is trained when it is
+ * full, when its first event has waited {@code batch.timeout} (a processing-time timer), or at the end of a bounded
+ * input. Training is prequential: the learner scores each batch before updating on it. Every
+ * {@code snapshot.every-batches} batches or {@code snapshot.interval} the operator evaluates the reservoir (clean and
+ * under embedding-space PGD) and emits a ModelSnapshot to the versions topic and the compacted latest topic, plus a
+ * RobustnessReport.
+ *
+ * <p>State: learners live in memory and are written to keyed state ({@code learner.checkpoint()}) only in
+ * {@link #snapshotState}, and only when they changed, because serializing a model per batch would dominate the
+ * training time. After a restore, each model is read back from state the first time its key is seen. Together
+ * with the Kafka source's checkpointed offsets this makes recovery exact: no event is trained twice or skipped.
+ */
+public final class TrainingOperator extends AbstractStreamOperator<Publication>
+        implements OneInputStreamOperator<TrainingEvent, Publication>, BoundedOneInput,
+        Triggerable<String, VoidNamespace> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingOperator.class);
+
+    /** Side output of events whose label is rejected. */
+    public static final OutputTag<Rejected> DEAD_LETTERS = EventValidator.DEAD_LETTERS;
+
+    /** Keyed state holding the learner checkpoint bytes. */
+    static final String LEARNER_STATE = "learner";
+    /** Keyed state holding {@link ModelProgress} bytes. */
+    static final String PROGRESS_STATE = "progress";
+    private static final String PENDING_STATE = "pending-batch";
+    private static final String RESERVOIR_STATE = "held-out";
+    private static final String PREVIOUS_STATE = "previous-snapshot";
+
+    private final TrainerSettings settings;
+
+    private transient LearnerConfig config;
+    private transient PgdAttack attack;
+    private transient String device;
+    private transient AvroRegistryCodec<ModelSnapshot> snapshotCodec;
+    private transient AvroRegistryCodec<RobustnessReport> reportCodec;
+
+    private transient ValueState<byte[]> learnerState;
+    private transient ValueState<byte[]> progressState;
+    private transient ListState<TrainingEvent> pendingState;
+    private transient ListState<HeldOutEvent> reservoirState;
+    private transient ValueState<byte[]> previousState;
+    private transient InternalTimerService<VoidNamespace> timers;
+    private transient Map<String, ModelSlot> slots;
+
+    private transient boolean restored;
+    private transient int attempt;
+    private transient long batchesThisAttempt;
+    private transient long checkpointsCompleted;
+    private transient boolean faultInjected;
+
+    private transient MetricGroup metricGroup;
+    private transient Counter examplesTrained;
+    private transient Counter heldOutCounter;
+    private transient Counter batchCounter;
+    private transient Counter skippedCounter;
+    private transient Counter snapshotCounter;
+    private transient DeadLetterCounters deadLetters;
+    private transient volatile double lastDeltaNorm;
+    private transient volatile double lastTeacherDrift;
+    private transient volatile double lastRobustAccuracy;
+    private transient volatile long highestVersion;
+
+    /** Creates the operator. */
+    public TrainingOperator(TrainerSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        restored = context.isRestored();
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        config = settings.learnerConfig();
+        attack = settings.attack(config);
+        device = DeviceSelector.select(settings.device(),
+                getRuntimeContext().getExternalResourceInfos(settings.gpuResource()));
+        attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        DjlLock.setIntraOpThreads(settings.intraOpThreads());
+        LOG.info("Training on device {} (option '{}', external resource '{}'), subtask {}, attempt {}, restored {}",
+                device, settings.device(), settings.gpuResource(),
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), attempt, restored);
+        snapshotCodec = AvroRegistryCodec.forClass(ModelSnapshot.class, settings.registry());
+        reportCodec = AvroRegistryCodec.forClass(RobustnessReport.class, settings.registry());
+
+        TypeInformation<byte[]> bytes = PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
+        learnerState = getPartitionedState(new ValueStateDescriptor<>(LEARNER_STATE, bytes));
+        progressState = getPartitionedState(new ValueStateDescriptor<>(PROGRESS_STATE, bytes));
+        previousState = getPartitionedState(new ValueStateDescriptor<>(PREVIOUS_STATE, bytes));
+        pendingState = getPartitionedState(
+                new ListStateDescriptor<>(PENDING_STATE, TypeInformation.of(TrainingEvent.class)));
+        reservoirState = getPartitionedState(
+                new ListStateDescriptor<>(RESERVOIR_STATE, TypeInformation.of(HeldOutEvent.class)));
+        timers = getInternalTimerService("batch-timeout", VoidNamespaceSerializer.INSTANCE, this);
+        slots = new ConcurrentHashMap<>();
+
+        metricGroup = getMetricGroup().addGroup(BulwarkMetrics.GROUP);
+        examplesTrained = metricGroup.counter(BulwarkMetrics.EXAMPLES_TRAINED);
+        metricGroup.meter(BulwarkMetrics.EXAMPLES_PER_SECOND, new MeterView(examplesTrained));
+        heldOutCounter = metricGroup.counter(BulwarkMetrics.EVENTS_HELD_OUT);
+        batchCounter = metricGroup.counter(BulwarkMetrics.BATCHES);
+        skippedCounter = metricGroup.counter(BulwarkMetrics.SKIPPED_BATCHES);
+        snapshotCounter = metricGroup.counter(BulwarkMetrics.SNAPSHOTS);
+        deadLetters = new DeadLetterCounters(metricGroup);
+        lastRobustAccuracy = Double.NaN;
+        metricGroup.gauge(BulwarkMetrics.MODEL_VERSION, (Gauge<Long>) () -> highestVersion);
+        metricGroup.gauge(BulwarkMetrics.PREQUENTIAL_ACCURACY, (Gauge<Double>) this::prequentialAccuracy);
+        metricGroup.gauge(BulwarkMetrics.ROBUST_ACCURACY, (Gauge<Double>) () -> lastRobustAccuracy);
+        metricGroup.gauge(BulwarkMetrics.DELTA_NORM, (Gauge<Double>) () -> lastDeltaNorm);
+        metricGroup.gauge(BulwarkMetrics.TEACHER_DRIFT_KL, (Gauge<Double>) () -> lastTeacherDrift);
+    }
+
+    @Override
+    public void processElement(StreamRecord<TrainingEvent> element) throws Exception {
+        TrainingEvent e = element.getValue();
+        String modelId = (String) getCurrentKey();
+        long now = now();
+        ModelSlot slot = slot(modelId, now);
+        ModelProgress p = slot.progress;
+        p.lastEventTime = Math.max(p.lastEventTime, e.eventTime);
+        p.consumed(e.topic, e.partition, e.offset);
+        slot.dirty = true;
+
+        boolean heldOut = e.label != null
+                && HeldOutSelector.isHeldOut(modelId, e.id, settings.heldOutFraction());
+        if (e.label != null && !acceptsLabel(slot, e.label, !heldOut)) {
+            p.deadLetters++;
+            deadLetters.inc(DeadLetterReason.UNKNOWN_LABEL);
+            output.collect(DEAD_LETTERS, new StreamRecord<>(Rejected.of(DeadLetterReason.UNKNOWN_LABEL,
+                    labelDetail(slot, e), e.topic, e.partition, e.offset, e.key, e.value, now)));
+            commitIfNothingPending(slot);
+            return;
+        }
+        if (heldOut) {
+            p.heldOut++;
+            heldOutCounter.inc();
+            slot.holdOut(HeldOutEvent.of(e.text, e.label, e.weight, e.eventTime), settings.reservoirSize());
+            commitIfNothingPending(slot);
+            return;
+        }
+        slot.pending.add(e);
+        if (slot.pending.size() == 1 && settings.batchTimeoutMs() > 0) {
+            p.pendingSince = now;
+            timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, now + settings.batchTimeoutMs());
+        }
+        if (slot.pending.size() >= settings.batchSize()) {
+            trainPending(slot, now);
+        }
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        long now = now();
+        ModelSlot slot = slot(timer.getKey(), now);
+        ModelProgress p = slot.progress;
+        if (!slot.pending.isEmpty() && p.pendingSince >= 0
+                && timer.getTimestamp() >= p.pendingSince + settings.batchTimeoutMs()) {
+            trainPending(slot, now);
+        }
+    }
+
+    @Override
+    public void onEventTime(InternalTimer<String, VoidNamespace> timer) {
+        // Batches close on processing time only.
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        Set<String> keys = new TreeSet<>(slots.keySet());
+        KeyedStateBackend<String> backend = getKeyedStateBackend();
+        try (Stream<String> stored = backend.getKeys(PROGRESS_STATE, VoidNamespace.INSTANCE)) {
+            stored.forEach(keys::add);
+        }
+        long now = now();
+        for (String key : keys) {
+            setCurrentKey(key);
+            ModelSlot slot = slot(key, now);
+            if (!slot.pending.isEmpty()) {
+                trainPending(slot, now);
+            }
+            if (slot.progress.sinceBatches > 0) {
+                publish(slot, now);
+            }
+        }
+        LOG.info("End of input: flushed and published {} model(s)", keys.size());
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        long learnerBytes = 0;
+        int written = 0;
+        for (ModelSlot slot : slots.values()) {
+            if (!(slot.learnerDirty || slot.dirty || slot.previousDirty)) {
+                continue;
+            }
+            setCurrentKey(slot.modelId);
+            written++;
+            if (slot.learnerDirty) {
+                byte[] checkpoint = DjlLock.locked(slot.learner::checkpoint);
+                learnerBytes += checkpoint.length;
+                learnerState.update(checkpoint);
+                slot.learnerDirty = false;
+            }
+            if (slot.dirty) {
+                progressState.update(slot.progress.toBytes());
+                pendingState.update(new ArrayList<>(slot.pending));
+                reservoirState.update(new ArrayList<>(slot.reservoir));
+                slot.dirty = false;
+            }
+            if (slot.previousDirty) {
+                previousState.update(slot.previous == null ? null : SnapshotFiles.toBytes(slot.previous));
+                slot.previousDirty = false;
+            }
+        }
+        LOG.debug("Checkpoint {}: wrote {} model(s), {} learner bytes", context.getCheckpointId(), written,
+                learnerBytes);
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        checkpointsCompleted++;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (slots != null) {
+            for (ModelSlot slot : slots.values()) {
+                DjlLock.locked(slot::close);
+            }
+            slots.clear();
+        }
+        if (snapshotCodec != null) {
+            snapshotCodec.close();
+        }
+        if (reportCodec != null) {
+            reportCodec.close();
+        }
+        super.close();
+    }
+
+    // ---- model slots ---------------------------------------------------------------------------------------
+
+    private ModelSlot slot(String modelId, long now) throws Exception {
+        ModelSlot slot = slots.get(modelId);
+        if (slot != null) {
+            return slot;
+        }
+        byte[] progressBytes = progressState.value();
+        if (progressBytes == null) {
+            slot = new ModelSlot(modelId, DjlLock.locked(() -> Learner.create(config, device)),
+                    ModelProgress.start(now), List.of(),
+                    new ArrayDeque<>(), null);
+            slot.dirty = true;
+            slot.learnerDirty = true;
+            LOG.info("New model '{}' on {}", modelId, slot.learner.device());
+        } else {
+            byte[] learnerBytes = learnerState.value();
+            Learner learner = DjlLock.locked(() -> learnerBytes == null ? Learner.create(config, device)
+                    : Learner.restore(learnerBytes, device));
+            List<TrainingEvent> pending = new ArrayList<>();
+            Iterable<TrainingEvent> storedPending = pendingState.get();
+            if (storedPending != null) {
+                storedPending.forEach(pending::add);
+            }
+            ArrayDeque<HeldOutEvent> reservoir = new ArrayDeque<>();
+            Iterable<HeldOutEvent> storedReservoir = reservoirState.get();
+            if (storedReservoir != null) {
+                storedReservoir.forEach(reservoir::add);
+            }
+            byte[] previousBytes = previousState.value();
+            ModelSnapshot previous = previousBytes == null ? null : SnapshotFiles.fromBytes(previousBytes);
+            slot = new ModelSlot(modelId, learner, ModelProgress.fromBytes(progressBytes), pending, reservoir,
+                    previous);
+            LOG.info("Restored model '{}': version {}, {} batches, {} pending events, {} held out, on {}", modelId,
+                    slot.progress.version, slot.progress.batches, pending.size(), reservoir.size(),
+                    learner.device());
+        }
+        slots.put(modelId, slot);
+        highestVersion = Math.max(highestVersion, slot.progress.version);
+        registerModelMetrics(slot);
+        return slot;
+    }
+
+    /** With no batch pending, every consumed event is reflected in the model: advance its offsets now. */
+    private static void commitIfNothingPending(ModelSlot slot) {
+        if (slot.pending.isEmpty()) {
+            slot.progress.commitOffsets();
+        }
+    }
+
+    private boolean acceptsLabel(ModelSlot slot, String label, boolean reserve) {
+        List<String> fixed = config.labels();
+        if (!fixed.isEmpty()) {
+            return fixed.contains(label);
+        }
+        List<String> known = slot.learner.labels();
+        if (known.contains(label) || slot.pendingLabels.contains(label)) {
+            return true;
+        }
+        long reserved = slot.pendingLabels.stream().filter(l -> !known.contains(l)).count();
+        if (known.size() + reserved >= config.maxLabels()) {
+            return false;
+        }
+        if (reserve) {
+            slot.pendingLabels.add(label);
+        }
+        return true;
+    }
+
+    private String labelDetail(ModelSlot slot, TrainingEvent e) {
+        List<String> fixed = config.labels();
+        if (!fixed.isEmpty()) {
+            return "event " + e.id + " of model '" + slot.modelId + "' has label '" + e.label
+                    + "', not in the fixed label set " + fixed;
+        }
+        return "event " + e.id + " of model '" + slot.modelId + "' has new label '" + e.label
+                + "' but the model already has the maximum of " + config.maxLabels() + " labels "
+                + slot.learner.labels();
+    }
+
+    // ---- training --------------------------------------------------------------------------------------------
+
+    private void trainPending(ModelSlot slot, long now) {
+        ModelProgress p = slot.progress;
+        if (p.pendingSince >= 0 && settings.batchTimeoutMs() > 0) {
+            timers.deleteProcessingTimeTimer(VoidNamespace.INSTANCE, p.pendingSince + settings.batchTimeoutMs());
+        }
+        if (p.sinceFirstBatchAt < 0) {
+            p.sinceFirstBatchAt = now;
+        }
+        List<Example> batch = slot.pendingExamples();
+        StepResult r = DjlLock.locked(() -> slot.learner.train(batch));
+
+        p.batches++;
+        p.examplesTrained += r.examples();
+        p.labeledTrained += r.labeled();
+        p.correctBeforeUpdate += r.correctBeforeUpdate();
+        p.sinceBatches++;
+        p.sinceExamples += r.examples();
+        p.sinceLabeled += r.labeled();
+        p.sinceCorrect += r.correctBeforeUpdate();
+        if (r.skipped()) {
+            p.skippedBatches++;
+            skippedCounter.inc();
+        }
+        if (Double.isFinite(r.loss())) {
+            p.sinceLossSum += r.loss();
+            p.sinceLossCount++;
+        }
+        p.sinceDeltaNormSum += r.deltaNorm();
+        p.sinceTeacherDriftSum += r.teacherDriftKl();
+        p.lastDeltaNorm = r.deltaNorm();
+        p.lastTeacherDriftKl = r.teacherDriftKl();
+        p.commitOffsets();
+        p.pendingSince = -1;
+        slot.pending.clear();
+        slot.pendingLabels.clear();
+        slot.learnerDirty = true;
+        slot.dirty = true;
+
+        examplesTrained.inc(r.examples());
+        batchCounter.inc();
+        lastDeltaNorm = r.deltaNorm();
+        lastTeacherDrift = r.teacherDriftKl();
+        maybeInjectFault();
+
+        boolean byCount = settings.snapshotEveryBatches() > 0 && p.sinceBatches >= settings.snapshotEveryBatches();
+        boolean byTime = settings.snapshotIntervalMs() > 0 && now - p.lastSnapshotAt >= settings.snapshotIntervalMs();
+        if (byCount || byTime) {
+            publish(slot, now);
+        }
+    }
+
+    private void maybeInjectFault() {
+        if (settings.failAfterBatches() <= 0 || faultInjected || attempt > 0) {
+            return;
+        }
+        batchesThisAttempt++;
+        if (batchesThisAttempt >= settings.failAfterBatches() && checkpointsCompleted > 0) {
+            faultInjected = true;
+            throw new InjectedFault("Injected failure after " + batchesThisAttempt + " batches and "
+                    + checkpointsCompleted + " completed checkpoint(s) (fault.fail-after-batches="
+                    + settings.failAfterBatches() + ")");
+        }
+    }
+
+    // ---- snapshots and reports ---------------------------------------------------------------------------------
+
+    private void publish(ModelSlot slot, long now) {
+        ModelProgress p = slot.progress;
+        Learner learner = slot.learner;
+        long version = p.version + 1;
+        Long parent = p.version > 0 ? p.version : null;
+
+        List<HeldOutEvent> windowEvents = new ArrayList<>();
+        List<Example> window = slot.evaluationWindow(windowEvents);
+        Evaluation eval = window.isEmpty() ? null : DjlLock.locked(() -> learner.evaluate(window, attack));
+        double cleanAccuracy = eval == null ? Double.NaN : eval.cleanAccuracy();
+        double robustAccuracy = eval == null || attack == null ? Double.NaN : eval.robustAccuracy();
+        double windowTeacherDrift = window.isEmpty() ? 0.0 : DjlLock.locked(() -> learner.teacherDriftKl(window));
+        Double previousDrift = driftToPrevious(slot, window);
+
+        double preqSince = p.sinceLabeled == 0 ? Double.NaN : (double) p.sinceCorrect / p.sinceLabeled;
+        double lossMean = p.sinceLossCount == 0 ? Double.NaN : p.sinceLossSum / p.sinceLossCount;
+        double deltaMean = p.sinceBatches == 0 ? 0.0 : p.sinceDeltaNormSum / p.sinceBatches;
+        double driftMean = p.sinceBatches == 0 ? 0.0 : p.sinceTeacherDriftSum / p.sinceBatches;
+        long elapsedMs = p.sinceFirstBatchAt < 0 ? 0 : Math.max(1, now - p.sinceFirstBatchAt);
+        double examplesPerSecond = elapsedMs == 0 ? 0.0 : p.sinceExamples * 1000.0 / elapsedMs;
+
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("prequentialAccuracy", preqSince);
+        metrics.put("prequentialAccuracyTotal", p.prequentialAccuracy());
+        metrics.put("cleanAccuracy", cleanAccuracy);
+        metrics.put("robustAccuracy", robustAccuracy);
+        metrics.put("heldOutWindow", (double) window.size());
+        metrics.put("loss", lossMean);
+        metrics.put("deltaNorm", deltaMean);
+        metrics.put("teacherDriftKl", driftMean);
+        metrics.put("skippedBatches", (double) p.skippedBatches);
+        metrics.put("examplesPerSecond", examplesPerSecond);
+        metrics.put("eventsHeldOut", (double) p.heldOut);
+        metrics.put("deadLetters", (double) p.deadLetters);
+
+        ModelSnapshot snapshot = DjlLock.locked(() -> Snapshots.toAvro(learner, slot.modelId, version, parent,
+                p.sourceOffsets(), metrics));
+        long windowStart = windowEvents.stream().mapToLong(e -> e.eventTime).min().orElse(0L);
+        long windowEnd = windowEvents.stream().mapToLong(e -> e.eventTime).max().orElse(0L);
+        RobustnessReport report = RobustnessReport.newBuilder()
+                .setModelId(slot.modelId)
+                .setVersion(version)
+                .setCreatedAt(Instant.ofEpochMilli(now))
+                .setWindowStart(Instant.ofEpochMilli(windowStart))
+                .setWindowEnd(Instant.ofEpochMilli(windowEnd))
+                .setWindowSize(window.size())
+                .setCleanAccuracy(cleanAccuracy)
+                .setRobustAccuracy(robustAccuracy)
+                .setAttack(attack == null ? "none" : attack.name())
+                .setLoss(lossMean)
+                .setDeltaNorm(deltaMean)
+                .setTeacherDriftKl(windowTeacherDrift)
+                .setPreviousDriftKl(previousDrift)
+                .setPrequentialAccuracy(preqSince)
+                .setSkippedBatches(p.skippedBatches)
+                .setExamplesPerSecond(examplesPerSecond)
+                .build();
+
+        byte[] key = slot.modelId.getBytes(StandardCharsets.UTF_8);
+        output.collect(new StreamRecord<>(Publication.of(Publication.Kind.SNAPSHOT, settings.snapshotsTopic(), key,
+                snapshotCodec.encode(settings.snapshotsTopic(), snapshot), now)));
+        output.collect(new StreamRecord<>(Publication.of(Publication.Kind.LATEST, settings.latestTopic(), key,
+                snapshotCodec.encode(settings.latestTopic(), snapshot), now)));
+        output.collect(new StreamRecord<>(Publication.of(Publication.Kind.REPORT, settings.reportsTopic(), key,
+                reportCodec.encode(settings.reportsTopic(), report), now)));
+
+        slot.previous = snapshot;
+        slot.previousDirty = true;
+        p.version = version;
+        p.lastCleanAccuracy = cleanAccuracy;
+        p.lastRobustAccuracy = robustAccuracy;
+        p.resetSinceSnapshot(now);
+        slot.dirty = true;
+        snapshotCounter.inc();
+        highestVersion = Math.max(highestVersion, version);
+        lastRobustAccuracy = robustAccuracy;
+        LOG.info("Model '{}' v{}: {} examples, prequential {} (since v{}), clean {} / robust {} on {} held-out, "
+                        + "{} ex/s", slot.modelId, version, p.examplesTrained, fmt(preqSince), parent,
+                fmt(cleanAccuracy), fmt(robustAccuracy), window.size(), fmt(examplesPerSecond));
+    }
+
+    private Double driftToPrevious(ModelSlot slot, List<Example> window) {
+        if (slot.previous == null || window.isEmpty()) {
+            return null;
+        }
+        if (!slot.previous.getLabels().equals(slot.learner.labels())) {
+            return null;
+        }
+        try {
+            return DjlLock.locked(() -> {
+                try (Learner previous = Snapshots.fromAvro(slot.previous, device)) {
+                    return slot.learner.driftKl(previous, window);
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("Drift of model '{}' to v{} not computed: {}", slot.modelId, slot.previous.getVersion(),
+                    e.toString());
+            return null;
+        }
+    }
+
+    // ---- metrics and helpers -----------------------------------------------------------------------------------
+
+    private void registerModelMetrics(ModelSlot slot) {
+        MetricGroup g = metricGroup.addGroup(BulwarkMetrics.MODEL_GROUP, slot.modelId);
+        ModelProgress p = slot.progress;
+        g.gauge(BulwarkMetrics.MODEL_VERSION, (Gauge<Long>) () -> p.version);
+        g.gauge(BulwarkMetrics.EXAMPLES_TRAINED, (Gauge<Long>) () -> p.examplesTrained);
+        g.gauge(BulwarkMetrics.BATCHES, (Gauge<Long>) () -> p.batches);
+        g.gauge(BulwarkMetrics.PREQUENTIAL_ACCURACY, (Gauge<Double>) p::prequentialAccuracy);
+        g.gauge(BulwarkMetrics.CLEAN_ACCURACY, (Gauge<Double>) () -> p.lastCleanAccuracy);
+        g.gauge(BulwarkMetrics.ROBUST_ACCURACY, (Gauge<Double>) () -> p.lastRobustAccuracy);
+        g.gauge(BulwarkMetrics.DELTA_NORM, (Gauge<Double>) () -> p.lastDeltaNorm);
+        g.gauge(BulwarkMetrics.TEACHER_DRIFT_KL, (Gauge<Double>) () -> p.lastTeacherDriftKl);
+        g.gauge(BulwarkMetrics.SKIPPED_BATCHES, (Gauge<Long>) () -> p.skippedBatches);
+        g.gauge(BulwarkMetrics.LAG_MS, (Gauge<Long>) () ->
+                p.lastEventTime == Long.MIN_VALUE ? 0L : System.currentTimeMillis() - p.lastEventTime);
+    }
+
+    private double prequentialAccuracy() {
+        long labeled = 0;
+        long correct = 0;
+        Map<String, ModelSlot> current = slots;
+        if (current == null) {
+            return Double.NaN;
+        }
+        for (ModelSlot s : List.copyOf(current.values())) {
+            labeled += s.progress.labeledTrained;
+            correct += s.progress.correctBeforeUpdate;
+        }
+        return labeled == 0 ? Double.NaN : (double) correct / labeled;
+    }
+
+    private long now() {
+        return getProcessingTimeService().getCurrentProcessingTime();
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format("%.4f", v);
+    }
+
+    /** Returns the in-memory learner of a model, or null; for tests of this package. */
+    Learner learnerOf(String modelId) {
+        ModelSlot slot = slots == null ? null : slots.get(modelId);
+        return slot == null ? null : slot.learner;
+    }
+
+    /** Returns the number of models in memory; for tests of this package. */
+    int modelsInMemory() {
+        return slots == null ? 0 : slots.size();
+    }
+
+    /** The exception thrown by {@code fault.fail-after-batches}. */
+    public static final class InjectedFault extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InjectedFault(String message) {
+            super(message);
+        }
+    }
+}

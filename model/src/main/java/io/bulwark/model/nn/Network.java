@@ -1,0 +1,187 @@
+package io.bulwark.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import io.bulwark.model.LearnerConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The classifier as a functional forward pass over {@link Parameters}: hashed embedding (word plus averaged char
+ * n-grams) + delta (masked) -> encoder -> masked mean pooling -> linear head.
+ *
+ * <p>Encoders: {@link LearnerConfig.EncoderType#POOLED} (masked mean pool -> dense -> GELU -> dropout) and
+ * {@link LearnerConfig.EncoderType#TRANSFORMER} (learned positions, pre-LN blocks of multi-head self-attention with a
+ * key padding mask and a GELU feed-forward layer, residual dropout, final LayerNorm, masked mean pool). All arrays a
+ * pass creates live in the manager of the batch's inputs, never in the parameters' manager.
+ */
+public final class Network {
+
+    /** Standard deviation of the embedding initialisation; the perturbation radius is chosen relative to it. */
+    public static final double EMBEDDING_INIT_STD = 0.1;
+
+    /** Name of the hashed embedding table parameter. */
+    public static final String EMBEDDING = "embedding";
+
+    private static final float LAYER_NORM_EPS = 1e-5f;
+
+    private final LearnerConfig config;
+
+    /** A network of the configured shape. */
+    public Network(LearnerConfig config) {
+        this.config = config;
+    }
+
+    /** Creates freshly initialised parameters in {@code manager} using {@code rng}. */
+    public Parameters initialize(NDManager manager, SeededRandom rng) {
+        int d = config.embeddingDim();
+        int h = config.hiddenDim();
+        Map<String, NDArray> p = new LinkedHashMap<>();
+        float[] emb = gaussian(rng, (long) config.buckets() * d, EMBEDDING_INIT_STD);
+        for (int i = 0; i < d; i++) {
+            emb[i] = 0f; // bucket 0 is padding
+        }
+        p.put(EMBEDDING, manager.create(emb, new Shape(config.buckets(), d)));
+        if (config.encoderType() == LearnerConfig.EncoderType.POOLED) {
+            p.put("pooled.weight", xavier(manager, rng, d, h));
+            p.put("pooled.bias", manager.zeros(new Shape(h)));
+            p.put("head.weight", xavier(manager, rng, h, config.outputSize()));
+        } else {
+            p.put("position", manager.create(gaussian(rng, (long) config.maxLength() * d, 0.02),
+                    new Shape(config.maxLength(), d)));
+            for (int l = 0; l < config.layers(); l++) {
+                String pre = "layer" + l + ".";
+                p.put(pre + "ln1.gamma", manager.ones(new Shape(d)));
+                p.put(pre + "ln1.beta", manager.zeros(new Shape(d)));
+                for (String m : new String[] {"query", "key", "value", "output"}) {
+                    p.put(pre + "attn." + m + ".weight", xavier(manager, rng, d, d));
+                    p.put(pre + "attn." + m + ".bias", manager.zeros(new Shape(d)));
+                }
+                p.put(pre + "ln2.gamma", manager.ones(new Shape(d)));
+                p.put(pre + "ln2.beta", manager.zeros(new Shape(d)));
+                p.put(pre + "ffn.in.weight", xavier(manager, rng, d, h));
+                p.put(pre + "ffn.in.bias", manager.zeros(new Shape(h)));
+                p.put(pre + "ffn.out.weight", xavier(manager, rng, h, d));
+                p.put(pre + "ffn.out.bias", manager.zeros(new Shape(d)));
+            }
+            p.put("final.ln.gamma", manager.ones(new Shape(d)));
+            p.put("final.ln.beta", manager.zeros(new Shape(d)));
+            p.put("head.weight", xavier(manager, rng, d, config.outputSize()));
+        }
+        p.put("head.bias", manager.zeros(new Shape(config.outputSize())));
+        return new Parameters(p);
+    }
+
+    private static float[] gaussian(SeededRandom rng, long n, double std) {
+        float[] a = new float[Math.toIntExact(n)];
+        rng.fillGaussian(a, std);
+        return a;
+    }
+
+    private static NDArray xavier(NDManager manager, SeededRandom rng, int in, int out) {
+        float[] a = new float[in * out];
+        rng.fillUniform(a, Math.sqrt(6.0 / (in + out)));
+        return manager.create(a, new Shape(in, out));
+    }
+
+    /**
+     * The word vectors [B, L, D]: mean of each word's embedding and its n-gram embeddings, zero on padding.
+     */
+    public NDArray embed(Parameters p, BatchInputs in) {
+        NDArray table = p.get(EMBEDDING);
+        NDArray words = Embedding.embedding(in.tokens(), table, SparseFormat.DENSE).singletonOrThrow();
+        if (in.ngrams() != null) {
+            NDArray grams = Embedding.embedding(in.ngrams(), table, SparseFormat.DENSE).singletonOrThrow();
+            words = words.add(grams.mul(in.ngramMask()).sum(new int[] {2}));
+        }
+        return words.mul(in.tokenScale());
+    }
+
+    /**
+     * Logits [B, outputSize] of the network on {@code in} with perturbation {@code delta} ([B, L, D], may be null)
+     * added to the word vectors on real tokens; {@code dropout} null means evaluation mode.
+     */
+    public NDArray forward(Parameters p, BatchInputs in, NDArray delta, DropoutMasks dropout) {
+        NDArray x = embed(p, in);
+        if (delta != null) {
+            x = x.add(delta.mul(in.mask3()));
+        }
+        NDArray features;
+        if (config.encoderType() == LearnerConfig.EncoderType.POOLED) {
+            NDArray pooled = x.sum(new int[] {1}).div(in.lengths());
+            NDArray hidden = gelu(pooled.matMul(p.get("pooled.weight")).add(p.get("pooled.bias")));
+            features = drop(dropout, "pooled.hidden", hidden);
+        } else {
+            features = transformer(p, in, x, dropout);
+        }
+        return features.matMul(p.get("head.weight")).add(p.get("head.bias"));
+    }
+
+    private NDArray transformer(Parameters p, BatchInputs in, NDArray x, DropoutMasks dropout) {
+        int b = in.size();
+        int len = in.length();
+        int d = config.embeddingDim();
+        int heads = config.heads();
+        int dh = d / heads;
+        NDArray pos = p.get("position").get(new NDIndex("0:{}", len));
+        pos.attach(in.manager());
+        NDArray h = x.add(pos);
+        NDArray bias = in.attentionBias();
+        float scale = (float) (1.0 / Math.sqrt(dh));
+        for (int l = 0; l < config.layers(); l++) {
+            String pre = "layer" + l + ".";
+            NDArray a = layerNorm(h, p.get(pre + "ln1.gamma"), p.get(pre + "ln1.beta"));
+            NDArray q = split(linear(a, p, pre + "attn.query"), b, len, heads, dh);
+            NDArray k = split(linear(a, p, pre + "attn.key"), b, len, heads, dh);
+            NDArray v = split(linear(a, p, pre + "attn.value"), b, len, heads, dh);
+            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(bias);
+            NDArray ctx = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, len, d);
+            h = h.add(drop(dropout, pre + "attn.out", linear(ctx, p, pre + "attn.output")));
+            NDArray f = layerNorm(h, p.get(pre + "ln2.gamma"), p.get(pre + "ln2.beta"));
+            f = linear(gelu(linear(f, p, pre + "ffn.in")), p, pre + "ffn.out");
+            h = h.add(drop(dropout, pre + "ffn.out", f));
+        }
+        h = layerNorm(h, p.get("final.ln.gamma"), p.get("final.ln.beta"));
+        return h.mul(in.mask3()).sum(new int[] {1}).div(in.lengths());
+    }
+
+    private static NDArray linear(NDArray x, Parameters p, String name) {
+        return x.matMul(p.get(name + ".weight")).add(p.get(name + ".bias"));
+    }
+
+    private static NDArray split(NDArray x, int b, int len, int heads, int dh) {
+        return x.reshape(b, len, heads, dh).transpose(0, 2, 1, 3);
+    }
+
+    private static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
+        NDArray mean = x.mean(new int[] {-1}, true);
+        NDArray centered = x.sub(mean);
+        NDArray var = centered.square().mean(new int[] {-1}, true);
+        return centered.div(var.add(LAYER_NORM_EPS).sqrt()).mul(gamma).add(beta);
+    }
+
+    private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
+
+    /**
+     * GELU in its tanh form (Hendrycks and Gimpel 2016), {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))},
+     * built from elementary ops: DJL's fused GELU call costs milliseconds per call on the PyTorch CPU engine, even
+     * for tiny tensors.
+     */
+    static NDArray gelu(NDArray x) {
+        NDArray inner = x.mul(x).mul(x).mul(0.044715f).add(x).mul(GELU_C);
+        return inner.tanh().add(1f).mul(x).mul(0.5f);
+    }
+
+    private static NDArray drop(DropoutMasks dropout, String site, NDArray x) {
+        return dropout == null ? x : dropout.apply(site, x);
+    }
+
+    /** The configuration this network was built from. */
+    public LearnerConfig config() {
+        return config;
+    }
+}

@@ -1,0 +1,151 @@
+package io.bulwark.model.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import io.bulwark.model.LearnerConfig;
+import io.bulwark.model.nn.Parameters;
+import java.util.Map;
+
+/**
+ * Adam (Kingma and Ba 2015) and AdamW (Loshchilov and Hutter 2019) on plain NDArrays.
+ *
+ * <p>Uses the paper's efficient form of the bias correction (end of section 2):
+ * {@code m <- b1 m + (1 - b1) g; v <- b2 v + (1 - b2) g^2; theta <- theta - lr_t m / (sqrt(v) + eps)} with
+ * {@code lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t)}. AdamW first decays weights decoupled from the gradient,
+ * {@code theta <- theta - lr * wd * theta}; Adam adds {@code wd * theta} to the gradient (L2). On the PyTorch engine
+ * the update is one fused native call per tensor (in place, no autograd). Moments live in the parameters' manager
+ * and are checkpointed.
+ *
+ * <p>Tensors given with a row index (the hashed embedding table) are updated lazily, as PyTorch's SparseAdam and
+ * LazyAdam do: only the rows the batch used (whose gradient may be non-zero) are read, updated and written back;
+ * the moments of the other rows are not decayed in that update. This makes an update cost proportional to the
+ * batch instead of to the 32768-row table.
+ */
+public final class AdamOptimizer {
+
+    /** First-moment decay. */
+    public static final float BETA1 = 0.9f;
+    /** Second-moment decay. */
+    public static final float BETA2 = 0.999f;
+    /** Denominator epsilon. */
+    public static final float EPS = 1e-8f;
+
+    private final Parameters params;
+    private final Parameters firstMoments;
+    private final Parameters secondMoments;
+    private final LearningRateSchedule schedule;
+    private final boolean decoupled;
+    private final float weightDecay;
+    private long step;
+
+    /** An optimizer for {@code params} whose moments are allocated in {@code manager}. */
+    public AdamOptimizer(Parameters params, NDManager manager, LearnerConfig config) {
+        this.params = params;
+        this.firstMoments = params.zerosLike(manager);
+        this.secondMoments = params.zerosLike(manager);
+        this.schedule = new LearningRateSchedule(config);
+        this.decoupled = config.optimizer() == LearnerConfig.OptimizerType.ADAMW;
+        this.weightDecay = (float) config.weightDecay();
+    }
+
+    /**
+     * Applies one update with the given (already clipped, finite) gradients; temporaries go to {@code stepManager}.
+     *
+     * @return the learning rate used
+     */
+    public double update(Map<String, NDArray> gradients, NDManager stepManager) {
+        return update(gradients, Map.of(), stepManager);
+    }
+
+    /**
+     * Applies one update; for a tensor named in {@code rowIndices}, its gradient holds only the listed rows
+     * ([R, ...], in index order) and only those rows of the tensor and its moments are updated.
+     *
+     * @return the learning rate used
+     */
+    public double update(Map<String, NDArray> gradients, Map<String, NDArray> rowIndices, NDManager stepManager) {
+        step++;
+        double lr = schedule.rate(step);
+        float corrected = (float) (lr * Math.sqrt(1.0 - Math.pow(BETA2, step)) / (1.0 - Math.pow(BETA1, step)));
+        for (Map.Entry<String, NDArray> e : params.asMap().entrySet()) {
+            String name = e.getKey();
+            NDArray p = e.getValue();
+            NDArray g = gradients.get(name);
+            NDArray m = firstMoments.get(name);
+            NDArray v = secondMoments.get(name);
+            NDArray rows = rowIndices.get(name);
+            if (rows != null) {
+                if (rows.isEmpty()) {
+                    continue;
+                }
+                NDIndex at = new NDIndex("{}", rows);
+                NDArray pr = p.get(at);
+                NDArray mr = m.get(at);
+                NDArray vr = v.get(at);
+                pr.attach(stepManager);
+                mr.attach(stepManager);
+                vr.attach(stepManager);
+                apply(pr, g, mr, vr, (float) lr, corrected, stepManager);
+                p.set(at, pr);
+                m.set(at, mr);
+                v.set(at, vr);
+                continue;
+            }
+            apply(p, g, m, v, (float) lr, corrected, stepManager);
+        }
+        return lr;
+    }
+
+    private void apply(NDArray p, NDArray g, NDArray m, NDArray v, float lr, float corrected, NDManager stepManager) {
+        if (p instanceof PtNDArray pp && g instanceof PtNDArray pg && m instanceof PtNDArray pm
+                && v instanceof PtNDArray pv) {
+            JniUtils.adamUpdate(pp, pg, pm, pv, lr, corrected, weightDecay, 1f, -1f, BETA1, BETA2, EPS, decoupled);
+        } else {
+            portableUpdate(p, g, m, v, lr, corrected, stepManager);
+        }
+    }
+
+    private void portableUpdate(NDArray p, NDArray g, NDArray m, NDArray v, float lr, float corrected,
+                                NDManager stepManager) {
+        NDArray grad = g;
+        if (weightDecay > 0f) {
+            NDArray decay = p.mul(decoupled ? lr * weightDecay : weightDecay);
+            decay.attach(stepManager);
+            if (decoupled) {
+                p.subi(decay);
+            } else {
+                grad = g.add(decay);
+            }
+        }
+        m.muli(BETA1).addi(grad.mul(1f - BETA1));
+        v.muli(BETA2).addi(grad.square().mul(1f - BETA2));
+        NDArray denom = v.sqrt();
+        denom.attach(stepManager);
+        NDArray delta = m.mul(corrected);
+        delta.attach(stepManager);
+        p.subi(delta.divi(denom.addi(EPS)));
+    }
+
+    /** Updates applied so far. */
+    public long step() {
+        return step;
+    }
+
+    /** Restores the update count (bias correction and schedule depend on it). */
+    public void setStep(long step) {
+        this.step = step;
+    }
+
+    /** The first moments. */
+    public Parameters firstMoments() {
+        return firstMoments;
+    }
+
+    /** The second moments. */
+    public Parameters secondMoments() {
+        return secondMoments;
+    }
+}

@@ -1,0 +1,51 @@
+package io.bulwark.model.regularizer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.bulwark.model.LearnerConfig;
+import io.bulwark.model.nn.Losses;
+import io.bulwark.model.nn.Parameters;
+import io.bulwark.model.strategy.StepContext;
+import java.util.Map;
+
+/**
+ * SMART's Bregman proximal point term with a momentum (EMA) teacher, Jiang et al. 2020: the loss adds
+ * {@code mu * symKL(f(x; theta), f(x; teacher))} and after each applied update
+ * {@code teacher <- (1 - beta) * theta + beta * teacher}.
+ *
+ * <p>The teacher is a separate set of arrays that never requires gradients, so the term's gradient reaches only the
+ * student. Both networks see the step's dropout masks, so the term is exactly zero when theta equals the teacher.
+ */
+public final class BregmanProximal implements Regularizer {
+
+    private final LearnerConfig config;
+    private final Parameters teacher;
+
+    /** The term with the configuration's mu and beta, for a teacher owned by the caller. */
+    public BregmanProximal(LearnerConfig config, Parameters teacher) {
+        this.config = config;
+        this.teacher = teacher;
+    }
+
+    @Override
+    public NDArray term(StepContext ctx) {
+        NDArray teacherLogits = ctx.logits(teacher, null, true);
+        return Losses.symmetricKl(ctx.studentCleanLogits(), teacherLogits).mul((float) config.bregmanWeight());
+    }
+
+    @Override
+    public void afterUpdate(StepContext ctx) {
+        ema(teacher, ctx.params(), config.emaMomentum(), ctx.manager());
+    }
+
+    /** teacher <- (1 - beta) * student + beta * teacher, in place; temporaries go to {@code step}. */
+    public static void ema(Parameters teacher, Parameters student, double beta, NDManager step) {
+        float b = (float) beta;
+        float a = (float) (1.0 - beta);
+        for (Map.Entry<String, NDArray> e : teacher.asMap().entrySet()) {
+            NDArray s = student.get(e.getKey()).mul(a);
+            s.attach(step);
+            e.getValue().muli(b).addi(s);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.bulwark.model.snapshot;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything needed to resume a learner bitwise-exactly.
+ *
+ * @param config the configuration as {@code LearnerConfig.toMap()}
+ * @param labels labels in output order
+ * @param student student parameters
+ * @param teacher EMA teacher parameters, or null
+ * @param optimizerStep updates applied by the optimizer
+ * @param firstMoments Adam first moments
+ * @param secondMoments Adam second moments
+ * @param strategyState state the strategy carries across batches (FreeAT's delta bank)
+ * @param rngState the random generator's state
+ * @param examplesSeen examples trained on
+ * @param batchesSeen batches trained on
+ * @param skippedBatches batches with a skipped update
+ * @param updates parameter updates applied
+ */
+public record CheckpointData(
+        Map<String, String> config,
+        List<String> labels,
+        Map<String, TensorData> student,
+        Map<String, TensorData> teacher,
+        long optimizerStep,
+        Map<String, TensorData> firstMoments,
+        Map<String, TensorData> secondMoments,
+        Map<String, TensorData> strategyState,
+        long rngState,
+        long examplesSeen,
+        long batchesSeen,
+        long skippedBatches,
+        long updates) {}

@@ -1,0 +1,47 @@
+package io.bulwark.model.strategy;
+
+import ai.djl.ndarray.NDArray;
+import io.bulwark.model.LearnerConfig;
+
+/**
+ * FreeLB, Zhu et al. 2020, "FreeLB: Enhanced Adversarial Training for Natural Language Understanding": delta starts
+ * as uniform noise on real tokens (magnitude {@code initMagnitude}, divided by sqrt(length * dim) for L2), takes K
+ * ascent steps with normalised gradients and projection onto the eps-ball, and the parameter gradients of the K
+ * passes are accumulated and divided by K before ONE update. Dropout masks are fixed across the K passes.
+ */
+public final class FreeLb implements TrainingStrategy {
+
+    private final LearnerConfig config;
+
+    /** FreeLB-K with the configuration's K, norm, epsilon, alpha and init magnitude. */
+    public FreeLb(LearnerConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public double step(StepContext ctx) {
+        int k = config.steps();
+        NDArray delta = Perturbations.freeLbInit(ctx.manager(), ctx.rng(), ctx.inputs(), config.embeddingDim(),
+                config.norm(), config.initMagnitude());
+        boolean isolate = ctx.listener().isolatePassGradients();
+        ctx.prepareRegularizers();
+        double lossSum = 0;
+        for (int i = 0; i < k; i++) {
+            // Gradients accumulate over the K passes (zeroed only before the first one).
+            PassResult r = ctx.trainingPass(delta, i < k - 1, i == 0 || isolate);
+            lossSum += r.loss();
+            if (i < k - 1) {
+                if (!Perturbations.isFinite(r.deltaGradient())) {
+                    lossSum = Double.NaN;
+                    break;
+                }
+                delta = Perturbations.project(
+                        delta.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), config.alpha(), false)),
+                        config.norm(), config.epsilon());
+                ctx.listener().onDeltaUpdated(ctx.passes() - 1, delta);
+            }
+        }
+        ctx.update(lossSum / k, isolate ? 1.0 : 1.0 / k);
+        return Perturbations.meanMaskedNorm(delta, ctx.inputs(), config.norm());
+    }
+}

@@ -1,0 +1,40 @@
+package io.bulwark.model.strategy;
+
+import ai.djl.ndarray.NDArray;
+import io.bulwark.model.LearnerConfig;
+
+/**
+ * PGD adversarial training, Madry et al. 2018, "Towards Deep Learning Models Resistant to Adversarial Attacks",
+ * in word-embedding space: delta starts at a random point of the eps-ball, takes K projected ascent steps on the task
+ * loss (sign steps for LINF, normalised steps for L2) with the parameters frozen, and the parameters are then updated
+ * once on the loss at x + delta: K + 1 passes, one update.
+ */
+public final class Pgd implements TrainingStrategy {
+
+    private final LearnerConfig config;
+
+    /** PGD-K with the configuration's K, norm, epsilon and alpha. */
+    public Pgd(LearnerConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public double step(StepContext ctx) {
+        NDArray delta = Perturbations.randomInBall(ctx.manager(), ctx.rng(), ctx.inputs(), config.embeddingDim(),
+                config.norm(), config.epsilon());
+        for (int k = 0; k < config.steps(); k++) {
+            PassResult r = ctx.ascentPass(delta);
+            if (!Perturbations.isFinite(r.deltaGradient())) {
+                break; // keep the last finite delta; the update pass below decides about skipping
+            }
+            delta = Perturbations.project(
+                    delta.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), config.alpha(), true)),
+                    config.norm(), config.epsilon());
+            ctx.listener().onDeltaUpdated(ctx.passes() - 1, delta);
+        }
+        ctx.prepareRegularizers();
+        PassResult r = ctx.trainingPass(delta, false, true);
+        ctx.update(r.loss(), 1.0);
+        return Perturbations.meanMaskedNorm(delta, ctx.inputs(), config.norm());
+    }
+}

@@ -1,0 +1,267 @@
+package io.bulwark.model.strategy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.training.GradientCollector;
+import io.bulwark.model.LearnerConfig;
+import io.bulwark.model.nn.BatchInputs;
+import io.bulwark.model.nn.DropoutMasks;
+import io.bulwark.model.nn.Losses;
+import io.bulwark.model.nn.Network;
+import io.bulwark.model.nn.Parameters;
+import io.bulwark.model.nn.SeededRandom;
+import io.bulwark.model.optim.AdamOptimizer;
+import io.bulwark.model.optim.GradientClipping;
+import io.bulwark.model.regularizer.Regularizer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything one training step needs: the batch as arrays in the step's manager, the network and its parameters,
+ * the step's fixed dropout masks, the optimizer, the regularisers, and counters of passes and updates.
+ *
+ * <p>Gradient discipline: every pass zeroes the gradients it is about to collect (DJL's PyTorch collector
+ * accumulates), every gradient handle is attached to the step's manager, and an update whose loss or gradients are
+ * not finite is skipped without touching parameters, optimizer moments or the teacher.
+ */
+public final class StepContext {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StepContext.class);
+
+    private final LearnerConfig config;
+    private final Network network;
+    private final Parameters params;
+    private final Parameters teacher;
+    private final AdamOptimizer optimizer;
+    private final List<Regularizer> regularizers;
+    private final BatchInputs inputs;
+    private final NDArray oneHot;
+    private final NDArray weights;
+    private final float weightSum;
+    private final int numLabels;
+    private final DropoutMasks dropout;
+    private final SeededRandom rng;
+    private final StepListener listener;
+    private final NDManager manager;
+
+    private int passes;
+    private int updates;
+    private int skipped;
+    private double lossSum;
+    private int lossCount;
+    private NDArray cleanLogits;
+
+    /** Creates the context of one step; all arrays must live in {@code manager}. */
+    public StepContext(LearnerConfig config, Network network, Parameters params, Parameters teacher,
+                       AdamOptimizer optimizer, List<Regularizer> regularizers, BatchInputs inputs, NDArray oneHot,
+                       NDArray weights, float weightSum, int numLabels, DropoutMasks dropout, SeededRandom rng,
+                       StepListener listener, NDManager manager) {
+        this.config = config;
+        this.network = network;
+        this.params = params;
+        this.teacher = teacher;
+        this.optimizer = optimizer;
+        this.regularizers = regularizers;
+        this.inputs = inputs;
+        this.oneHot = oneHot;
+        this.weights = weights;
+        this.weightSum = weightSum;
+        this.numLabels = numLabels;
+        this.dropout = dropout;
+        this.rng = rng;
+        this.listener = listener == null ? StepListener.NONE : listener;
+        this.manager = manager;
+        dropout.setObserver((site, mask) -> this.listener.onDropoutMask(passes, site, mask));
+    }
+
+    // ---- forward ---------------------------------------------------------------------------------------------
+
+    /**
+     * Logits over the known labels of network {@code p} at x + delta (delta may be null), with the step's dropout
+     * masks when {@code train}, else in evaluation mode.
+     */
+    public NDArray logits(Parameters p, NDArray delta, boolean train) {
+        NDArray out = network.forward(p, inputs, delta, train ? dropout : null);
+        if (numLabels < config.outputSize()) {
+            out = out.get(new NDIndex(":, 0:{}", numLabels));
+        }
+        return out;
+    }
+
+    /** The student's clean logits of the current pass (computed once per pass, part of its graph). */
+    public NDArray studentCleanLogits() {
+        if (cleanLogits == null) {
+            cleanLogits = logits(params, null, true);
+        }
+        return cleanLogits;
+    }
+
+    /** Weighted cross-entropy of {@code logits} against the batch's labels (0 when no example is labeled). */
+    public NDArray taskLoss(NDArray logits) {
+        return Losses.crossEntropy(logits, oneHot, weights, weightSum);
+    }
+
+    // ---- passes ----------------------------------------------------------------------------------------------
+
+    /**
+     * One training pass at x + delta: task loss plus every regulariser's term, one backward.
+     *
+     * @param delta the perturbation leaf (may be null for a clean pass)
+     * @param deltaGradient whether to return the gradient with respect to delta
+     * @param zeroParamGradients whether to zero parameter gradients first (false accumulates, as FreeLB does)
+     */
+    public PassResult trainingPass(NDArray delta, boolean deltaGradient, boolean zeroParamGradients) {
+        return pass(delta, deltaGradient, true, zeroParamGradients, logits -> {
+            NDArray loss = taskLoss(logits);
+            for (Regularizer r : regularizers) {
+                loss = loss.add(r.term(this));
+            }
+            return loss;
+        });
+    }
+
+    /** An ascent pass: gradient of the task loss with respect to delta only (parameters frozen). */
+    public PassResult ascentPass(NDArray delta) {
+        return pass(delta, true, false, false, this::taskLoss);
+    }
+
+    /**
+     * A general pass: {@code lossOf} maps the logits at x + delta to a scalar loss, which is back-propagated.
+     *
+     * @param paramGradients whether parameter gradients are collected
+     * @param zeroParamGradients whether they are zeroed first
+     */
+    public PassResult pass(NDArray delta, boolean deltaGradient, boolean paramGradients, boolean zeroParamGradients,
+                           Function<NDArray, NDArray> lossOf) {
+        int index = passes;
+        cleanLogits = null;
+        params.setRequiresGradient(paramGradients);
+        if (paramGradients && zeroParamGradients) {
+            params.zeroGradients();
+        }
+        if (delta != null && deltaGradient) {
+            delta.setRequiresGradient(true);
+        }
+        listener.onPassStart(index, delta);
+        NDArray loss;
+        try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+            loss = lossOf.apply(logits(params, delta, true));
+            loss = listener.adjustLoss(index, loss);
+            collector.backward(loss);
+        }
+        passes++;
+        cleanLogits = null;
+        float value = loss.getFloat();
+        NDArray g = null;
+        if (delta != null && deltaGradient) {
+            g = delta.getGradient();
+            g.attach(manager);
+        }
+        if (paramGradients && listener.wantsPassGradients()) {
+            listener.afterBackward(index, params.gradients(manager));
+        }
+        return new PassResult(value, g);
+    }
+
+    // ---- updates ---------------------------------------------------------------------------------------------
+
+    /**
+     * Applies one update with the accumulated parameter gradients times {@code gradientScale}, unless the loss or a
+     * gradient is not finite, in which case nothing is written and the skip is counted.
+     *
+     * @param loss the loss of the pass(es) behind the gradients, recorded for the step's mean loss
+     * @return whether the update was applied
+     */
+    public boolean update(double loss, double gradientScale) {
+        Map<String, NDArray> grads = params.gradients(manager);
+        if (gradientScale != 1.0) {
+            for (NDArray g : grads.values()) {
+                g.muli((float) gradientScale);
+            }
+        }
+        listener.beforeUpdate(updates, grads);
+        // The embedding gradient is zero outside the rows the batch used: update those rows only (lazy Adam).
+        Map<String, NDArray> applied = new LinkedHashMap<>(grads);
+        NDArray rows = inputs.rowArray();
+        NDArray tableGrad = grads.get(Network.EMBEDDING).get(new NDIndex("{}", rows));
+        tableGrad.attach(manager);
+        applied.put(Network.EMBEDDING, tableGrad);
+        double norm = GradientClipping.globalNorm(applied);
+        lossSum += loss;
+        lossCount++;
+        if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+            skipped++;
+            LOG.warn("Skipping update: non-finite {} (loss={}, gradient norm={})",
+                    Double.isFinite(loss) ? "gradient" : "loss", loss, norm);
+            return false;
+        }
+        GradientClipping.clip(applied, norm, config.clipNorm());
+        optimizer.update(applied, Map.of(Network.EMBEDDING, rows), manager);
+        updates++;
+        for (Regularizer r : regularizers) {
+            r.afterUpdate(this);
+        }
+        return true;
+    }
+
+    /** Runs every regulariser's {@link Regularizer#prepare} (before the passes of one update). */
+    public void prepareRegularizers() {
+        for (Regularizer r : regularizers) {
+            r.prepare(this);
+        }
+    }
+
+    // ---- accessors -------------------------------------------------------------------------------------------
+
+    /** The configuration. */
+    public LearnerConfig config() { return config; }
+
+    /** The network. */
+    public Network network() { return network; }
+
+    /** The student's parameters. */
+    public Parameters params() { return params; }
+
+    /** The EMA teacher's parameters, or null. */
+    public Parameters teacher() { return teacher; }
+
+    /** The batch. */
+    public BatchInputs inputs() { return inputs; }
+
+    /** The step's dropout masks. */
+    public DropoutMasks dropout() { return dropout; }
+
+    /** The learner's random generator. */
+    public SeededRandom rng() { return rng; }
+
+    /** The step's manager. */
+    public NDManager manager() { return manager; }
+
+    /** The listener (never null). */
+    public StepListener listener() { return listener; }
+
+    /** Number of labels known in this step. */
+    public int numLabels() { return numLabels; }
+
+    /** Passes done so far. */
+    public int passes() { return passes; }
+
+    /** Updates applied so far. */
+    public int updates() { return updates; }
+
+    /** Updates skipped so far. */
+    public int skipped() { return skipped; }
+
+    /** Mean loss over the updates attempted (NaN if one was skipped, 0 if none). */
+    public double meanLoss() {
+        if (skipped > 0) {
+            return Double.NaN;
+        }
+        return lossCount == 0 ? 0.0 : lossSum / lossCount;
+    }
+}

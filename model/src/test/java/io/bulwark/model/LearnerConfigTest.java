@@ -1,0 +1,96 @@
+package io.bulwark.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LearnerConfigTest {
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        LearnerConfig c = LearnerConfig.builder().build();
+        assertThat(c.encoderType()).isEqualTo(LearnerConfig.EncoderType.POOLED);
+        assertThat(c.buckets()).isEqualTo(32768);
+        assertThat(c.maxLength()).isEqualTo(64);
+        assertThat(c.embeddingDim()).isEqualTo(64);
+        assertThat(c.hiddenDim()).isEqualTo(128);
+        assertThat(c.dropout()).isEqualTo(0.1);
+        assertThat(c.strategy()).isEqualTo(LearnerConfig.StrategyType.FREEAT);
+        assertThat(c.steps()).isEqualTo(4);
+        assertThat(c.norm()).isEqualTo(LearnerConfig.NormType.LINF);
+        assertThat(c.epsilon()).isEqualTo(0.05);
+        assertThat(c.alpha()).isEqualTo(0.05 / 4);
+        assertThat(c.clipNorm()).isEqualTo(1.0);
+        assertThat(c.batchSize()).isEqualTo(32);
+        assertThat(c.seed()).isEqualTo(42L);
+        assertThat(c.outputSize()).isEqualTo(c.maxLabels());
+        assertThat(LearnerConfig.builder().optStrategy(LearnerConfig.StrategyType.PGD).optSteps(5).build().alpha())
+                .isEqualTo(2.5 * 0.05 / 5);
+    }
+
+    @Test
+    void mapRoundTripPreservesEveryField() {
+        LearnerConfig c = LearnerConfig.builder()
+                .optEncoderType(LearnerConfig.EncoderType.TRANSFORMER).optBuckets(1 << 12).optMaxLength(100)
+                .optCharNgrams(4).optMaxNgramsPerToken(7).optEmbeddingDim(48).optHiddenDim(96).optLayers(3)
+                .optHeads(6).optDropout(0.25).optLabels(List.of("spam", "ham, \"quoted\"", "ünïcode"))
+                .optMaxLabels(5).optStrategy(LearnerConfig.StrategyType.FREELB).optSteps(3)
+                .optNorm(LearnerConfig.NormType.L2).optEpsilon(0.3).optAlpha(0.1).optInitMagnitude(0.2)
+                .optSmartWeight(0.5).optSmartSteps(2).optVatOnUnlabeled(false).optBregmanWeight(0.7)
+                .optEmaMomentum(0.95).optOptimizer(LearnerConfig.OptimizerType.ADAM)
+                .optSchedule(LearnerConfig.ScheduleType.INVERSE_SQRT).optLearningRate(1e-4).optWeightDecay(0.001)
+                .optWarmupSteps(7).optClipNorm(0).optBatchSize(9).optSeed(-123456789012L).build();
+        Map<String, String> map = c.toMap();
+        LearnerConfig back = LearnerConfig.fromMap(map);
+        assertThat(back).isEqualTo(c);
+        assertThat(back.toMap()).isEqualTo(map);
+        assertThat(back.labels()).containsExactly("spam", "ham, \"quoted\"", "ünïcode");
+        assertThat(back.alpha()).isEqualTo(0.1);
+        assertThat(LearnerConfig.fromMap(Map.of())).isEqualTo(LearnerConfig.builder().build());
+        assertThat(c.toBuilder().build()).isEqualTo(c);
+    }
+
+    @Test
+    void rejectsUnknownKeysAndBadValuesWithClearMessages() {
+        assertThatThrownBy(() -> LearnerConfig.fromMap(Map.of("strategy.typo", "1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Unknown learner configuration key 'strategy.typo'");
+        assertThatThrownBy(() -> LearnerConfig.fromMap(Map.of("strategy.steps", "four")))
+                .hasMessageContaining("Invalid value 'four' for learner configuration key 'strategy.steps'");
+        assertThatThrownBy(() -> LearnerConfig.fromMap(Map.of("strategy.type", "FGSM")))
+                .hasMessageContaining("Unknown StrategyType 'FGSM'");
+        Map<String, String> neg = new HashMap<>();
+        neg.put("strategy.epsilon", "-1");
+        assertThatThrownBy(() -> LearnerConfig.fromMap(neg)).hasMessageContaining("epsilon must be finite and > 0");
+    }
+
+    @Test
+    void builderValidates() {
+        assertThatThrownBy(() -> LearnerConfig.builder().optDropout(1.0).build())
+                .hasMessageContaining("dropout must be in [0, 1)");
+        assertThatThrownBy(() -> LearnerConfig.builder().optBuckets(3).build()).hasMessageContaining("buckets");
+        assertThatThrownBy(() -> LearnerConfig.builder().optEncoderType(LearnerConfig.EncoderType.TRANSFORMER)
+                .optEmbeddingDim(30).optHeads(4).build()).hasMessageContaining("divisible by heads");
+        assertThatThrownBy(() -> LearnerConfig.builder().optLabels(List.of("a", "a")).build())
+                .hasMessageContaining("duplicate label 'a'");
+        assertThatThrownBy(() -> LearnerConfig.builder().optEmaMomentum(1.0).build())
+                .hasMessageContaining("emaMomentum");
+        assertThatThrownBy(() -> LearnerConfig.builder().optCharNgrams(1).build()).hasMessageContaining("charNgrams");
+        assertThatThrownBy(() -> LearnerConfig.builder().optSteps(0).build()).hasMessageContaining("steps");
+        assertThatThrownBy(() -> LearnerConfig.builder().optLearningRate(Double.NaN).build())
+                .hasMessageContaining("learningRate");
+    }
+
+    @Test
+    void attackNameAndValidation() {
+        LearnerConfig c = LearnerConfig.builder().build();
+        assertThat(PgdAttack.defaults(c).name()).isEqualTo("pgd-10-linf-eps0.05-r1");
+        assertThatThrownBy(() -> new PgdAttack(0, 0.1, 0.01, 1, LearnerConfig.NormType.L2))
+                .hasMessageContaining("steps");
+        assertThatThrownBy(() -> new Example("x", "y", Float.NaN)).hasMessageContaining("weight");
+    }
+}

@@ -1,0 +1,150 @@
+package io.bulwark.model.strategy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bulwark.model.Example;
+import io.bulwark.model.Learner;
+import io.bulwark.model.LearnerConfig;
+import io.bulwark.model.LearnerConfig.NormType;
+import io.bulwark.model.Recorder;
+import io.bulwark.model.StepResult;
+import io.bulwark.model.SyntheticData;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class FreeAtTest {
+
+    private static LearnerConfig config(NormType norm, int m) {
+        return SyntheticData.small()
+                .optStrategy(LearnerConfig.StrategyType.FREEAT)
+                .optSteps(m)
+                .optNorm(norm)
+                .optEpsilon(norm == NormType.LINF ? 0.05 : 0.3)
+                .optAlpha(norm == NormType.LINF ? 0.03 : 0.2)
+                .build();
+    }
+
+    @ParameterizedTest
+    @EnumSource(NormType.class)
+    void carriesDeltaAcrossBatchesAndStaysInBall(NormType norm) {
+        LearnerConfig config = config(norm, 3);
+        List<Example> data = SyntheticData.keywordTask(200, 7);
+        Recorder rec = new Recorder();
+        try (Learner learner = Learner.create(config)) {
+            learner.setStepListener(rec);
+            Recorder.Copy previousEnd = null;
+            int from = 0;
+            for (int t = 0; t < 8; t++) {
+                // Alternate batch sizes so consecutive batches overlap only partly.
+                int size = t % 2 == 0 ? 16 : 5;
+                List<Example> batch = new ArrayList<>(data.subList(from, from + size));
+                from += size;
+                rec.clear();
+                StepResult r = learner.train(batch);
+                assertThat(r.passes()).as("passes per batch").isEqualTo(3);
+                assertThat(r.updates()).as("updates per batch").isEqualTo(3);
+                assertThat(rec.passStartDeltas).hasSize(3);
+                assertThat(rec.updatedDeltas).hasSize(3);
+                Recorder.Copy start = rec.passStartDeltas.get(0);
+                if (previousEnd != null) {
+                    assertOverlapEqual(previousEnd, start);
+                } else {
+                    assertThat(maxAbs(start.data())).as("bank starts at zero").isZero();
+                }
+                // Within the batch, each replay starts from the previous replay's delta.
+                for (int k = 1; k < 3; k++) {
+                    assertThat(rec.passStartDeltas.get(k).data()).containsExactly(rec.updatedDeltas.get(k - 1).data());
+                }
+                for (Recorder.Copy d : rec.updatedDeltas) {
+                    assertInBall(d, norm, config.epsilon());
+                }
+                previousEnd = rec.updatedDeltas.get(2);
+                assertThat(r.deltaNorm()).isGreaterThan(0.0).isLessThanOrEqualTo(config.epsilon() * (1 + 1e-5));
+            }
+            // The bank holds the last batch's delta in its top-left slice.
+            float[] bank = learner.strategyStateValues().get(FreeAt.DELTA_BANK);
+            assertThat(bank).hasSize(config.batchSize() * config.maxLength() * config.embeddingDim());
+            Recorder.Copy bankCopy = new Recorder.Copy(
+                    new long[] {config.batchSize(), config.maxLength(), config.embeddingDim()}, bank);
+            assertOverlapEqual(previousEnd, bankCopy);
+        }
+    }
+
+    @Test
+    void dropoutMasksAreFixedAcrossReplaysOfOneStep() {
+        LearnerConfig config = SyntheticData.small().optStrategy(LearnerConfig.StrategyType.FREEAT).optSteps(4)
+                .optDropout(0.3).build();
+        List<Example> data = SyntheticData.keywordTask(32, 3);
+        Recorder rec = new Recorder();
+        try (Learner learner = Learner.create(config)) {
+            learner.setStepListener(rec);
+            learner.train(data.subList(0, 16));
+            List<Recorder.Copy> first = new ArrayList<>();
+            assertThat(rec.masksByPass).hasSize(4);
+            for (var masks : rec.masksByPass) {
+                Recorder.Copy m = masks.get("pooled.hidden");
+                assertThat(m).isNotNull();
+                first.add(m);
+            }
+            float zeros = 0;
+            for (float v : first.get(0).data()) {
+                zeros += v == 0f ? 1 : 0;
+            }
+            assertThat(zeros / first.get(0).data().length).as("drop rate").isBetween(0.15f, 0.45f);
+            for (Recorder.Copy m : first) {
+                assertThat(m.data()).containsExactly(first.get(0).data());
+            }
+            rec.clear();
+            learner.train(data.subList(16, 32));
+            assertThat(rec.masksByPass.get(0).get("pooled.hidden").data())
+                    .as("a new step draws new masks").isNotEqualTo(first.get(0).data());
+        }
+    }
+
+    static void assertOverlapEqual(Recorder.Copy a, Recorder.Copy b) {
+        int bMin = (int) Math.min(a.shape()[0], b.shape()[0]);
+        int lMin = (int) Math.min(a.shape()[1], b.shape()[1]);
+        int d = (int) a.shape()[2];
+        int checked = 0;
+        for (int i = 0; i < bMin; i++) {
+            for (int j = 0; j < lMin; j++) {
+                for (int k = 0; k < d; k++) {
+                    float va = a.data()[(int) ((i * a.shape()[1] + j) * d + k)];
+                    float vb = b.data()[(int) ((i * b.shape()[1] + j) * d + k)];
+                    if (va != vb) {
+                        throw new AssertionError("delta differs at [" + i + "," + j + "," + k + "]: " + va + " vs " + vb);
+                    }
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(0);
+    }
+
+    static void assertInBall(Recorder.Copy d, NormType norm, double eps) {
+        int b = (int) d.shape()[0];
+        int per = d.data().length / b;
+        for (int i = 0; i < b; i++) {
+            double n = 0;
+            for (int k = i * per; k < (i + 1) * per; k++) {
+                float v = d.data()[k];
+                n = norm == NormType.LINF ? Math.max(n, Math.abs(v)) : n + (double) v * v;
+            }
+            if (norm == NormType.L2) {
+                n = Math.sqrt(n);
+            }
+            assertThat(n).as("norm of example %d", i).isLessThanOrEqualTo(eps * (1 + 1e-5));
+        }
+    }
+
+    static float maxAbs(float[] a) {
+        float m = 0;
+        for (float v : a) {
+            m = Math.max(m, Math.abs(v));
+        }
+        return m;
+    }
+}

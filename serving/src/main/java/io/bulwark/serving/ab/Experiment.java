@@ -1,0 +1,329 @@
+package io.bulwark.serving.ab;
+
+import io.bulwark.serving.api.ApiException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Set;
+
+/**
+ * The A/B experiment of one model: what each arm serves, the traffic split, shadow mode, the promotion history
+ * and the robustness gate on automatic promotion.
+ *
+ * <p>Arm A set to "latest" is the auto-promote policy: when a newer version loads, A moves to it only if the
+ * {@link RobustnessGate} passes it. Arm B set to "latest" follows the newest loaded version without a gate (it is
+ * the challenger). Traffic is split by a stable hash of the request key, so a key keeps its arm while weights stay
+ * the same (and raising B's weight only moves keys from A to B). Not thread-safe: the owner serialises access.
+ */
+public final class Experiment {
+
+    /** Hash seed of the traffic split. */
+    static final int SPLIT_SEED = 0x5eed_ab01;
+    private static final int MAX_HISTORY = 5;
+    private static final int MAX_LOG = 50;
+
+    private final String modelId;
+    private final RobustnessGate gate;
+    private ArmSpec specA;
+    private ArmSpec specB;
+    private Long versionA;
+    private Long versionB;
+    private double weightA;
+    private double weightB;
+    private boolean shadow;
+    private final Deque<Long> history = new ArrayDeque<>();
+    private GateDecision lastGate;
+    private final Deque<GateDecision> gateLog = new ArrayDeque<>();
+    private final Deque<Event> events = new ArrayDeque<>();
+
+    /** One change of the experiment, for the dashboard. */
+    public record Event(long at, String message) {}
+
+    /** Creates an experiment with the given arms, weights and shadow mode. */
+    public Experiment(String modelId, ArmSpec a, ArmSpec b, double weightA, double weightB, boolean shadow,
+                      RobustnessGate gate) {
+        if (a.kind() == ArmSpec.Kind.NONE) {
+            throw new IllegalArgumentException("arm A cannot be 'none'");
+        }
+        checkWeights(weightA, weightB);
+        this.modelId = modelId;
+        this.specA = a;
+        this.specB = b;
+        this.weightA = weightA;
+        this.weightB = weightB;
+        this.shadow = shadow;
+        this.gate = gate;
+    }
+
+    /** Re-resolves both arms after versions or reports changed; applies the gate to A's automatic promotion. */
+    public void refresh(VersionView view, long now) {
+        NavigableSet<Long> loaded = view.loadedVersions();
+        Long newest = loaded.isEmpty() ? null : loaded.last();
+        if (specA.isPinned()) {
+            versionA = loaded.contains(specA.version()) ? specA.version() : null;
+        } else {
+            if (versionA != null && !loaded.contains(versionA)) {
+                versionA = null;
+            }
+            if (newest != null && (versionA == null || newest > versionA)) {
+                GateDecision d = gate.check(versionA, newest, view, now);
+                recordGate(d);
+                if (d.outcome() == GateDecision.Outcome.PASSED) {
+                    if (versionA != null) {
+                        pushHistory(versionA);
+                        event(now, "A auto-promoted v" + versionA + " -> v" + newest + " (" + d.reason() + ")");
+                    } else {
+                        event(now, "A serves v" + newest);
+                    }
+                    versionA = newest;
+                }
+            }
+        }
+        versionB = switch (specB.kind()) {
+            case PINNED -> loaded.contains(specB.version()) ? specB.version() : null;
+            case LATEST -> newest;
+            case NONE -> null;
+        };
+    }
+
+    /** Chooses the arm for a request with {@code key}; throws 503 when no arm has a version. */
+    public Routing route(String key) {
+        if (versionA == null && versionB == null) {
+            throw ApiException.unavailable("model " + modelId + " has no version loaded yet");
+        }
+        if (shadow) {
+            if (versionA == null) {
+                return new Routing(Arm.B, versionB, null);
+            }
+            return new Routing(Arm.A, versionA, versionB);
+        }
+        Arm arm = chooseArm(key);
+        if (arm == Arm.B && versionB == null) {
+            arm = Arm.A;
+        } else if (arm == Arm.A && versionA == null) {
+            arm = Arm.B;
+        }
+        return new Routing(arm, arm == Arm.A ? versionA : versionB, null);
+    }
+
+    /** The arm {@code key} hashes to under the current weights, whether or not that arm has a version. */
+    public Arm chooseArm(String key) {
+        double shareB = weightB / (weightA + weightB);
+        return Murmur3.unitInterval(key, SPLIT_SEED) < shareB ? Arm.B : Arm.A;
+    }
+
+    /** Sets the traffic weights (non-negative, not both zero). */
+    public void setWeights(double a, double b, long now) {
+        checkWeights(a, b);
+        weightA = a;
+        weightB = b;
+        event(now, String.format(Locale.ROOT, "weights A=%s B=%s", fmt(a), fmt(b)));
+    }
+
+    /** Turns shadow mode on or off. */
+    public void setShadow(boolean on, long now) {
+        shadow = on;
+        event(now, "shadow mode " + (on ? "on" : "off"));
+    }
+
+    /** Sets what an arm serves; a pinned version must be loaded (404 otherwise). */
+    public void setArm(Arm arm, ArmSpec spec, VersionView view, long now) {
+        if (spec.isPinned() && !view.loadedVersions().contains(spec.version())) {
+            throw ApiException.notFound("model " + modelId + " has no loaded version " + spec.version()
+                    + " (loaded: " + view.loadedVersions() + ")");
+        }
+        if (arm == Arm.A) {
+            if (spec.kind() == ArmSpec.Kind.NONE) {
+                throw ApiException.badRequest("arm A cannot be 'none'");
+            }
+            if (spec.isPinned() && versionA != null && versionA != spec.version()) {
+                pushHistory(versionA);
+            }
+            specA = spec;
+        } else {
+            specB = spec;
+        }
+        event(now, "arm " + arm + " set to " + spec);
+        refresh(view, now);
+    }
+
+    /** Makes A serve B's current version (pinned); refused with 409 if the gate does not pass it, unless forced. */
+    public GateDecision promote(boolean force, VersionView view, long now) {
+        if (versionB == null) {
+            throw ApiException.conflict("arm B of model " + modelId + " serves no version; nothing to promote");
+        }
+        long candidate = versionB;
+        if (versionA != null && versionA == candidate) {
+            throw ApiException.conflict("arm B serves v" + candidate + ", which arm A already serves");
+        }
+        GateDecision d = gate.check(versionA, candidate, view, now);
+        recordGate(d);
+        if (d.outcome() != GateDecision.Outcome.PASSED && !force) {
+            throw ApiException.conflict("robustness gate refuses to promote v" + candidate + ": " + d.reason()
+                    + " (send {\"force\": true} to override)");
+        }
+        if (versionA != null) {
+            pushHistory(versionA);
+        }
+        event(now, "promoted B's v" + candidate + " to A (was " + (versionA == null ? "none" : "v" + versionA) + ")"
+                + (d.outcome() != GateDecision.Outcome.PASSED ? " by force over the gate: " + d.reason() : ""));
+        specA = ArmSpec.pinned(candidate);
+        versionA = candidate;
+        return d;
+    }
+
+    /** Makes A serve the version it served before the last promotion (pinned); 409 when there is none. */
+    public long rollback(VersionView view, long now) {
+        while (!history.isEmpty()) {
+            long previous = history.pop();
+            if (view.loadedVersions().contains(previous)) {
+                event(now, "rolled back A from " + (versionA == null ? "none" : "v" + versionA) + " to v" + previous);
+                specA = ArmSpec.pinned(previous);
+                versionA = previous;
+                return previous;
+            }
+        }
+        throw ApiException.conflict("model " + modelId + " has no previous A version to roll back to");
+    }
+
+    /** Versions the experiment needs kept: what the arms serve or are pinned to, and the rollback target. */
+    public Set<Long> pinnedVersions() {
+        Set<Long> pinned = new LinkedHashSet<>();
+        if (versionA != null) {
+            pinned.add(versionA);
+        }
+        if (versionB != null) {
+            pinned.add(versionB);
+        }
+        if (specA.isPinned()) {
+            pinned.add(specA.version());
+        }
+        if (specB.isPinned()) {
+            pinned.add(specB.version());
+        }
+        if (!history.isEmpty()) {
+            pinned.add(history.peek());
+        }
+        return pinned;
+    }
+
+    /** The version an arm serves now, or null. */
+    public Long version(Arm arm) {
+        return arm == Arm.A ? versionA : versionB;
+    }
+
+    /** What an arm is set to. */
+    public ArmSpec spec(Arm arm) {
+        return arm == Arm.A ? specA : specB;
+    }
+
+    /** The weight of an arm. */
+    public double weight(Arm arm) {
+        return arm == Arm.A ? weightA : weightB;
+    }
+
+    /** Whether shadow mode is on. */
+    public boolean shadow() {
+        return shadow;
+    }
+
+    /** The last gate decision, or null. */
+    public GateDecision lastGate() {
+        return lastGate;
+    }
+
+    /** The previous A versions, most recent first. */
+    public List<Long> history() {
+        return List.copyOf(history);
+    }
+
+    /** Recent gate decisions, most recent first. */
+    public List<GateDecision> gateLog() {
+        return List.copyOf(gateLog);
+    }
+
+    /** Recent changes, most recent first. */
+    public List<Event> events() {
+        return List.copyOf(events);
+    }
+
+    /** A JSON-friendly view of the experiment. */
+    public Map<String, Object> toView() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("shadow", shadow);
+        List<Map<String, Object>> arms = new ArrayList<>();
+        for (Arm arm : Arm.values()) {
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("arm", arm.id());
+            a.put("spec", spec(arm).toString());
+            a.put("version", version(arm));
+            a.put("weight", weight(arm));
+            arms.add(a);
+        }
+        m.put("arms", arms);
+        m.put("rollbackHistory", history());
+        m.put("gate", gateView(lastGate));
+        m.put("gateMargin", gate.config().margin());
+        m.put("gateLog", gateLog.stream().map(Experiment::gateView).toList());
+        m.put("events", events());
+        return m;
+    }
+
+    private static Map<String, Object> gateView(GateDecision d) {
+        if (d == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("outcome", d.outcome().name().toLowerCase(Locale.ROOT));
+        m.put("currentVersion", d.currentVersion());
+        m.put("candidateVersion", d.candidateVersion());
+        m.put("currentRobustAccuracy", Double.isFinite(d.currentRobust()) ? d.currentRobust() : null);
+        m.put("candidateRobustAccuracy", Double.isFinite(d.candidateRobust()) ? d.candidateRobust() : null);
+        m.put("reason", d.reason());
+        m.put("at", d.at());
+        return m;
+    }
+
+    private void recordGate(GateDecision d) {
+        boolean repeat = lastGate != null && lastGate.candidateVersion() == d.candidateVersion()
+                && lastGate.outcome() == d.outcome() && java.util.Objects.equals(lastGate.currentVersion(), d.currentVersion());
+        lastGate = d;
+        if (!repeat) {
+            gateLog.addFirst(d);
+            while (gateLog.size() > MAX_LOG) {
+                gateLog.removeLast();
+            }
+        }
+    }
+
+    private void pushHistory(long version) {
+        history.remove(version);
+        history.push(version);
+        while (history.size() > MAX_HISTORY) {
+            history.removeLast();
+        }
+    }
+
+    private void event(long now, String message) {
+        events.addFirst(new Event(now, message));
+        while (events.size() > MAX_LOG) {
+            events.removeLast();
+        }
+    }
+
+    private static void checkWeights(double a, double b) {
+        if (!(a >= 0) || !(b >= 0) || !Double.isFinite(a) || !Double.isFinite(b) || a + b <= 0) {
+            throw ApiException.badRequest("weights must be finite, non-negative and not both zero, got A=" + a + " B=" + b);
+        }
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+}

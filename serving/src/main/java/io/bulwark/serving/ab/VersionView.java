@@ -1,0 +1,15 @@
+package io.bulwark.serving.ab;
+
+import io.bulwark.serving.registry.ReportPoint;
+import java.util.NavigableSet;
+import java.util.Optional;
+
+/** What an experiment may see of one model: its loaded versions and their robustness reports. */
+public interface VersionView {
+
+    /** Versions loaded and ready to score, ascending. */
+    NavigableSet<Long> loadedVersions();
+
+    /** The robustness report of {@code version}, if one arrived. */
+    Optional<ReportPoint> report(long version);
+}

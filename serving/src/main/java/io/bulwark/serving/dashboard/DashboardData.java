@@ -1,0 +1,117 @@
+package io.bulwark.serving.dashboard;
+
+import io.bulwark.serving.ab.Arm;
+import io.bulwark.serving.metrics.ArmStats;
+import io.bulwark.serving.metrics.ServingMetrics;
+import io.bulwark.serving.registry.ModelRegistry;
+import io.bulwark.serving.registry.ModelSlot;
+import io.bulwark.serving.registry.ReportPoint;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the JSON document the dashboard page polls: reports per version and over time, serving series, arms. */
+public final class DashboardData {
+
+    private final ModelRegistry registry;
+    private final ServingMetrics metrics;
+
+    /** Creates the builder over the registry and metrics of one process. */
+    public DashboardData(ModelRegistry registry, ServingMetrics metrics) {
+        this.registry = registry;
+        this.metrics = metrics;
+    }
+
+    /** The dashboard document for {@code modelId} (null: the first model). */
+    public Map<String, Object> build(String modelId) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("now", System.currentTimeMillis());
+        List<ModelSlot> slots = registry.slots();
+        out.put("models", slots.stream().map(ModelSlot::modelId).toList());
+        out.put("undecodable", registry.undecodable());
+        ModelSlot slot = null;
+        if (modelId != null && !modelId.isEmpty()) {
+            slot = registry.require(modelId);
+        } else if (!slots.isEmpty()) {
+            slot = slots.get(0);
+        }
+        if (slot == null) {
+            out.put("model", null);
+            return out;
+        }
+        String id = slot.modelId();
+        out.put("model", id);
+        List<Map<String, Object>> reports = new ArrayList<>();
+        for (ReportPoint r : slot.reports()) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("version", r.version());
+            p.put("createdAt", r.createdAt());
+            p.put("cleanAccuracy", finite(r.cleanAccuracy()));
+            p.put("robustAccuracy", finite(r.robustAccuracy()));
+            p.put("teacherDriftKl", finite(r.teacherDriftKl()));
+            p.put("deltaNorm", finite(r.deltaNorm()));
+            p.put("examplesPerSecond", finite(r.examplesPerSecond()));
+            p.put("prequentialAccuracy", finite(r.prequentialAccuracy()));
+            p.put("windowSize", r.windowSize());
+            p.put("attack", r.attack());
+            reports.add(p);
+        }
+        out.put("reports", reports);
+        List<Map<String, Object>> serving = new ArrayList<>();
+        for (ServingMetrics.Sample s : metrics.series(id)) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("t", s.at());
+            Map<String, Object> arms = new LinkedHashMap<>();
+            for (Map.Entry<String, ServingMetrics.ArmSample> e : s.arms().entrySet()) {
+                ServingMetrics.ArmSample a = e.getValue();
+                arms.put(e.getKey(), Map.of(
+                        "rps", a.requestsPerSecond(),
+                        "p50", finiteOrZero(a.p50Millis()),
+                        "p99", finiteOrZero(a.p99Millis())));
+            }
+            p.put("arms", arms);
+            serving.add(p);
+        }
+        out.put("serving", serving);
+        Map<String, Object> slotView = slot.toView();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> experiment = (Map<String, Object>) slotView.get("experiment");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> specs = (List<Map<String, Object>>) experiment.get("arms");
+        List<Map<String, Object>> arms = new ArrayList<>();
+        Map<String, ArmStats> stats = metrics.arms(id);
+        for (Map<String, Object> spec : specs) {
+            Map<String, Object> a = new LinkedHashMap<>(spec);
+            ArmStats s = stats.get((String) spec.get("arm"));
+            if (s != null) {
+                a.put("requests", s.requestCount());
+                a.put("texts", s.textCount());
+                a.put("p50Millis", finite(s.recentLatencyMillis(50)));
+                a.put("p99Millis", finite(s.recentLatencyMillis(99)));
+                a.put("meanLatencyMillis", finite(s.meanLatencyMillis()));
+                a.put("meanInferenceMillis", finite(s.meanInferenceMillis()));
+                a.put("accuracy", finite(s.accuracy()));
+                a.put("feedback", s.feedbackCount());
+            }
+            arms.add(a);
+        }
+        out.put("arms", arms);
+        long[] shadow = metrics.shadowCounts(id);
+        out.put("shadow", Map.of("enabled", experiment.get("shadow"), "agree", shadow[0], "disagree", shadow[1]));
+        out.put("experiment", experiment);
+        out.put("versions", slotView.get("versions"));
+        out.put("loading", slotView.get("loading"));
+        out.put("refused", slotView.get("refused"));
+        out.put("armIds", List.of(Arm.A.id(), Arm.B.id()));
+        return out;
+    }
+
+    private static Double finite(double d) {
+        return Double.isFinite(d) ? d : null;
+    }
+
+    private static double finiteOrZero(double d) {
+        return Double.isFinite(d) ? d : 0;
+    }
+}

@@ -1,0 +1,149 @@
+package io.bulwark.serving.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Runs a model on one dedicated inference thread and merges requests that are already waiting into one batch.
+ *
+ * <p>Calling the native engine from one thread keeps its per-thread state (e.g. an OpenMP team) warm: calls from
+ * many HTTP threads each pay for their own. Merging only takes requests queued while the previous batch ran, so a
+ * lone request never waits for company; under load, one forward pass serves several requests.
+ */
+public final class BatchingScoringModel implements ScoringModel {
+
+    private record Job(List<String> texts, CompletableFuture<List<Scored>> result) {}
+
+    private static final Job POISON = new Job(List.of(), null);
+
+    private final ScoringModel delegate;
+    private final int maxBatchTexts;
+    private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final Thread worker;
+    private final String name;
+    private volatile boolean closed;
+
+    /** Wraps {@code delegate} (which is then only called from the worker thread); merges up to {@code maxBatchTexts}. */
+    public BatchingScoringModel(ScoringModel delegate, String name, int maxBatchTexts) {
+        if (maxBatchTexts < 1) {
+            throw new IllegalArgumentException("maxBatchTexts must be >= 1, got " + maxBatchTexts);
+        }
+        this.delegate = delegate;
+        this.maxBatchTexts = maxBatchTexts;
+        this.name = name;
+        this.worker = new Thread(this::run, "bulwark-inference-" + name.replace(' ', '-'));
+        this.worker.setDaemon(true);
+        this.worker.start();
+    }
+
+    @Override
+    public List<String> labels() {
+        return delegate.labels();
+    }
+
+    @Override
+    public List<Scored> predict(List<String> texts) {
+        if (closed) {
+            throw new ModelClosedException(name + " was evicted and closed");
+        }
+        CompletableFuture<List<Scored>> result = new CompletableFuture<>();
+        queue.add(new Job(texts, result));
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while scoring with " + name, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw new IllegalStateException("scoring with " + name + " failed: " + err, err);
+            }
+            throw new IllegalStateException("scoring with " + name + " failed", e.getCause());
+        }
+    }
+
+    private void run() {
+        List<Job> jobs = new ArrayList<>();
+        try {
+            while (true) {
+                Job first = queue.take();
+                if (first == POISON) {
+                    break;
+                }
+                jobs.clear();
+                jobs.add(first);
+                int texts = first.texts().size();
+                Job next;
+                while (texts < maxBatchTexts && (next = queue.peek()) != null && next != POISON
+                        && texts + next.texts().size() <= maxBatchTexts) {
+                    jobs.add(queue.poll());
+                    texts += next.texts().size();
+                }
+                score(jobs, texts);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            ModelClosedException gone = new ModelClosedException(name + " was evicted and closed");
+            Job j;
+            while ((j = queue.poll()) != null) {
+                if (j.result() != null) {
+                    j.result().completeExceptionally(gone);
+                }
+            }
+            delegate.close();
+        }
+    }
+
+    private void score(List<Job> jobs, int texts) {
+        if (jobs.size() == 1) {
+            Job j = jobs.get(0);
+            try {
+                j.result().complete(delegate.predict(j.texts()));
+            } catch (RuntimeException | Error e) {
+                // every caller must get an answer, even when the engine fails with an Error
+                j.result().completeExceptionally(e);
+            }
+            return;
+        }
+        List<String> all = new ArrayList<>(texts);
+        for (Job j : jobs) {
+            all.addAll(j.texts());
+        }
+        List<Scored> scored;
+        try {
+            scored = delegate.predict(all);
+        } catch (RuntimeException | Error e) {
+            // score separately so one request's failure is not every request's failure
+            for (Job j : jobs) {
+                score(List.of(j), j.texts().size());
+            }
+            return;
+        }
+        int at = 0;
+        for (Job j : jobs) {
+            int n = j.texts().size();
+            j.result().complete(List.copyOf(scored.subList(at, at + n)));
+            at += n;
+        }
+    }
+
+    /** Requests waiting for the inference thread. */
+    int queued() {
+        return queue.size();
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            queue.add(POISON);
+        }
+    }
+}

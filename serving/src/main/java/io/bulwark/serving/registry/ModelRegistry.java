@@ -1,0 +1,235 @@
+package io.bulwark.serving.registry;
+
+import io.bulwark.avro.ModelSnapshot;
+import io.bulwark.avro.RobustnessReport;
+import io.bulwark.serving.ab.ArmSpec;
+import io.bulwark.serving.ab.Experiment;
+import io.bulwark.serving.ab.RobustnessGate;
+import io.bulwark.serving.api.ApiException;
+import io.bulwark.serving.model.ScoringModel;
+import io.bulwark.serving.model.SnapshotLoader;
+import io.bulwark.serving.model.SnapshotRejectedException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The models this process serves: snapshots offered here are loaded in the background, checked by the
+ * {@link SnapshotLoader} (format version, checksum) and, if refused, logged with the reason while the versions
+ * already loaded keep serving.
+ */
+public final class ModelRegistry implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
+    private static final int MAX_UNDECODABLE = 20;
+
+    /** Settings of the registry and of each model's experiment. */
+    public record Settings(
+            int maxVersionsPerModel,
+            int maxReportsPerModel,
+            int loaderThreads,
+            ArmSpec armA,
+            ArmSpec armB,
+            double weightA,
+            double weightB,
+            boolean shadow,
+            RobustnessGate gate) {}
+
+    /** A record that could not be decoded, so its model is unknown. */
+    public record Undecodable(String source, String reason, long at) {}
+
+    private final SnapshotLoader loader;
+    private final Settings settings;
+    private final RegistryListener listener;
+    private final ExecutorService loadExecutor;
+    private final Map<String, ModelSlot> slots = new ConcurrentHashMap<>();
+    private final AtomicLong clock = new AtomicLong();
+    private final AtomicInteger pendingLoads = new AtomicInteger();
+    private final Deque<Undecodable> undecodable = new ArrayDeque<>();
+
+    /** Creates a registry loading snapshots with {@code loader} on {@code settings.loaderThreads()} threads. */
+    public ModelRegistry(SnapshotLoader loader, Settings settings, RegistryListener listener) {
+        if (settings.maxVersionsPerModel() < 1) {
+            throw new IllegalArgumentException("maxVersionsPerModel must be >= 1, got " + settings.maxVersionsPerModel());
+        }
+        this.loader = loader;
+        this.settings = settings;
+        this.listener = listener;
+        AtomicInteger n = new AtomicInteger();
+        this.loadExecutor = Executors.newFixedThreadPool(Math.max(1, settings.loaderThreads()), r -> {
+            Thread t = new Thread(r, "bulwark-snapshot-loader-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Queues {@code snapshot} for loading unless that version is loaded, loading, or older than every kept version. */
+    public void offer(ModelSnapshot snapshot) {
+        ModelSlot slot = slot(snapshot.getModelId());
+        long version = snapshot.getVersion();
+        if (!slot.beginLoad(version)) {
+            LOG.debug("Skipping snapshot {} v{}: already loaded, loading or older than the kept versions",
+                    snapshot.getModelId(), version);
+            return;
+        }
+        pendingLoads.incrementAndGet();
+        try {
+            loadExecutor.execute(() -> load(slot, snapshot));
+        } catch (RejectedExecutionException e) {
+            pendingLoads.decrementAndGet();
+            slot.refuse(version, "shutdown", "the registry is closed", System.currentTimeMillis());
+        }
+    }
+
+    private void load(ModelSlot slot, ModelSnapshot snapshot) {
+        long version = snapshot.getVersion();
+        long t0 = System.nanoTime();
+        try {
+            ScoringModel model = loader.load(snapshot);
+            long nanos = System.nanoTime() - t0;
+            LoadedVersion loaded = new LoadedVersion(snapshot, model, System.currentTimeMillis(), clock.incrementAndGet());
+            ModelSlot.Change change = slot.addLoaded(loaded, System.currentTimeMillis());
+            LOG.info("Loaded snapshot {} v{} in {} ms (labels {})", slot.modelId(), version, nanos / 1_000_000,
+                    model.labels());
+            listener.loaded(slot.modelId(), version, nanos);
+            applied(slot, change);
+        } catch (SnapshotRejectedException e) {
+            LOG.warn("Refused snapshot {} v{} ({}): {}; versions already loaded keep serving {}", slot.modelId(),
+                    version, e.kind(), e.getMessage(), slot.loadedVersions());
+            slot.refuse(version, e.kind(), e.getMessage(), System.currentTimeMillis());
+            listener.refused(slot.modelId(), e.kind());
+        } catch (RuntimeException | Error e) {
+            LOG.error("Failed to load snapshot {} v{}", slot.modelId(), version, e);
+            slot.refuse(version, "load", "could not be loaded: " + e, System.currentTimeMillis());
+            listener.refused(slot.modelId(), "load");
+        } finally {
+            pendingLoads.decrementAndGet();
+        }
+    }
+
+    /** Records a robustness report; it may let the gate promote a waiting version. */
+    public void offerReport(RobustnessReport report) {
+        ReportPoint point = ReportPoint.of(report);
+        ModelSlot slot = slot(point.modelId());
+        ModelSlot.Change change = slot.addReport(point, System.currentTimeMillis());
+        listener.report(point);
+        applied(slot, change);
+    }
+
+    private void applied(ModelSlot slot, ModelSlot.Change change) {
+        if (change.blocked() != null) {
+            LOG.warn("Robustness gate kept {} arm A on v{}: {}", slot.modelId(), change.blocked().currentVersion(),
+                    change.blocked().reason());
+            listener.gateBlocked(slot.modelId(), change.blocked());
+        }
+        close(change.evicted());
+    }
+
+    /** Records a record that could not be decoded (its model is unknown). */
+    public void refuseUndecodable(String source, String reason) {
+        LOG.warn("Refused undecodable record at {}: {}", source, reason);
+        synchronized (undecodable) {
+            undecodable.addFirst(new Undecodable(source, reason, System.currentTimeMillis()));
+            while (undecodable.size() > MAX_UNDECODABLE) {
+                undecodable.removeLast();
+            }
+        }
+        listener.refused("", "decode");
+    }
+
+    /** Records undecodable records, most recent first. */
+    public List<Undecodable> undecodable() {
+        synchronized (undecodable) {
+            return new ArrayList<>(undecodable);
+        }
+    }
+
+    /** The slot of {@code modelId}, or 404 naming the known models. */
+    public ModelSlot require(String modelId) {
+        ModelSlot slot = slots.get(modelId);
+        if (slot == null) {
+            throw ApiException.notFound("unknown model '" + modelId + "' (known: " + new TreeMap<>(slots).keySet() + ")");
+        }
+        return slot;
+    }
+
+    /** The slot of {@code modelId}, if the model was seen. */
+    public Optional<ModelSlot> find(String modelId) {
+        return Optional.ofNullable(slots.get(modelId));
+    }
+
+    /** All slots, by model id. */
+    public List<ModelSlot> slots() {
+        return new ArrayList<>(new TreeMap<>(slots).values());
+    }
+
+    /** A new use tick for LRU bookkeeping. */
+    public long tick() {
+        return clock.incrementAndGet();
+    }
+
+    /** Snapshots queued or loading. */
+    public int pendingLoads() {
+        return pendingLoads.get();
+    }
+
+    /** Closes versions evicted by an experiment change. */
+    public void close(List<LoadedVersion> evicted) {
+        for (LoadedVersion v : evicted) {
+            LOG.info("Evicted {} v{} (least recently used beyond {} versions)", v.modelId(), v.version(),
+                    settings.maxVersionsPerModel());
+            listener.evicted(v.modelId(), v.version());
+            try {
+                v.model().close();
+            } catch (RuntimeException e) {
+                LOG.warn("Closing {} v{} failed", v.modelId(), v.version(), e);
+            }
+        }
+    }
+
+    private ModelSlot slot(String modelId) {
+        ModelSlot existing = slots.get(modelId);
+        if (existing != null) {
+            return existing;
+        }
+        boolean[] created = new boolean[1];
+        ModelSlot slot = slots.computeIfAbsent(modelId, id -> {
+            created[0] = true;
+            Experiment e = new Experiment(id, settings.armA(), settings.armB(), settings.weightA(), settings.weightB(),
+                    settings.shadow(), settings.gate());
+            return new ModelSlot(id, settings.maxVersionsPerModel(), settings.maxReportsPerModel(), e);
+        });
+        if (created[0]) {
+            listener.modelAdded(slot);
+        }
+        return slot;
+    }
+
+    @Override
+    public void close() {
+        loadExecutor.shutdownNow();
+        try {
+            loadExecutor.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (ModelSlot slot : slots.values()) {
+            for (LoadedVersion v : slot.removeAll()) {
+                v.model().close();
+            }
+        }
+    }
+}

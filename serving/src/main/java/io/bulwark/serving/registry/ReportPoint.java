@@ -1,0 +1,40 @@
+package io.bulwark.serving.registry;
+
+import io.bulwark.avro.RobustnessReport;
+
+/** The fields of one robustness report that serving keeps, shows and gates on. */
+public record ReportPoint(
+        String modelId,
+        long version,
+        long createdAt,
+        int windowSize,
+        double cleanAccuracy,
+        double robustAccuracy,
+        String attack,
+        double loss,
+        double deltaNorm,
+        double teacherDriftKl,
+        Double previousDriftKl,
+        double prequentialAccuracy,
+        long skippedBatches,
+        double examplesPerSecond) {
+
+    /** Copies the fields of an Avro report. */
+    public static ReportPoint of(RobustnessReport r) {
+        return new ReportPoint(
+                r.getModelId(),
+                r.getVersion(),
+                r.getCreatedAt().toEpochMilli(),
+                r.getWindowSize(),
+                r.getCleanAccuracy(),
+                r.getRobustAccuracy(),
+                r.getAttack(),
+                r.getLoss(),
+                r.getDeltaNorm(),
+                r.getTeacherDriftKl(),
+                r.getPreviousDriftKl(),
+                r.getPrequentialAccuracy(),
+                r.getSkippedBatches(),
+                r.getExamplesPerSecond());
+    }
+}

@@ -1,0 +1,166 @@
+package io.bulwark.serving.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bulwark.avro.RobustnessReport;
+import io.bulwark.serving.ServingConfig;
+import io.bulwark.serving.ServingServer;
+import io.bulwark.serving.testing.Await;
+import io.bulwark.serving.testing.ExternalTools;
+import io.bulwark.serving.testing.Http;
+import io.bulwark.serving.testing.RealModels;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/** The dashboard in headless Chromium: it loads, its charts hold the real reports' numbers, the console is clean. */
+class DashboardBrowserITCase {
+
+    private static final String MODEL = "moderation";
+    private static final String TOKEN = "dashboard-admin-token";
+    private static ServingServer server;
+    private static List<RealModels.Version> versions;
+    private static Http http;
+
+    @BeforeAll
+    static void start() {
+        versions = RealModels.train(MODEL, 4, 3, 5);
+        server = ServingServer.start(ServingConfig.builder().optPort(0).optAdminToken(TOKEN).optGate(1.0, true)
+                .optSampleMillis(250).build());
+        http = new Http(server.url());
+        for (RealModels.Version v : versions) {
+            server.offerReport(v.report());
+            server.offer(v.snapshot());
+        }
+        Await.until(Duration.ofSeconds(60), "4 versions loaded",
+                () -> server.registry().find(MODEL).map(s -> s.loadedCount() == 4).orElse(false));
+        assertThat(http.post("/v1/admin/models/" + MODEL + "/arms", "{\"A\": 4, \"B\": 3}", TOKEN).status()).isEqualTo(200);
+        assertThat(http.post("/v1/admin/models/" + MODEL + "/weights", "{\"A\": 60, \"B\": 40}", TOKEN).status())
+                .isEqualTo(200);
+        for (int i = 0; i < 120; i++) {
+            String text = (i % 2 == 0 ? "free cash prize, click now " : "notes from the team meeting ") + i;
+            Http.Response r = http.post("/v1/models/" + MODEL + "/predict",
+                    Http.json(Map.of("text", text, "key", "user-" + i, "requestId", "req-" + i)));
+            assertThat(r.status()).isEqualTo(200);
+            if (i % 3 == 0) {
+                http.post("/v1/models/" + MODEL + "/feedback",
+                        Http.json(Map.of("requestId", "req-" + i, "label", i % 2 == 0 ? "spam" : "ham")));
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void chartsHoldTheReportsAndTheConsoleIsClean() throws Exception {
+        Path chromium = ExternalTools.require("/usr/bin/chromium", "chromium");
+        Path chromedriver = ExternalTools.require("/usr/bin/chromedriver", "chromium-driver");
+        Path profile = Files.createTempDirectory(Path.of("target", "tmp").toAbsolutePath(), "chromium-profile");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(chromium.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + profile, "--window-size=1600,2000");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        try {
+            driver.get(server.url() + "/");
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+            wait.until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
+                    "return !!(window.bulwarkDashboard && window.bulwarkDashboard.updates >= 2)"));
+            assertThat(driver.getTitle()).isEqualTo("Bulwark serving");
+
+            // accuracy by version: one point per real report, with the report's numbers
+            List<Map<String, Object>> acc = series(driver, "chart-accuracy-version");
+            List<List<Number>> clean = data(acc, "clean");
+            List<List<Number>> robust = data(acc, "robust");
+            assertThat(clean).hasSize(versions.size());
+            assertThat(robust).hasSize(versions.size());
+            for (int i = 0; i < versions.size(); i++) {
+                RobustnessReport r = versions.get(i).report();
+                assertThat(clean.get(i).get(0).longValue()).isEqualTo(r.getVersion());
+                assertThat(clean.get(i).get(1).doubleValue()).isEqualTo(r.getCleanAccuracy());
+                assertThat(robust.get(i).get(1).doubleValue()).isEqualTo(r.getRobustAccuracy());
+            }
+            assertThat(data(series(driver, "chart-accuracy-time"), "robust")).hasSize(versions.size());
+            List<Map<String, Object>> drift = series(driver, "chart-drift");
+            List<List<Number>> teacher = data(drift, "teacher drift (symKL)");
+            List<List<Number>> delta = data(drift, "delta norm");
+            assertThat(teacher).hasSize(versions.size());
+            assertThat(teacher.get(3).get(1).doubleValue()).isEqualTo(versions.get(3).report().getTeacherDriftKl());
+            assertThat(delta.get(3).get(1).doubleValue()).isEqualTo(versions.get(3).report().getDeltaNorm())
+                    .isGreaterThan(0);
+            assertThat(data(series(driver, "chart-drift-time"), "delta norm")).hasSize(versions.size());
+            List<Map<String, Object>> throughput = series(driver, "chart-throughput");
+            assertThat(data(throughput, "training examples/s")).hasSize(versions.size());
+            assertThat(data(throughput, "requests/s A")).anySatisfy(p -> assertThat(p.get(1).doubleValue()).isPositive());
+            assertThat(data(throughput, "requests/s B")).anySatisfy(p -> assertThat(p.get(1).doubleValue()).isPositive());
+
+            // the arms side by side: requests of A and B add up to the traffic sent
+            List<Map<String, Object>> arms = series(driver, "chart-arms");
+            @SuppressWarnings("unchecked")
+            List<Number> requests = (List<Number>) arms.stream().filter(s -> "requests".equals(s.get("name")))
+                    .findFirst().orElseThrow().get("data");
+            assertThat(requests).hasSize(2);
+            assertThat(requests.get(0).longValue()).isPositive();
+            assertThat(requests.get(1).longValue()).isPositive();
+            assertThat(requests.get(0).longValue() + requests.get(1).longValue()).isEqualTo(120);
+            String armsTable = driver.findElement(org.openqa.selenium.By.id("arms-table")).getText();
+            assertThat(armsTable).contains("v4", "v3", "60", "40");
+
+            File shot = driver.getScreenshotAs(OutputType.FILE);
+            Path target = Path.of("target", "dashboard.png");
+            Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+            assertThat(Files.size(target)).isGreaterThan(10_000);
+
+            List<LogEntry> console = driver.manage().logs().get(LogType.BROWSER).getAll();
+            assertThat(console).as("browser console errors: %s", console)
+                    .noneMatch(e -> e.getLevel().intValue() >= Level.SEVERE.intValue());
+        } finally {
+            driver.quit();
+            service.stop();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> series(ChromeDriver driver, String chart) {
+        Object result = driver.executeScript(
+                "var c = window.bulwarkCharts[arguments[0]];"
+                        + "return c ? c.getOption().series.map(function (s) { return {name: s.name, data: s.data}; }) : null;",
+                chart);
+        assertThat(result).as("chart %s exists", chart).isNotNull();
+        return (List<Map<String, Object>>) result;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<List<Number>> data(List<Map<String, Object>> series, String name) {
+        return (List<List<Number>>) series.stream().filter(s -> name.equals(s.get("name"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no series '" + name + "' in " + series)).get("data");
+    }
+}

@@ -1,0 +1,217 @@
+package io.bulwark.serving.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.avro.ModelPayload;
+import io.bulwark.avro.ModelSnapshot;
+import io.bulwark.avro.RobustnessReport;
+import io.bulwark.kafka.embedded.EmbeddedKafka;
+import io.bulwark.kafka.registry.SchemaRegistryServer;
+import io.bulwark.kafka.serde.AvroRegistryCodec;
+import io.bulwark.kafka.serde.RegistryConfig;
+import io.bulwark.model.Learner;
+import io.bulwark.model.Prediction;
+import io.bulwark.model.snapshot.Snapshots;
+import io.bulwark.serving.ServingConfig;
+import io.bulwark.serving.ServingServer;
+import io.bulwark.serving.registry.ModelSlot;
+import io.bulwark.serving.testing.Await;
+import io.bulwark.serving.testing.Http;
+import io.bulwark.serving.testing.RealModels;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.assertj.core.data.Offset;
+
+/**
+ * Snapshots made by a real learner travel through a real KRaft broker and schema registry into the server; a
+ * corrupted or incompatible snapshot is refused while the loaded version keeps serving.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KafkaIntakeITCase {
+
+    private static final String SNAPSHOTS = "bulwark.snapshots";
+    private static final String LATEST = "bulwark.snapshots.latest";
+    private static final String REPORTS = "bulwark.reports";
+    private static final String MODEL = "spam-filter";
+
+    private static EmbeddedKafka kafka;
+    private static SchemaRegistryServer registry;
+    private static KafkaProducer<byte[], byte[]> producer;
+    private static AvroRegistryCodec<ModelSnapshot> snapshotCodec;
+    private static AvroRegistryCodec<RobustnessReport> reportCodec;
+    private static List<RealModels.Version> versions;
+    private static ServingServer server;
+    private static Http http;
+
+    @BeforeAll
+    static void start() throws Exception {
+        versions = RealModels.train(MODEL, 3, 4, 11);
+        kafka = EmbeddedKafka.start();
+        Map<String, String> big = Map.of("max.message.bytes", "16777216");
+        kafka.createTopic(SNAPSHOTS, 2, big);
+        kafka.createTopic(LATEST, 1, Map.of("max.message.bytes", "16777216", "cleanup.policy", "compact"));
+        kafka.createTopic(REPORTS, 1, Map.of());
+        registry = SchemaRegistryServer.start(kafka.bootstrapServers(), 0);
+        RegistryConfig rc = RegistryConfig.builder().setUrl(registry.url()).build();
+        snapshotCodec = AvroRegistryCodec.forClass(ModelSnapshot.class, rc);
+        reportCodec = AvroRegistryCodec.forClass(RobustnessReport.class, rc);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "16777216");
+        producer = new KafkaProducer<>(p);
+
+        // v1 exists before the server starts: it must be found through the compacted latest-snapshot topic
+        publish(versions.get(0).snapshot(), true);
+        publishReport(versions.get(0).report());
+        producer.flush();
+
+        server = ServingServer.start(ServingConfig.builder()
+                .optPort(0)
+                .optKafka(kafka.bootstrapServers(), registry.url())
+                .optKafkaProperty("client.id", "serving-itcase")
+                .optGate(1.0, true)
+                .build());
+        http = new Http(server.url());
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {server, producer, snapshotCodec, reportCodec, registry, kafka}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+
+    private static void publish(ModelSnapshot s, boolean alsoLatest) throws Exception {
+        byte[] key = s.getModelId().getBytes(StandardCharsets.UTF_8);
+        producer.send(new ProducerRecord<>(SNAPSHOTS, key, snapshotCodec.encode(SNAPSHOTS, s))).get();
+        if (alsoLatest) {
+            producer.send(new ProducerRecord<>(LATEST, key, snapshotCodec.encode(LATEST, s))).get();
+        }
+    }
+
+    private static void publishReport(RobustnessReport r) throws Exception {
+        producer.send(new ProducerRecord<>(REPORTS, r.getModelId().getBytes(StandardCharsets.UTF_8),
+                reportCodec.encode(REPORTS, r))).get();
+    }
+
+    private static ModelSlot slot() {
+        return server.registry().find(MODEL).orElseThrow();
+    }
+
+    private static void awaitVersion(long version) {
+        Await.until(Duration.ofSeconds(60), MODEL + " v" + version + " loaded from Kafka",
+                () -> server.registry().find(MODEL).flatMap(s -> s.version(version)).isPresent(),
+                () -> http.get("/healthz").body() + " " + http.get("/v1/models").body());
+    }
+
+    @Test
+    @Order(1)
+    void loadsTheLatestSnapshotAndScoresLikeTheLearner() {
+        awaitVersion(1);
+        String text = "Congratulations, you won a free prize, click here to claim your cash";
+        Http.Response r = http.post("/v1/models/" + MODEL + "/predict", Http.json(Map.of("text", text)));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().path("version").asLong()).isEqualTo(1);
+        try (Learner bare = Snapshots.fromAvro(versions.get(0).snapshot(), "cpu")) {
+            Prediction expected = bare.predict(List.of(text)).get(0);
+            assertThat(r.json().path("label").asText()).isEqualTo(expected.label());
+            List<String> labels = bare.labels();
+            for (int i = 0; i < labels.size(); i++) {
+                assertThat(r.json().path("probabilities").path(labels.get(i)).asDouble())
+                        .isCloseTo(expected.probabilities()[i], Offset.offset(1e-5));
+            }
+        }
+        Await.until(Duration.ofSeconds(30), "report of v1", () -> slot().report(1).isPresent());
+        assertThat(slot().report(1).orElseThrow().robustAccuracy())
+                .isEqualTo(versions.get(0).report().getRobustAccuracy());
+        JsonNode health = http.get("/healthz").json();
+        assertThat(health.path("intake").path("state").asText()).isEqualTo("running");
+    }
+
+    @Test
+    @Order(2)
+    void followsNewVersionsWithTheirReports() throws Exception {
+        publish(versions.get(1).snapshot(), true);
+        publishReport(versions.get(1).report());
+        awaitVersion(2);
+        Await.until(Duration.ofSeconds(30), "A on v2 once its report arrived",
+                () -> Long.valueOf(2).equals(slot().readExperiment(e -> e.version(io.bulwark.serving.ab.Arm.A))),
+                () -> http.get("/v1/models/" + MODEL).body());
+        Http.Response r = http.post("/v1/models/" + MODEL + "/predict", "{\"text\": \"meeting notes attached\"}");
+        assertThat(r.json().path("version").asLong()).isEqualTo(2);
+        JsonNode model = http.get("/v1/models/" + MODEL).json();
+        assertThat(model.path("versions")).hasSize(2);
+        assertThat(model.path("versions").get(0).path("report").path("cleanAccuracy").asDouble())
+                .isEqualTo(versions.get(1).report().getCleanAccuracy());
+    }
+
+    @Test
+    @Order(3)
+    void refusesCorruptAndIncompatibleSnapshotsWhileTheLoadedVersionKeepsServing() throws Exception {
+        ModelSnapshot good = versions.get(2).snapshot();
+        ModelPayload payload = good.getPayload();
+        byte[] bytes = new byte[payload.getBytes().remaining()];
+        payload.getBytes().duplicate().get(bytes);
+        bytes[bytes.length / 2] ^= 0x5a;
+        ModelSnapshot corrupt = ModelSnapshot.newBuilder(good)
+                .setPayload(ModelPayload.newBuilder(payload).setBytes(ByteBuffer.wrap(bytes)).build())
+                .build();
+        ModelSnapshot incompatible = ModelSnapshot.newBuilder(good).setVersion(4)
+                .setPayload(ModelPayload.newBuilder(payload).setFormatVersion(99).build())
+                .build();
+        publish(corrupt, false);
+        publish(incompatible, false);
+        // a record that is not Avro at all
+        producer.send(new ProducerRecord<>(SNAPSHOTS, MODEL.getBytes(StandardCharsets.UTF_8),
+                "not a snapshot".getBytes(StandardCharsets.UTF_8))).get();
+
+        Await.until(Duration.ofSeconds(60), "v3 and v4 refused", () -> slot().refused().size() >= 2,
+                () -> http.get("/v1/models/" + MODEL).body());
+        assertThat(slot().refused()).extracting(ModelSlot.Refusal::version).contains(3L, 4L);
+        ModelSlot.Refusal v3 = slot().refused().stream().filter(f -> f.version() == 3).findFirst().orElseThrow();
+        assertThat(v3.reason()).containsIgnoringCase("checksum");
+        ModelSlot.Refusal v4 = slot().refused().stream().filter(f -> f.version() == 4).findFirst().orElseThrow();
+        assertThat(v4.reason()).contains("99");
+        Await.until(Duration.ofSeconds(30), "the undecodable record refused",
+                () -> !server.registry().undecodable().isEmpty());
+
+        assertThat(slot().loadedVersions()).containsExactly(1L, 2L);
+        Http.Response r = http.post("/v1/models/" + MODEL + "/predict", "{\"text\": \"still serving?\"}");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.json().path("version").asLong()).isEqualTo(2);
+        JsonNode refused = http.get("/v1/models/" + MODEL).json().path("refused");
+        assertThat(refused.toString()).containsIgnoringCase("checksum");
+        assertThat(http.get("/metrics").body())
+                .contains("bulwark_serving_snapshots_refused_total{model=\"" + MODEL + "\",reason=\"format\"} 2.0")
+                .contains("bulwark_serving_snapshots_refused_total{model=\"\",reason=\"decode\"} 1.0");
+
+        // the intake survived: a good snapshot after the bad ones still loads
+        ModelSnapshot v5 = ModelSnapshot.newBuilder(good).setVersion(5).build();
+        publish(v5, true);
+        awaitVersion(5);
+        assertThat(http.get("/healthz").json().path("intake").path("undecodable").asLong()).isEqualTo(1);
+    }
+}
