@@ -58,6 +58,7 @@ JOB_OPTION_KEYS=(
   labels.max
   device
   device.gpu-resource
+  device.intra-op-threads
   snapshot.every-batches
   snapshot.interval
   heldout.fraction

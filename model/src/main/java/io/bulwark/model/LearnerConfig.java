@@ -20,7 +20,7 @@ import java.util.Set;
  *
  * <ul>
  *   <li>encoding: 32768 hash buckets (bucket 0 is padding), max length 64 tokens, char 3-grams on (at most 12 per
- *       word, averaged into the word's embedding so spelling variants such as "v1agra"/"viagra" share buckets);
+ *       word, folded into the word's vector so spelling variants such as "v1agra"/"viagra" share buckets);
  *   <li>network: {@link EncoderType#POOLED}, embedding 64, hidden 128, dropout 0.1 (transformer: 2 layers, 4 heads,
  *       FFN width = hidden);
  *   <li>strategy: {@link StrategyType#FREEAT} with m = 4 replays, {@link NormType#LINF} epsilon 0.05 (embeddings are
@@ -30,7 +30,7 @@ import java.util.Set;
  *   <li>regularisers: SMART smoothness off (weight 0, 1 ascent step, VAT on unlabeled examples when on); Bregman
  *       proximal term on with mu 1.0 against an EMA teacher with beta 0.99, so a stream cannot drag the model far
  *       from its recent past in one burst;
- *   <li>optimizer: AdamW, learning rate 2e-3, weight decay 0.01, 100 linear warm-up updates then constant, global
+ *   <li>optimizer: AdamW, learning rate 3e-3, weight decay 0.01, 100 linear warm-up updates then constant, global
  *       gradient-norm clipping at 1.0;
  *   <li>batch size 32, seed 42, at most 16 labels learned from the stream when no fixed label set is given.
  * </ul>
@@ -468,7 +468,7 @@ public final class LearnerConfig {
         private double emaMomentum = 0.99;
         private OptimizerType optimizer = OptimizerType.ADAMW;
         private ScheduleType schedule = ScheduleType.CONSTANT;
-        private double learningRate = 2e-3;
+        private double learningRate = 3e-3;
         private double weightDecay = 0.01;
         private int warmupSteps = 100;
         private double clipNorm = 1.0;
@@ -552,7 +552,7 @@ public final class LearnerConfig {
         /** Sets the learning-rate schedule after warm-up (default CONSTANT). */
         public Builder optSchedule(ScheduleType v) { schedule = Objects.requireNonNull(v, "schedule"); return this; }
 
-        /** Sets the peak learning rate (default 2e-3). */
+        /** Sets the peak learning rate (default 3e-3). */
         public Builder optLearningRate(double v) { learningRate = v; return this; }
 
         /** Sets the weight decay (default 0.01). */

@@ -135,6 +135,35 @@ class LearnerTest {
         }
     }
 
+    /**
+     * Regression test: scalar operands that autograd saves must outlive the backward pass. A collection between the
+     * forward and the backward pass (with fresh direct buffers reusing freed memory) must not change any bit.
+     */
+    @Test
+    void garbageCollectionDuringAPassDoesNotChangeResults() {
+        LearnerConfig config = SyntheticData.small().optCharNgrams(3).optSmartWeight(0.5).optBregmanWeight(1.0)
+                .build();
+        try (Learner a = Learner.create(config); Learner b = Learner.create(config)) {
+            b.setStepListener(new StepListener() {
+                @Override
+                public NDArray adjustLoss(int pass, NDArray loss) {
+                    System.gc();
+                    for (int i = 0; i < 64; i++) {
+                        java.nio.ByteBuffer junk = java.nio.ByteBuffer.allocateDirect(64);
+                        while (junk.hasRemaining()) {
+                            junk.put((byte) 0x7f);
+                        }
+                    }
+                    return loss;
+                }
+            });
+            for (int i = 0; i < 64; i += 16) {
+                assertThat(b.train(data.subList(i, i + 16))).isEqualTo(a.train(data.subList(i, i + 16)));
+            }
+            assertBitwiseEqual(b.parameterValues(), a.parameterValues());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(LearnerConfig.StrategyType.class)
     void checkpointAndRestoreContinuesBitwiseLikeAnUninterruptedRun(LearnerConfig.StrategyType strategy) {

@@ -911,10 +911,50 @@ public final class StudyReport {
                 }
             }
         }
-        if (collapsedRuns == 0) {
-            held.add("No catastrophic overfitting was detected in any run under the stated criterion");
+        // Discrete robustness: does embedding-space adversarial training help against the spammer's edits?
+        for (String scenario : scenarios()) {
+            for (String enc : encoders()) {
+                Group nat = group(scenario, enc, "natural");
+                if (nat == null || constantMajority(nat)) {
+                    continue;
+                }
+                Stats n = nat.stats(r -> discrete(r, "char"));
+                for (Group g : groups(scenario, enc)) {
+                    RunResult f = g.first();
+                    if (!f.strategy().equals("FREEAT") || f.ema() || constantMajority(g) || n.n() == 0) {
+                        continue;
+                    }
+                    Stats c = g.stats(r -> discrete(r, "char"));
+                    // At least one attacked mail more than natural training, beyond seed noise.
+                    int mails = g.first().discrete("char") == null ? 1 : Math.max(1, g.first().discrete("char").spam());
+                    double margin = Math.max(Math.max(0.02, Math.hypot(c.std(), n.std())), 1.0 / mails + 1e-9);
+                    String claim = String.format(Locale.ROOT, "Free-%d more robust than natural training to the"
+                            + " character edits on held-out spam (%s, %s): %s vs %s", f.steps(), scenario, enc,
+                            c.percent(), n.percent());
+                    (c.mean() > n.mean() + margin ? held : notHeld).add(claim);
+                }
+            }
+        }
+        int stationary = 0;
+        int drifting = 0;
+        for (RunResult r : results.runs()) {
+            if (collapseOf(r) != null) {
+                if (r.scenario().equals("original")) {
+                    drifting++;
+                } else {
+                    stationary++;
+                }
+            }
+        }
+        if (stationary == 0) {
+            held.add("No catastrophic overfitting on the shuffled stream under the stated criterion");
         } else {
-            notHeld.add(collapsedRuns + " run(s) showed catastrophic overfitting (see the table)");
+            notHeld.add(stationary + " run(s) on the shuffled stream showed catastrophic overfitting (see the table)");
+        }
+        if (drifting > 0) {
+            inconclusive.add(drifting + " run(s) on the original order were flagged by the collapse criterion while"
+                    + " the stream's class prior flipped from ham to spam: drift, not necessarily catastrophic"
+                    + " overfitting");
         }
         md.append("Held:\n\n");
         if (held.isEmpty()) {
@@ -927,7 +967,7 @@ public final class StudyReport {
         }
         notHeld.forEach(h -> md.append("- ").append(h).append(".\n"));
         if (!inconclusive.isEmpty()) {
-            md.append("\nInconclusive (a model that predicts one class is trivially \"robust\"):\n\n");
+            md.append("\nInconclusive:\n\n");
             inconclusive.forEach(h -> md.append("- ").append(h).append(".\n"));
         }
         md.append("\nCaveats: the perturbation lives in the embedding space of a hashed bag-of-n-grams or small"

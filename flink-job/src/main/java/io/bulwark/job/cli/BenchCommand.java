@@ -16,6 +16,7 @@ import io.bulwark.job.local.RunSummary;
 import io.bulwark.job.local.TopicLayout;
 import io.bulwark.job.metrics.BulwarkMetrics;
 import io.bulwark.job.metrics.InProcessMetrics;
+import io.bulwark.job.train.DjlLock;
 import io.bulwark.job.train.HeldOutSelector;
 import io.bulwark.job.train.TrainerSettings;
 import io.bulwark.job.validate.EventValidator;
@@ -97,7 +98,8 @@ public final class BenchCommand implements Callable<Integer> {
     int latencySeconds;
 
     @Option(names = "--latency-rate", defaultValue = "0",
-            description = "Events/s in the latency phase (default: half the measured pipeline throughput).")
+            description = "Events/s in the latency phase (default: a quarter of the measured pipeline throughput, "
+                    + "which leaves room for a snapshot and report after every batch).")
     double latencyRate;
 
     @Option(names = "--out-dir", paramLabel = "DIR",
@@ -130,7 +132,7 @@ public final class BenchCommand implements Callable<Integer> {
 
             Map<String, Object> latency = Map.of();
             if (latencySeconds > 0) {
-                double rate = latencyRate > 0 ? latencyRate : Math.max(1, pipe.steadyRate() / 2);
+                double rate = latencyRate > 0 ? latencyRate : Math.max(1, pipe.steadyRate() / 4);
                 err.printf(Locale.ROOT, "bench: latency at %.1f events/s for %d s...%n", rate, latencySeconds);
                 latency = latency(stack, data, rate, work);
             }
@@ -200,6 +202,8 @@ public final class BenchCommand implements Callable<Integer> {
     private BareResult bare(List<LabeledText> data, TrainerSettings settings, Configuration conf) {
         LearnerConfig config = settings.learnerConfig();
         PgdAttack attack = settings.attack(config);
+        // Same libtorch threading as the training operator (see DjlLock).
+        DjlLock.setIntraOpThreads(settings.intraOpThreads());
         String defaultModel = conf.get(JobOptions.DEFAULT_MODEL_ID);
         int maxText = conf.get(JobOptions.MAX_TEXT_LENGTH);
         Map<String, BareModel> models = new LinkedHashMap<>();
@@ -210,7 +214,8 @@ public final class BenchCommand implements Callable<Integer> {
                 continue;
             }
             String modelId = e.getModelKey() == null || e.getModelKey().isBlank() ? defaultModel : e.getModelKey();
-            BareModel m = models.computeIfAbsent(modelId, id -> new BareModel(Learner.create(config, "cpu")));
+            BareModel m = models.computeIfAbsent(modelId,
+                    id -> new BareModel(DjlLock.locked(() -> Learner.create(config, "cpu"))));
             String label = e.getLabel() == null || e.getLabel().isEmpty() ? null : e.getLabel();
             Example example = new Example(e.getText(), label, e.getWeight() == null ? 1f : e.getWeight());
             if (label != null && HeldOutSelector.isHeldOut(modelId, e.getId(), settings.heldOutFraction())) {
@@ -238,7 +243,7 @@ public final class BenchCommand implements Callable<Integer> {
         result.seconds = (System.nanoTime() - start) / 1e9;
         BareModel first = models.get(defaultModel);
         result.finalPayload = first == null ? null : bytes(first.lastSnapshot.getPayload().getBytes());
-        models.values().forEach(m -> m.learner.close());
+        models.values().forEach(m -> DjlLock.locked(m.learner::close));
         return result;
     }
 
@@ -255,7 +260,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
 
         int train(BareResult result, long start) {
-            int n = learner.train(new ArrayList<>(pending)).examples();
+            List<Example> batch = new ArrayList<>(pending);
+            int n = DjlLock.locked(() -> learner.train(batch)).examples();
             pending.clear();
             batches++;
             long now = System.nanoTime();
@@ -268,6 +274,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
 
         void snapshot(String modelId, PgdAttack attack) {
+            DjlLock.locked(() -> snapshotLocked(modelId, attack));
+        }
+
+        private void snapshotLocked(String modelId, PgdAttack attack) {
             List<Example> window = new ArrayList<>();
             for (Example e : reservoir) {
                 if (learner.labels().contains(e.label())) {

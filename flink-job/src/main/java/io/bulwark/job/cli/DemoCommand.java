@@ -200,9 +200,6 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
         result.get();
         double jobSeconds = seconds(jobStart);
-        if (!quiet) {
-            err.println(progressLine(jobName, producer.sent(), records.size(), jobSeconds));
-        }
 
         RunSummary summary = RunSummary.read(clientProps, registry, layout, Duration.ofMinutes(2));
         Map<String, Object> json = summaryJson(summary, producer.sent(), jobSeconds, seconds(t0));

@@ -296,10 +296,10 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     @Override
     public void close() throws Exception {
         if (slots != null) {
+            // The slots stay (without learners) so the metric gauges keep their last values.
             for (ModelSlot slot : slots.values()) {
                 DjlLock.locked(slot::close);
             }
-            slots.clear();
         }
         if (snapshotCodec != null) {
             snapshotCodec.close();
@@ -476,7 +476,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         double lossMean = p.sinceLossCount == 0 ? Double.NaN : p.sinceLossSum / p.sinceLossCount;
         double deltaMean = p.sinceBatches == 0 ? 0.0 : p.sinceDeltaNormSum / p.sinceBatches;
         double driftMean = p.sinceBatches == 0 ? 0.0 : p.sinceTeacherDriftSum / p.sinceBatches;
-        long elapsedMs = p.sinceFirstBatchAt < 0 ? 0 : Math.max(1, now - p.sinceFirstBatchAt);
+        long elapsedMs = p.sinceFirstBatchAt < 0 ? 0 : Math.max(1, now() - p.sinceFirstBatchAt);
         double examplesPerSecond = elapsedMs == 0 ? 0.0 : p.sinceExamples * 1000.0 / elapsedMs;
 
         Map<String, Double> metrics = new LinkedHashMap<>();
@@ -559,7 +559,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         }
     }
 
-    // ---- metrics and helpers -----------------------------------------------------------------------------------
+    // ---- metrics and clock ---------------------------------------------------------------------------------------
 
     private void registerModelMetrics(ModelSlot slot) {
         MetricGroup g = metricGroup.addGroup(BulwarkMetrics.MODEL_GROUP, slot.modelId);
@@ -597,17 +597,6 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
 
     private static String fmt(double v) {
         return Double.isNaN(v) ? "n/a" : String.format("%.4f", v);
-    }
-
-    /** Returns the in-memory learner of a model, or null; for tests of this package. */
-    Learner learnerOf(String modelId) {
-        ModelSlot slot = slots == null ? null : slots.get(modelId);
-        return slot == null ? null : slot.learner;
-    }
-
-    /** Returns the number of models in memory; for tests of this package. */
-    int modelsInMemory() {
-        return slots == null ? 0 : slots.size();
     }
 
     /** The exception thrown by {@code fault.fail-after-batches}. */

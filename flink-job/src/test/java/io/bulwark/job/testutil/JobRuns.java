@@ -31,7 +31,7 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
-/** Helpers of the integration tests: a mini cluster, per-test topics and job options, producing, waiting. */
+/** What the integration tests share: a mini cluster, per-test topics and job options, producing, waiting. */
 public final class JobRuns {
 
     private static final AtomicInteger RUN = new AtomicInteger();

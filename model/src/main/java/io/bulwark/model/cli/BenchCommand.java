@@ -157,6 +157,14 @@ final class BenchCommand implements Callable<Integer> {
             fixed.add(batch);
         }
 
+        // One untimed run before all variants, so that JIT compilation and the engine's first native allocations
+        // do not land on whichever variant is timed first.
+        try (Learner learner = Learner.create(variantConfig(base, encoders.get(0), parsed.get(0)), device)) {
+            for (int i = 0; i < Math.max(2, warmup); i++) {
+                learner.train(fixed.get(i % fixed.size()));
+            }
+        }
+
         List<Map<String, Object>> rows = new ArrayList<>();
         ProgressReporter bar = new ProgressReporter(err, progress, "bench",
                 (long) encoders.size() * parsed.size());

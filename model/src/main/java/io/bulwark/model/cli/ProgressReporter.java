@@ -110,8 +110,10 @@ final class ProgressReporter {
             int filled = (int) Math.round(fraction * BAR_WIDTH);
             sb.append('[').append("#".repeat(filled)).append(".".repeat(BAR_WIDTH - filled)).append("] ");
         }
-        sb.append(String.format(Locale.ROOT, "%3.0f%% %d/%d | %.1f/s | %s elapsed, ETA %s", fraction * 100, done,
-                total, rate, duration(seconds), eta));
+        String speed = rate >= 1 ? String.format(Locale.ROOT, "%.1f/s", rate)
+                : rate > 0 ? String.format(Locale.ROOT, "%.1f s each", 1 / rate) : "-/s";
+        sb.append(String.format(Locale.ROOT, "%3.0f%% %d/%d | %s | %s elapsed, ETA %s", fraction * 100, done,
+                total, speed, duration(seconds), eta));
         if (status != null && !status.isEmpty()) {
             sb.append(" | ").append(status);
         }

@@ -8,8 +8,8 @@ import java.util.List;
  * word (with boundary marks, {@code "<v1agra>"}: {@code "<v1", "v1a", ...}; seed {@link #NGRAM_SEED}) into the same
  * table.
  *
- * <p>A batch is padded to its longest text (at most {@code maxLength} tokens) with a 0/1 mask; the network averages
- * a word's embedding with its n-gram embeddings, so n-grams add no sequence positions.
+ * <p>A batch is padded to its longest text (at most {@code maxLength} tokens) with a 0/1 mask; the network folds a
+ * word's n-gram embeddings into the word's own vector, so n-grams add no sequence positions.
  */
 public final class HashingEncoder {
 

@@ -2,7 +2,6 @@ package io.bulwark.model.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.bulwark.model.encoding.EncodedBatch;
 
@@ -32,6 +31,7 @@ public final class BatchInputs {
         this.length = batch.length();
         this.maskValues = batch.mask();
         this.lengthValues = batch.lengths();
+        this.rows = uniqueNonZero(batch.tokens(), batch.ngrams());
         Shape bl = new Shape(size, length);
         this.tokens = manager.create(batch.tokens(), bl);
         this.mask = manager.create(batch.mask(), bl);
@@ -41,7 +41,6 @@ public final class BatchInputs {
             len[i] = Math.max(1, batch.lengths()[i]);
         }
         this.lengths = manager.create(len, new Shape(size, 1));
-        this.rows = uniqueNonZero(batch.tokens(), batch.ngrams());
         if (batch.ngrams() != null) {
             int g = batch.ngramsPerToken();
             long[] ng = batch.ngrams();
@@ -55,8 +54,10 @@ public final class BatchInputs {
                         count++;
                     }
                 }
-                // A word's vector is the mean of its word embedding and its n-gram embeddings; padding gets 0.
-                scale[t] = batch.mask()[t] / (1f + count);
+                // A word's vector is the sum of its word embedding and its n-gram embeddings divided by
+                // sqrt(1 + count): at initialisation (independent rows) it has the same per-coordinate scale as a
+                // single embedding whatever the word's length, so epsilon means the same for every token. Padding: 0.
+                scale[t] = (float) (batch.mask()[t] / Math.sqrt(1.0 + count));
             }
             this.ngrams = manager.create(ng, new Shape(size, length, g));
             this.ngramMask = manager.create(ngMask, new Shape(size, length, g, 1));
@@ -86,7 +87,7 @@ public final class BatchInputs {
     /** 1 for a real n-gram, [B, L, G, 1]; null without n-grams. */
     public NDArray ngramMask() { return ngramMask; }
 
-    /** Per-token scale: mask / (1 + n-gram count), [B, L, 1]. */
+    /** Per-token scale: mask / sqrt(1 + n-gram count), [B, L, 1]. */
     public NDArray tokenScale() { return tokenScale; }
 
     /** Token mask [B, L]. */
@@ -114,9 +115,9 @@ public final class BatchInputs {
         }
         java.util.Arrays.sort(all);
         int n = 0;
-        for (int i = 0; i < all.length; i++) {
-            if (all[i] != 0 && (n == 0 || all[n - 1] != all[i])) {
-                all[n++] = all[i];
+        for (long v : all) {
+            if (v != 0 && (n == 0 || all[n - 1] != v)) {
+                all[n++] = v;
             }
         }
         return java.util.Arrays.copyOf(all, n);
@@ -138,7 +139,4 @@ public final class BatchInputs {
 
     /** Real token counts per example. */
     public int[] lengthValues() { return lengthValues; }
-
-    /** The data type of float inputs. */
-    public DataType floatType() { return DataType.FLOAT32; }
 }

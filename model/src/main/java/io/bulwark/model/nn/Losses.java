@@ -14,9 +14,9 @@ public final class Losses {
     public static NDArray crossEntropy(NDArray logits, NDArray oneHot, NDArray weights, float weightSum) {
         NDArray nll = logits.logSoftmax(-1).mul(oneHot).sum(new int[] {1}).neg();
         if (weightSum <= 0f) {
-            return nll.mul(0f).sum();
+            return Scalars.mul(nll, 0f).sum();
         }
-        return nll.mul(weights).sum().div(weightSum);
+        return Scalars.div(nll.mul(weights).sum(), weightSum);
     }
 
     /** Per-example symmetric KL divergence KL(p||q) + KL(q||p) between softmax(a) and softmax(b), shape [B]. */

@@ -11,8 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The classifier as a functional forward pass over {@link Parameters}: hashed embedding (word plus averaged char
- * n-grams) + delta (masked) -> encoder -> masked mean pooling -> linear head.
+ * The classifier as a functional forward pass over {@link Parameters}: hashed embedding (word plus char n-grams,
+ * summed and scaled by 1/sqrt(1 + n-grams)) + delta (masked) -> encoder -> masked mean pooling -> linear head.
  *
  * <p>Encoders: {@link LearnerConfig.EncoderType#POOLED} (masked mean pool -> dense -> GELU -> dropout) and
  * {@link LearnerConfig.EncoderType#TRANSFORMER} (learned positions, pre-LN blocks of multi-head self-attention with a
@@ -89,7 +89,8 @@ public final class Network {
     }
 
     /**
-     * The word vectors [B, L, D]: mean of each word's embedding and its n-gram embeddings, zero on padding.
+     * The word vectors [B, L, D]: each word's embedding plus its n-gram embeddings, scaled by 1/sqrt(1 + n-grams),
+     * zero on padding.
      */
     public NDArray embed(Parameters p, BatchInputs in) {
         NDArray table = p.get(EMBEDDING);
@@ -138,7 +139,7 @@ public final class Network {
             NDArray q = split(linear(a, p, pre + "attn.query"), b, len, heads, dh);
             NDArray k = split(linear(a, p, pre + "attn.key"), b, len, heads, dh);
             NDArray v = split(linear(a, p, pre + "attn.value"), b, len, heads, dh);
-            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(bias);
+            NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale).add(bias);
             NDArray ctx = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, len, d);
             h = h.add(drop(dropout, pre + "attn.out", linear(ctx, p, pre + "attn.output")));
             NDArray f = layerNorm(h, p.get(pre + "ln2.gamma"), p.get(pre + "ln2.beta"));
@@ -161,7 +162,7 @@ public final class Network {
         NDArray mean = x.mean(new int[] {-1}, true);
         NDArray centered = x.sub(mean);
         NDArray var = centered.square().mean(new int[] {-1}, true);
-        return centered.div(var.add(LAYER_NORM_EPS).sqrt()).mul(gamma).add(beta);
+        return centered.div(var.add(Scalars.of(var, LAYER_NORM_EPS)).sqrt()).mul(gamma).add(beta);
     }
 
     private static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
@@ -172,8 +173,8 @@ public final class Network {
      * for tiny tensors.
      */
     static NDArray gelu(NDArray x) {
-        NDArray inner = x.mul(x).mul(x).mul(0.044715f).add(x).mul(GELU_C);
-        return inner.tanh().add(1f).mul(x).mul(0.5f);
+        NDArray inner = Scalars.mul(Scalars.mul(x.mul(x).mul(x), 0.044715f).add(x), GELU_C);
+        return Scalars.mul(inner.tanh().add(Scalars.of(x, 1f)).mul(x), 0.5f);
     }
 
     private static NDArray drop(DropoutMasks dropout, String site, NDArray x) {

@@ -3,6 +3,8 @@ package io.bulwark.model.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import io.bulwark.model.LearnerConfig;
@@ -19,10 +21,10 @@ import java.util.Map;
  * the update is one fused native call per tensor (in place, no autograd). Moments live in the parameters' manager
  * and are checkpointed.
  *
- * <p>Tensors given with a row index (the hashed embedding table) are updated lazily, as PyTorch's SparseAdam and
- * LazyAdam do: only the rows the batch used (whose gradient may be non-zero) are read, updated and written back;
- * the moments of the other rows are not decayed in that update. This makes an update cost proportional to the
- * batch instead of to the 32768-row table.
+ * <p>The hashed embedding table is updated lazily, as PyTorch's SparseAdam and TensorFlow's LazyAdam do: only the
+ * rows the batch used (the only rows whose gradient can be non-zero) are read, updated and written back, and the
+ * moments and weight decay of the other rows wait until a batch uses them. An update then costs in proportion to
+ * the batch instead of the 32768-row table, which otherwise dominates a CPU step.
  */
 public final class AdamOptimizer {
 
@@ -61,8 +63,8 @@ public final class AdamOptimizer {
     }
 
     /**
-     * Applies one update; for a tensor named in {@code rowIndices}, its gradient holds only the listed rows
-     * ([R, ...], in index order) and only those rows of the tensor and its moments are updated.
+     * Applies one update; for a tensor named in {@code rowIndices}, its gradient holds only the listed rows ([R, ...]
+     * in index order) and only those rows of the tensor and of its moments are updated.
      *
      * @return the learning rate used
      */
@@ -73,30 +75,28 @@ public final class AdamOptimizer {
         for (Map.Entry<String, NDArray> e : params.asMap().entrySet()) {
             String name = e.getKey();
             NDArray p = e.getValue();
-            NDArray g = gradients.get(name);
             NDArray m = firstMoments.get(name);
             NDArray v = secondMoments.get(name);
             NDArray rows = rowIndices.get(name);
-            if (rows != null) {
-                if (rows.isEmpty()) {
-                    continue;
-                }
+            if (rows == null) {
+                apply(p, gradients.get(name), m, v, (float) lr, corrected, stepManager);
+            } else if (!rows.isEmpty()) {
+                NDArray pr = rowsOf(p, rows);
+                NDArray mr = rowsOf(m, rows);
+                NDArray vr = rowsOf(v, rows);
+                apply(pr, gradients.get(name), mr, vr, (float) lr, corrected, stepManager);
                 NDIndex at = new NDIndex("{}", rows);
-                NDArray pr = p.get(at);
-                NDArray mr = m.get(at);
-                NDArray vr = v.get(at);
-                pr.attach(stepManager);
-                mr.attach(stepManager);
-                vr.attach(stepManager);
-                apply(pr, g, mr, vr, (float) lr, corrected, stepManager);
                 p.set(at, pr);
                 m.set(at, mr);
                 v.set(at, vr);
-                continue;
             }
-            apply(p, g, m, v, (float) lr, corrected, stepManager);
         }
         return lr;
+    }
+
+    /** Rows {@code rows} (int64 [R]) of a 2-D table, as a new [R, D] array in the manager of {@code rows}. */
+    public static NDArray rowsOf(NDArray table, NDArray rows) {
+        return Embedding.embedding(rows, table, SparseFormat.DENSE).singletonOrThrow();
     }
 
     private void apply(NDArray p, NDArray g, NDArray m, NDArray v, float lr, float corrected, NDManager stepManager) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.nn.Losses;
+import io.bulwark.model.nn.Scalars;
 import io.bulwark.model.nn.Parameters;
 import io.bulwark.model.strategy.StepContext;
 import java.util.Map;
@@ -30,7 +31,7 @@ public final class BregmanProximal implements Regularizer {
     @Override
     public NDArray term(StepContext ctx) {
         NDArray teacherLogits = ctx.logits(teacher, null, true);
-        return Losses.symmetricKl(ctx.studentCleanLogits(), teacherLogits).mul((float) config.bregmanWeight());
+        return Scalars.mul(Losses.symmetricKl(ctx.studentCleanLogits(), teacherLogits), (float) config.bregmanWeight());
     }
 
     @Override

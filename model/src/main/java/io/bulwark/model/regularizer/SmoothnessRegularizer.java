@@ -3,6 +3,7 @@ package io.bulwark.model.regularizer;
 import ai.djl.ndarray.NDArray;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.nn.Losses;
+import io.bulwark.model.nn.Scalars;
 import io.bulwark.model.strategy.PassResult;
 import io.bulwark.model.strategy.Perturbations;
 import io.bulwark.model.strategy.StepContext;
@@ -54,11 +55,6 @@ public final class SmoothnessRegularizer implements Regularizer {
             throw new IllegalStateException("SmoothnessRegularizer.term called before prepare");
         }
         NDArray perturbed = ctx.logits(ctx.params(), delta, true);
-        return Losses.symmetricKl(perturbed, ctx.studentCleanLogits()).mul((float) config.smartWeight());
-    }
-
-    @Override
-    public void afterUpdate(StepContext ctx) {
-        // delta stays valid for further passes of the same update (FreeLB); the next update prepares a new one.
+        return Scalars.mul(Losses.symmetricKl(perturbed, ctx.studentCleanLogits()), (float) config.smartWeight());
     }
 }

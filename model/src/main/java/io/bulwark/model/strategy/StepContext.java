@@ -185,12 +185,10 @@ public final class StepContext {
             }
         }
         listener.beforeUpdate(updates, grads);
-        // The embedding gradient is zero outside the rows the batch used: update those rows only (lazy Adam).
+        // The embedding gradient is zero outside the rows the batch used: clip and update those rows only.
         Map<String, NDArray> applied = new LinkedHashMap<>(grads);
         NDArray rows = inputs.rowArray();
-        NDArray tableGrad = grads.get(Network.EMBEDDING).get(new NDIndex("{}", rows));
-        tableGrad.attach(manager);
-        applied.put(Network.EMBEDDING, tableGrad);
+        applied.put(Network.EMBEDDING, AdamOptimizer.rowsOf(grads.get(Network.EMBEDDING), rows));
         double norm = GradientClipping.globalNorm(applied);
         lossSum += loss;
         lossCount++;

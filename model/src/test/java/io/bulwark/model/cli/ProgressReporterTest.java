@@ -47,6 +47,17 @@ class ProgressReporterTest {
     }
 
     @Test
+    void slowWorkShowsSecondsPerUnit() {
+        StringWriter text = new StringWriter();
+        AtomicLong clock = new AtomicLong();
+        ProgressReporter p = new ProgressReporter(new PrintWriter(text), ProgressReporter.Mode.LINES, "bench", 4,
+                clock::get);
+        clock.addAndGet(2_000_000_000L);
+        p.update(1, "pooled natural");
+        assertThat(text.toString()).startsWith("bench  25% 1/4 | 2.0 s each | 0:02 elapsed, ETA 0:06 | pooled natural");
+    }
+
+    @Test
     void durationsAreFormatted() {
         assertThat(ProgressReporter.duration(65)).isEqualTo("1:05");
         assertThat(ProgressReporter.duration(3725)).isEqualTo("1:02:05");
