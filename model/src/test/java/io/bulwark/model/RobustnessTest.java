@@ -11,7 +11,7 @@ class RobustnessTest {
     @Test
     void freeAtModelLosesMuchLessAccuracyUnderPgdThanANaturalModel() {
         List<Example> train = SyntheticData.keywordTask(320, 31);
-        List<Example> test = SyntheticData.keywordTask(200, 32);
+        List<Example> test = SyntheticData.keywordTask(150, 32);
         LearnerConfig base = SyntheticData.small().optBregmanWeight(0).optEpsilon(0.1).build();
         PgdAttack attack = new PgdAttack(10, 0.1, 0.025, 1, LearnerConfig.NormType.LINF);
         Evaluation natural = trainAndEvaluate(base.toBuilder().optStrategy(LearnerConfig.StrategyType.NATURAL)

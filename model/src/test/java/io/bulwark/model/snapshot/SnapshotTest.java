@@ -43,7 +43,8 @@ class SnapshotTest {
     @Test
     void parameterRoundTripGivesIdenticalLogits() {
         for (LearnerConfig.EncoderType enc : LearnerConfig.EncoderType.values()) {
-            LearnerConfig config = SyntheticData.small().optEncoderType(enc).optCharNgrams(3).build();
+            LearnerConfig config =
+                    SyntheticData.small().optEncoderType(enc).optCharNgrams(3).optBregmanWeight(1.0).build();
             try (Learner learner = trained(config)) {
                 ModelPayload payload = learner.exportParameters();
                 assertThat(payload.getFormatVersion()).isEqualTo(ParameterFormat.VERSION);
