@@ -20,7 +20,7 @@ class DemoSmokeITCase {
         Path report = tmp.resolve("report.json");
         int status = JobCli.run("demo", "--events", "300", "--input", BundledCorpus.locateSample().toString(),
                 "--order", "shuffled", "--report", report.toString(), "--data-dir", tmp.resolve("data").toString(),
-                "--quiet", "--batch-size", "16", "--snapshot-every", "6", "--checkpoint-interval", "500ms",
+                "--quiet", "--serve-port", "0", "--batch-size", "16", "--snapshot-every", "6", "--checkpoint-interval", "500ms",
                 "--buckets", "2048", "--max-length", "32", "--embedding-dim", "16", "--hidden-dim", "16",
                 "-Deval.attack.steps=2", "-Dlearner.encoder.charNgrams=0");
         assertThat(status).isZero();
@@ -41,5 +41,9 @@ class DemoSmokeITCase {
         assertThat(json.get("prequential_accuracy").asDouble()).isBetween(0.0, 1.0);
         assertThat(json.get("robust_accuracy").asDouble()).isBetween(0.0, 1.0);
         assertThat(json.get("events_per_second").asDouble()).isPositive();
+        // The serving process started beside the job loaded published snapshots from Kafka and scored with one
+        // (the last, unless its robustness gate kept an earlier one on arm A).
+        assertThat(json.get("serving_url").asText()).startsWith("http://127.0.0.1:");
+        assertThat(json.get("serving_version").asLong()).isBetween(1L, json.get("last_version").asLong());
     }
 }

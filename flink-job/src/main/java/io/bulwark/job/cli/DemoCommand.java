@@ -1,5 +1,11 @@
 package io.bulwark.job.cli;
 
+import io.bulwark.serving.ServingConfig;
+import io.bulwark.serving.ServingServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.bulwark.avro.LabeledText;
@@ -111,6 +117,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--quiet", description = "No progress lines.")
     boolean quiet;
 
+    @Option(names = "--serve-port", defaultValue = "8080",
+            description = "Port of the serving process (scoring API, dashboard, /metrics) started beside the job on"
+                    + " 127.0.0.1 (default 8080; 0 = a free port; -1 = no serving).")
+    int servePort;
+
     @Mixin
     LearnerOptions learner = new LearnerOptions();
 
@@ -119,6 +130,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     private volatile JobClient job;
     private volatile InputProducer producer;
     private volatile Path tempDir;
+    private volatile ServingServer serving;
 
     @Override
     public Integer call() throws Exception {
@@ -155,6 +167,12 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         err.printf("Kafka %s, schema registry %s, topics %s%n", stack.bootstrapServers(), stack.registryUrl(),
                 layout.partitions().keySet());
 
+        if (servePort >= 0) {
+            serving = ServingServer.start(ServingConfig.builder().optHost("127.0.0.1").optPort(servePort)
+                    .optKafka(stack.bootstrapServers(), stack.registryUrl())
+                    .optTopics(layout.snapshots(), layout.latest(), layout.reports()).build());
+            err.printf("Serving: scoring API and dashboard on %s/%n", serving.url());
+        }
         RegistryConfig registry = RegistryConfig.builder().setUrl(stack.registryUrl()).build();
         Properties clientProps = new Properties();
         clientProps.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
@@ -203,6 +221,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
 
         RunSummary summary = RunSummary.read(clientProps, registry, layout, Duration.ofMinutes(2));
         Map<String, Object> json = summaryJson(summary, producer.sent(), jobSeconds, seconds(t0));
+        if (serving != null) {
+            json.put("serving_url", serving.url());
+            json.put("serving_version", servedVersion(records, json.get("last_version")));
+            err.printf("Serving (%s/) answered with snapshot version %s%n", serving.url(), json.get("serving_version"));
+        }
         printSummary(out, summary, json);
         if (report != null) {
             Path parent = report.toAbsolutePath().getParent();
@@ -218,6 +241,47 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             new CompletableFuture<Void>().get();
         }
         return 0;
+    }
+
+    /**
+     * Asks the serving process to score one input text: the demo's proof that snapshots travel from the job through
+     * Kafka into serving. Waits up to 60 s for a first answer, then up to 10 s more for the last published version
+     * (serving's robustness gate may keep an earlier, more robust version on arm A). Returns the version that answered
+     * last, or -1 if none did.
+     */
+    private long servedVersion(List<RawInput> records, Object lastVersion) throws InterruptedException {
+        String model = jobConfiguration(true).get(JobOptions.DEFAULT_MODEL_ID);
+        String text = records.stream().map(RawInput::event).filter(e -> e != null && e.getText() != null)
+                .map(e -> e.getText()).filter(t -> !t.isBlank()).findFirst().orElse("hello");
+        ObjectMapper mapper = new ObjectMapper();
+        HttpClient client = HttpClient.newHttpClient();
+        long answered = -1;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        boolean firstAnswer = true;
+        while (System.nanoTime() < deadline) {
+            try {
+                String body = mapper.writeValueAsString(Map.of("text", text));
+                HttpResponse<String> response = client.send(
+                        HttpRequest.newBuilder(URI.create(serving.url() + "/v1/models/" + model + "/predict"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    answered = mapper.readTree(response.body()).path("version").asLong(-1);
+                    if (lastVersion instanceof Number && answered == ((Number) lastVersion).longValue()) {
+                        return answered;
+                    }
+                    if (firstAnswer) {
+                        firstAnswer = false;
+                        deadline = Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+                    }
+                }
+            } catch (IOException e) {
+                // not up yet
+            }
+            Thread.sleep(250);
+        }
+        return answered;
     }
 
     private List<RawInput> loadRecords(PrintStream err) throws IOException {
@@ -346,6 +410,10 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
         if (p != null) {
             p.close();
+        }
+        ServingServer server = serving;
+        if (server != null) {
+            server.close();
         }
         EmbeddedStack s = stack;
         if (s != null) {
