@@ -144,7 +144,8 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         config = settings.learnerConfig();
         attack = settings.attack(config);
         device = DeviceSelector.select(settings.device(),
-                getRuntimeContext().getExternalResourceInfos(settings.gpuResource()));
+                getRuntimeContext().getExternalResourceInfos(settings.gpuResource()),
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
         DjlLock.setIntraOpThreads(settings.intraOpThreads());
         LOG.info("Training on device {} (option '{}', external resource '{}'), subtask {}, attempt {}, restored {}",

@@ -34,6 +34,10 @@ class SelectorsTest {
         assertThat(DeviceSelector.select("auto", List.of(gpu("3"), gpu("1")))).isEqualTo("gpu:1");
         assertThat(DeviceSelector.select("cpu", List.of(gpu("0")))).isEqualTo("cpu");
         assertThat(DeviceSelector.select("gpu:2", List.of())).isEqualTo("gpu:2");
+        // Subtasks of a multi-GPU task manager spread over its GPUs in index order.
+        assertThat(DeviceSelector.select("auto", List.of(gpu("3"), gpu("1")), 0)).isEqualTo("gpu:1");
+        assertThat(DeviceSelector.select("auto", List.of(gpu("3"), gpu("1")), 1)).isEqualTo("gpu:3");
+        assertThat(DeviceSelector.select("auto", List.of(gpu("3"), gpu("1")), 2)).isEqualTo("gpu:1");
     }
 
     @Test
