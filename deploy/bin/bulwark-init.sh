@@ -96,6 +96,7 @@ LEARNER_KEYS=(
   strategy.epsilon
   strategy.alpha
   strategy.initMagnitude
+  strategy.epsilonRamp
   smart.weight
   smart.steps
   smart.vatOnUnlabeled

@@ -346,7 +346,7 @@ public final class Learner implements AutoCloseable {
             DropoutMasks dropout = new DropoutMasks(rng, config.dropout(), step);
             StepContext ctx = new StepContext(config, network, params, teacher, optimizer, regularizers, in,
                     step.create(oneHot, new Shape(b, c)), step.create(weights), weightSum, c, dropout, rng,
-                    listener, step);
+                    listener, step, config.rampFactor(examplesSeen));
             double deltaNorm = strategy.step(ctx);
             params.setRequiresGradient(true);
             updates += ctx.updates();

@@ -23,7 +23,9 @@ class LearnerConfigTest {
         assertThat(c.steps()).isEqualTo(4);
         assertThat(c.norm()).isEqualTo(LearnerConfig.NormType.LINF);
         assertThat(c.epsilon()).isEqualTo(0.05);
-        assertThat(c.alpha()).isEqualTo(0.05 / 4);
+        assertThat(c.alpha()).isEqualTo(0.05);
+        assertThat(c.learningRate()).isEqualTo(8e-3);
+        assertThat(c.epsilonRamp()).isEqualTo(2000L);
         assertThat(c.clipNorm()).isEqualTo(1.0);
         assertThat(c.batchSize()).isEqualTo(32);
         assertThat(c.seed()).isEqualTo(42L);
@@ -92,5 +94,18 @@ class LearnerConfigTest {
         assertThatThrownBy(() -> new PgdAttack(0, 0.1, 0.01, 1, LearnerConfig.NormType.L2))
                 .hasMessageContaining("steps");
         assertThatThrownBy(() -> new Example("x", "y", Float.NaN)).hasMessageContaining("weight");
+    }
+
+    @Test
+    void radiusRampGrowsLinearlyThenStays() {
+        LearnerConfig c = LearnerConfig.builder().optEpsilonRamp(100).build();
+        assertThat(c.rampFactor(0)).isEqualTo(0.01);
+        assertThat(c.rampFactor(25)).isEqualTo(0.25);
+        assertThat(c.rampFactor(100)).isEqualTo(1.0);
+        assertThat(c.rampFactor(5000)).isEqualTo(1.0);
+        assertThat(LearnerConfig.builder().optEpsilonRamp(0).build().rampFactor(1)).isEqualTo(1.0);
+        assertThat(LearnerConfig.fromMap(c.toMap()).epsilonRamp()).isEqualTo(100L);
+        assertThatThrownBy(() -> LearnerConfig.builder().optEpsilonRamp(-1).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("epsilonRamp");
     }
 }

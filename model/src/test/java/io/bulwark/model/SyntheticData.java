@@ -45,6 +45,7 @@ public final class SyntheticData {
                 .optHiddenDim(32)
                 .optBatchSize(16)
                 .optWarmupSteps(0)
+                .optEpsilonRamp(0)
                 .optLearningRate(5e-3);
     }
 }

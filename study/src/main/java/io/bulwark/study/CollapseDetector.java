@@ -8,7 +8,9 @@ package io.bulwark.study;
  *
  * <p>Probes where the attack changes no prediction (robust accuracy equal to clean accuracy) are ignored: they come
  * from a model that predicts one class or from a vanishing perturbation, and a model that merely leaves such a state
- * is not overfitting.
+ * is not overfitting. A probe whose clean accuracy is below {@code minClean} cannot be a peak either: early in a
+ * stream a model that barely separates the classes can look "robust" only because the attack has little to flip,
+ * and losing that as it learns is not a collapse.
  */
 public final class CollapseDetector {
 
@@ -18,16 +20,26 @@ public final class CollapseDetector {
     private final double drop;
     private final double cleanTolerance;
     private final double minPeak;
+    private final double minClean;
     private double peakRobust = Double.NEGATIVE_INFINITY;
     private double cleanAtPeak;
     private int peakBatch = -1;
     private Collapse collapse;
 
-    /** A detector with the given thresholds (fractions, e.g. 0.2 for 20 points). */
+    /** A detector with the given thresholds (fractions, e.g. 0.2 for 20 points) and no clean-accuracy floor. */
     public CollapseDetector(double drop, double cleanTolerance, double minPeak) {
+        this(drop, cleanTolerance, minPeak, 0.0);
+    }
+
+    /**
+     * A detector with the given thresholds (fractions); a probe counts as a peak only if its clean accuracy is at
+     * least {@code minClean}.
+     */
+    public CollapseDetector(double drop, double cleanTolerance, double minPeak, double minClean) {
         this.drop = drop;
         this.cleanTolerance = cleanTolerance;
         this.minPeak = minPeak;
+        this.minClean = minClean;
     }
 
     /**
@@ -45,7 +57,7 @@ public final class CollapseDetector {
             collapse = new Collapse(batch, examples, peakRobust, peakBatch, robust, clean);
             return true;
         }
-        if (robust > peakRobust) {
+        if (robust > peakRobust && clean >= minClean) {
             peakRobust = robust;
             cleanAtPeak = clean;
             peakBatch = batch;

@@ -70,7 +70,7 @@ public final class StreamRunner {
         List<Example> probe = split.probe(settings.probeSize());
         PgdAttack probeAttack = pgd(10, 1);
         CollapseDetector detector = new CollapseDetector(settings.collapseDrop(), settings.collapseCleanTolerance(),
-                settings.collapseMinPeak());
+                settings.collapseMinPeak(), settings.collapseMinClean());
         List<RunResult.ProbePoint> probes = new ArrayList<>();
         List<Double> batchAccuracy = new ArrayList<>();
         List<Double> teacherKl = new ArrayList<>();

@@ -51,6 +51,7 @@ public final class Study {
 
     /** The learner's default learning-rate warm-up, in updates. */
     static final int LEARNER_WARMUP = io.bulwark.model.LearnerConfig.builder().build().warmupSteps();
+    static final long LEARNER_RAMP = io.bulwark.model.LearnerConfig.builder().build().epsilonRamp();
 
     private final StudySettings settings;
     private final StreamRunner runner;
@@ -191,12 +192,12 @@ public final class Study {
         double lr = settings.learningRate();
         List<Variant> all = List.of(
                 v.withOverride("eps", eps / 2), v.withOverride("eps", eps * 2),
-                v.withOverride("alpha", eps),
+                v.withOverride("alpha", eps / settings.sweepVariant().steps()),
                 v.withOverride("lr", lr / 2), v.withOverride("lr", lr * 2),
                 e.withOverride("mu", settings.mu() * 0.3), e.withOverride("mu", settings.mu() * 3),
                 e.withOverride("beta", 0.9), e.withOverride("beta", 0.999),
-                v.withOverride("warmup", settings.warmup() >= 0 && settings.warmup() != LEARNER_WARMUP
-                        ? LEARNER_WARMUP : 10));
+                v.withOverride("warmup", (settings.warmup() >= 0 ? settings.warmup() : LEARNER_WARMUP) >= 50 ? 10 : 100),
+                v.withOverride("ramp", 0), v.withOverride("ramp", LEARNER_RAMP > 0 ? LEARNER_RAMP / 2 : 1000));
         List<Variant> out = new ArrayList<>();
         for (Variant x : all) {
             if (settings.sweepParams().contains(x.overrides().keySet().iterator().next())) {
@@ -403,6 +404,7 @@ public final class Study {
         m.put("beta", Variant.format(settings.beta()));
         m.put("warmup", settings.warmup() < 0 ? LEARNER_WARMUP + " (learner default)"
                 : Integer.toString(settings.warmup()));
+        m.put("epsilonRamp", Long.toString(LEARNER_RAMP));
         m.put("attackEpsilon", Variant.format(settings.attackEpsilon()));
         m.put("pgdRestarts", Integer.toString(settings.pgdRestarts()));
         m.put("discreteExamples", Integer.toString(settings.discreteExamples()));
@@ -419,6 +421,7 @@ public final class Study {
         m.put("collapseDrop", Variant.format(settings.collapseDrop()));
         m.put("collapseCleanTolerance", Variant.format(settings.collapseCleanTolerance()));
         m.put("collapseMinPeak", Variant.format(settings.collapseMinPeak()));
+        m.put("collapseMinClean", Variant.format(settings.collapseMinClean()));
         m.put("sweep", Boolean.toString(settings.sweep()));
         m.put("sweepVariant", settings.sweepVariant().name());
         m.put("sweepParams", settings.sweepParams().toString());

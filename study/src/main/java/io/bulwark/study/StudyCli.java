@@ -105,11 +105,11 @@ public final class StudyCli implements Callable<Integer> {
     @Option(names = "--eps", paramLabel = "X", description = "Training radius, Linf (default: 0.05).")
     Double epsilon;
 
-    @Option(names = "--alpha", paramLabel = "X", description = "Ascent step (default: the learner's, eps/m for FreeAT,"
+    @Option(names = "--alpha", paramLabel = "X", description = "Ascent step (default: the learner's, eps for FreeAT,"
             + " 2.5 eps/K otherwise).")
     Double alpha;
 
-    @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default: 0.002).")
+    @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default: the learner's, 0.008).")
     Double learningRate;
 
     @Option(names = "--mu", paramLabel = "X", description = "Bregman weight when EMA is on (default: 1.0).")
@@ -151,6 +151,10 @@ public final class StudyCli implements Callable<Integer> {
             + " that counts as a collapse (default: 0.20).")
     Double collapseDrop;
 
+    @Option(names = "--collapse-min-clean", paramLabel = "X", description = "Clean probe accuracy a model needs"
+            + " before its robust accuracy can count as a peak (default: 0.80).")
+    Double collapseMinClean;
+
     @Option(names = "--drift", negatable = true, description = "Run the drift scenario (default: on).")
     Boolean drift;
 
@@ -174,7 +178,7 @@ public final class StudyCli implements Callable<Integer> {
     String sweepVariant;
 
     @Option(names = "--sweep-params", split = ",", paramLabel = "NAME",
-            description = "Hyperparameters the sweep changes, among eps,alpha,lr,mu,beta,warmup (default: all).")
+            description = "Hyperparameters the sweep changes, among eps,alpha,lr,mu,beta,warmup,ramp (default: all).")
     List<String> sweepParams;
 
     @Option(names = "--threads", paramLabel = "N", description = "PyTorch intra-op threads, 0 = engine default"
@@ -410,6 +414,9 @@ public final class StudyCli implements Callable<Integer> {
         }
         if (probeEvery != null) {
             b.optProbeEvery(probeEvery);
+        }
+        if (collapseMinClean != null) {
+            b.optCollapseMinClean(collapseMinClean);
         }
         if (collapseDrop != null) {
             b.optCollapseDrop(collapseDrop);

@@ -221,6 +221,108 @@ public final class StudyReport {
                 + " is seen once, so here Free-m costs m passes per event, like PGD-(m-1) — the saving over PGD at"
                 + " equal robustness, if any, comes from needing a smaller m than PGD needs K. See the equal-data"
                 + " table for every variant at one pass over the stream.\n\n");
+        cheapestRobust();
+        pgdStepInsensitivity();
+    }
+
+    /**
+     * For each stream and encoder: the most robust working variant, and the cheapest working variant whose PGD-20
+     * accuracy is within max(2 points, the combined std) of it. This is the cost question asked directly: what is
+     * the least training time that buys the best robustness seen?
+     */
+    private void cheapestRobust() {
+        List<String> lines = new ArrayList<>();
+        for (String scenario : scenarios()) {
+            for (String enc : encoders()) {
+                Group best = null;
+                for (Group g : groups(scenario, enc)) {
+                    if (g.first().naiveBayes() || !g.first().overrides().isEmpty() || constantMajority(g)) {
+                        continue;
+                    }
+                    if (best == null || g.stats(RunResult::pgd20).mean() > best.stats(RunResult::pgd20).mean()) {
+                        best = g;
+                    }
+                }
+                if (best == null) {
+                    continue;
+                }
+                Stats b = best.stats(RunResult::pgd20);
+                Group cheapest = null;
+                for (Group g : groups(scenario, enc)) {
+                    if (g.first().naiveBayes() || !g.first().overrides().isEmpty() || constantMajority(g)) {
+                        continue;
+                    }
+                    Stats x = g.stats(RunResult::pgd20);
+                    double margin = Math.max(0.02, Math.hypot(b.std(), x.std()));
+                    if (x.mean() >= b.mean() - margin && (cheapest == null
+                            || g.stats(RunResult::trainSeconds).mean()
+                                    < cheapest.stats(RunResult::trainSeconds).mean())) {
+                        cheapest = g;
+                    }
+                }
+                Group nat = group(scenario, enc, "natural");
+                double nt = nat == null ? Double.NaN : nat.stats(RunResult::trainSeconds).mean();
+                lines.add(String.format(Locale.ROOT, "- %s, %s: most robust **%s** (PGD-20 %s, clean %s, prequential"
+                                + " %s, %.2fx natural's time); cheapest within reach of it **%s** (PGD-20 %s, clean %s,"
+                                + " prequential %s, %.2fx natural's time, %.1f passes/event).",
+                        scenario, enc, best.display(), b.percent(), best.stats(RunResult::cleanAccuracy).percent(),
+                        best.stats(RunResult::prequentialAccuracy).percent(),
+                        best.stats(RunResult::trainSeconds).mean() / nt, cheapest.display(),
+                        cheapest.stats(RunResult::pgd20).percent(), cheapest.stats(RunResult::cleanAccuracy).percent(),
+                        cheapest.stats(RunResult::prequentialAccuracy).percent(),
+                        cheapest.stats(RunResult::trainSeconds).mean() / nt,
+                        cheapest.stats(RunResult::passesPerExample).mean()));
+            }
+        }
+        if (!lines.isEmpty()) {
+            md.append("**Robustness per unit of cost**, over every working variant of the equal-data tables (no"
+                    + " sweep settings); \"within reach\" means PGD-20 within max(2 points, the combined seed std) of"
+                    + " the most robust:\n\n");
+            lines.forEach(l -> md.append(l).append('\n'));
+            md.append('\n');
+        }
+    }
+
+    /**
+     * States when PGD-K trained the same model whatever K: with sign steps whose total length (2.5 eps) exceeds the
+     * ball's diameter, a loss that is nearly linear in delta sends every K to the same corner of the Linf ball.
+     */
+    private void pgdStepInsensitivity() {
+        for (String scenario : scenarios()) {
+            for (String enc : encoders()) {
+                List<Group> pgds = new ArrayList<>();
+                for (Group g : groups(scenario, enc)) {
+                    if ("PGD".equals(g.first().strategy()) && !g.first().ema() && g.first().overrides().isEmpty()) {
+                        pgds.add(g);
+                    }
+                }
+                if (pgds.size() < 2) {
+                    continue;
+                }
+                double maxDiff = 0;
+                for (Group a : pgds) {
+                    for (Group b : pgds) {
+                        maxDiff = Math.max(maxDiff, Math.abs(a.stats(RunResult::pgd20).mean()
+                                - b.stats(RunResult::pgd20).mean()));
+                        maxDiff = Math.max(maxDiff, Math.abs(a.stats(RunResult::prequentialAccuracy).mean()
+                                - b.stats(RunResult::prequentialAccuracy).mean()));
+                    }
+                }
+                List<String> names = new ArrayList<>();
+                pgds.forEach(g -> names.add(g.display()));
+                String claim;
+                if (maxDiff < 0.005) {
+                    claim = String.format(Locale.ROOT, "%s trained the same model to within %.1f points of"
+                            + " prequential and PGD-20 accuracy (%s, %s): the loss is so close to linear in delta"
+                            + " that every K lands on the same corner of the Linf ball (alpha = 2.5 eps / K moves"
+                            + " delta 2.5 eps in total), so more ascent steps buy nothing and the one-step"
+                            + " PGD-1 (FGSM with a random start) is the cheapest PGD", String.join(", ", names),
+                            100 * maxDiff, scenario, enc);
+                    inconclusive.add(claim);
+                    md.append("- ").append(claim).append(".\n\n");
+                }
+            }
+        }
     }
 
     private void setup() {
@@ -239,10 +341,11 @@ public final class StudyReport {
                 .append(" random restarts; an example counts only if it is right on the clean input and under every"
                         + " restart. PGD-10 and PGD-20 on the whole held-out tail.\n");
         md.append("- Training: eps = ").append(s.get("epsilon")).append(", alpha = ").append(s.get("alpha"))
-                .append(" (learner default: eps/m for FreeAT, 2.5 eps/K for PGD and FreeLB), learning rate ")
+                .append(" (learner default: eps for FreeAT, 2.5 eps/K for PGD and FreeLB), learning rate ")
                 .append(s.get("learningRate")).append(", Bregman/EMA (when on) mu = ").append(s.get("mu"))
                 .append(", beta = ").append(s.get("beta")).append(", learning-rate warm-up ").append(s.get("warmup"))
-                .append(" updates, max length ").append(s.get("maxLength"))
+                .append(" updates, perturbation radius (eps and alpha) ramped up linearly over the first ")
+                .append(s.getOrDefault("epsilonRamp", "0")).append(" training examples, max length ").append(s.get("maxLength"))
                 .append(" tokens, the learner's other defaults (hashed word + char-3-gram embeddings, 32,768 buckets,"
                         + " dim 64; AdamW; gradient clipping 1.0).\n");
         md.append("- Variants: ").append(s.get("variants")).append(" (transformer: ").append(s.get("transformerVariants"))
@@ -601,7 +704,18 @@ public final class StudyReport {
                     rs.get(0).display(), 100 * f0, 100 * f1, offLearned.size(), rs.size(), onLearned.size(), on.size(),
                     100 * d0, 100 * d1);
             md.append("- ").append(line).append(".\n");
-            (f1 <= f0 + 0.005 ? held : notHeld).add("Bregman/EMA reduces forgetting under drift — " + line);
+            double s0 = Stats.of(offLearned, DriftExperiment.Result::forgetting).std();
+            double s1 = Stats.of(onLearned, DriftExperiment.Result::forgetting).std();
+            double margin = Math.max(0.01, Math.hypot(Double.isNaN(s0) ? 0 : s0, Double.isNaN(s1) ? 0 : s1));
+            String claim = "Bregman/EMA reduces forgetting under drift (by more than max(1 point, the combined seed"
+                    + " std)) — " + line;
+            if (f1 < f0 - margin) {
+                held.add(claim);
+            } else if (f1 > f0 + margin) {
+                notHeld.add(claim);
+            } else {
+                inconclusive.add(claim + " (within seed noise)");
+            }
             driftForgettingOff.add(f0);
             driftForgettingOn.add(f1);
         }
@@ -634,7 +748,12 @@ public final class StudyReport {
                 .append(" points below its running maximum (once that maximum is at least ")
                 .append(pct(Double.parseDouble(s.get("collapseMinPeak")))).append("%) while clean accuracy is within ")
                 .append(pct(Double.parseDouble(s.get("collapseCleanTolerance"))))
-                .append(" points of its value at the maximum.\n\n");
+                .append(" points of its value at the maximum. Only probes whose clean accuracy is at least ")
+                .append(pct(Double.parseDouble(s.getOrDefault("collapseMinClean", "0"))))
+                .append("% can be that maximum: a model that barely separates the classes yet can look robust only"
+                        + " because the attack has little to flip. **Recovered** = the first later probe whose robust"
+                        + " accuracy is back within half the drop threshold of the peak; catastrophic overfitting in"
+                        + " the sense of Wong et al. does not recover.\n\n");
         md.append("Probes where the attack changes no prediction (robust = clean; typically a model that predicts one"
                 + " class) are not counted as peaks: a model that merely stops predicting one class is not"
                 + " overfitting. On the **original** order the class prior flips from ham to spam within the stream,"
@@ -650,12 +769,15 @@ public final class StudyReport {
             md.append("**No run collapsed** under this criterion.\n\n");
         } else {
             md.append("| stream | encoder | variant | seed | collapsed at batch | peak robust (batch) | robust then |"
-                    + " clean then |\n|---|---|---|---:|---:|---:|---:|---:|\n");
+                    + " clean then | recovered at batch | final probe robust |\n"
+                    + "|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
             for (RunResult r : collapsed) {
                 CollapseDetector.Collapse c = collapseOf(r);
-                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %.1f (%d) | %.1f | %.1f |\n",
+                int recovered = recoveryBatch(r, c);
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %.1f (%d) | %.1f | %.1f | %s | %.1f |\n",
                         r.scenario(), r.encoder(), r.display(), r.seed(), c.batch(), 100 * c.peakRobust(),
-                        c.peakBatch(), 100 * c.robust(), 100 * c.clean()));
+                        c.peakBatch(), 100 * c.robust(), 100 * c.clean(),
+                        recovered < 0 ? "never" : Integer.toString(recovered), 100 * last(r).robust()));
             }
             md.append('\n');
         }
@@ -689,13 +811,25 @@ public final class StudyReport {
         Map<String, String> s = results.settings();
         CollapseDetector d = new CollapseDetector(Double.parseDouble(s.getOrDefault("collapseDrop", "0.2")),
                 Double.parseDouble(s.getOrDefault("collapseCleanTolerance", "0.05")),
-                Double.parseDouble(s.getOrDefault("collapseMinPeak", "0.2")));
+                Double.parseDouble(s.getOrDefault("collapseMinPeak", "0.2")),
+                Double.parseDouble(s.getOrDefault("collapseMinClean", "0.8")));
         for (RunResult.ProbePoint p : r.probes()) {
             if (p.robust() < p.clean()) {
                 d.observe(p.batch(), p.examples(), p.clean(), p.robust());
             }
         }
         return d.collapse();
+    }
+
+    /** The first probe after the collapse whose robust accuracy is back within half the drop of the peak; -1 if none. */
+    int recoveryBatch(RunResult r, CollapseDetector.Collapse c) {
+        double drop = Double.parseDouble(results.settings().getOrDefault("collapseDrop", "0.2"));
+        for (RunResult.ProbePoint p : r.probes()) {
+            if (p.batch() > c.batch() && p.robust() >= c.peakRobust() - drop / 2) {
+                return p.batch();
+            }
+        }
+        return -1;
     }
 
     static double peakProbe(RunResult r) {
@@ -804,24 +938,31 @@ public final class StudyReport {
         }
         out.add(pickFromSweep("eps", s.get("epsilon"), "training radius; the attack radius stays fixed, so a larger"
                 + " training eps is only better if it buys robustness at that radius without losing clean accuracy"));
-        out.add(pickFromSweep("alpha", "learner default (eps/m)", "FreeAT step; the FreeAT paper uses alpha = eps"));
+        out.add(pickFromSweep("alpha", "learner default (eps)", "FreeAT step; the FreeAT paper uses alpha = eps"));
         out.add(pickFromSweep("lr", s.get("learningRate"), "learning rate"));
         out.add(pickFromSweep("mu", s.get("mu"), "Bregman weight (with EMA)"));
         out.add(pickFromSweep("beta", s.get("beta"), "EMA momentum (with EMA)"));
+        out.add(pickFromSweep("ramp", s.getOrDefault("epsilonRamp", "0"), "perturbation-radius ramp in training"
+                + " examples; 0 starts training at the full radius"));
         out.add(pickFromSweep("warmup", s.get("warmup"), "learning-rate warm-up in updates; FreeAT-m makes m updates"
                 + " per batch, so it leaves a warm-up counted in updates m times sooner than natural training or PGD"));
         if (!Double.isNaN(emaEffectPgd) || !driftForgettingOff.isEmpty()) {
             double off = driftForgettingOff.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
             double on = driftForgettingOn.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-            boolean keep = (!Double.isNaN(on) && on < off - 0.005)
-                    || (!Double.isNaN(emaEffectPgd) && emaEffectPgd > 0.005);
+            // On by default only for a benefit that is there to have: less forgetting where there was some to
+            // prevent (forgetting <= 0 means phase-A accuracy did not fall after the shift), or more robustness,
+            // and not at the price of more than 2 points of prequential accuracy.
+            boolean forgettingHelped = !Double.isNaN(on) && !Double.isNaN(off) && off > 0.01 && on < off - 0.01;
+            boolean robustHelped = !Double.isNaN(emaEffectPgd) && emaEffectPgd > 0.005;
+            boolean affordable = Double.isNaN(emaEffectPrequential) || emaEffectPrequential > -0.02;
+            boolean keep = (forgettingHelped || robustHelped) && affordable;
             String forgetting = Double.isNaN(off) || Double.isNaN(on)
                     ? "forgetting under drift could not be compared (see the drift section)"
-                    : String.format(Locale.ROOT, "forgetting under drift went from %.1f to %.1f points", 100 * off,
-                            100 * on);
+                    : String.format(Locale.ROOT, "forgetting under drift went from %.1f to %.1f points%s", 100 * off,
+                            100 * on, off <= 0.01 ? " (without it there was no forgetting to prevent)" : "");
             out.add(String.format(Locale.ROOT, "**Bregman/EMA: %s** — on average it changed PGD-20 by %+.1f points and"
                             + " prequential accuracy by %+.1f points over the main grid; %s.",
-                    keep ? "on" : "off by default (no measured benefit here)", 100 * emaEffectPgd,
+                    keep ? "on" : "off by default (no benefit here that outweighs its cost)", 100 * emaEffectPgd,
                     100 * emaEffectPrequential, forgetting));
         }
         out.forEach(l -> md.append("- ").append(l).append('\n'));
@@ -837,6 +978,20 @@ public final class StudyReport {
     /** The recommendation lines of the last {@link #write}. */
     public List<String> recommendations() {
         return recommendations;
+    }
+
+    /** Whether a swept value ("10") equals the current default as written in the settings ("10 (learner default)"). */
+    static boolean sameAsDefault(String value, String current) {
+        String c = current.trim();
+        int space = c.indexOf(' ');
+        if (space > 0) {
+            c = c.substring(0, space);
+        }
+        try {
+            return Double.parseDouble(value) == Double.parseDouble(c);
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private String pickFromSweep(String param, String current, String what) {
@@ -856,6 +1011,9 @@ public final class StudyReport {
             String name = e.getKey();
             if (!name.startsWith(baseName + " " + param + "=")) {
                 continue;
+            }
+            if (sameAsDefault(name.substring(name.indexOf(param + "=") + param.length() + 1), current)) {
+                continue; // a sweep setting equal to the default says nothing new
             }
             Stats c = sweepClean.get(name);
             seen.append(String.format(Locale.ROOT, "; %s: PGD-20 %s, clean %s",
@@ -936,20 +1094,30 @@ public final class StudyReport {
             }
         }
         int stationary = 0;
+        int recoveredRuns = 0;
         int drifting = 0;
         for (RunResult r : results.runs()) {
-            if (collapseOf(r) != null) {
+            CollapseDetector.Collapse c = collapseOf(r);
+            if (c != null) {
                 if (r.scenario().equals("original")) {
                     drifting++;
+                } else if (recoveryBatch(r, c) >= 0) {
+                    recoveredRuns++;
                 } else {
                     stationary++;
                 }
             }
         }
         if (stationary == 0) {
-            held.add("No catastrophic overfitting on the shuffled stream under the stated criterion");
+            held.add("No lasting catastrophic overfitting on the shuffled stream under the stated criterion");
         } else {
-            notHeld.add(stationary + " run(s) on the shuffled stream showed catastrophic overfitting (see the table)");
+            notHeld.add(stationary + " run(s) on the shuffled stream showed catastrophic overfitting that did not"
+                    + " recover (see the table)");
+        }
+        if (recoveredRuns > 0) {
+            inconclusive.add(recoveredRuns + " run(s) on the shuffled stream lost their probe robustness for a while and"
+                    + " recovered it later in the stream (see the table): a transient dip, not the lasting collapse"
+                    + " of catastrophic overfitting");
         }
         if (drifting > 0) {
             inconclusive.add(drifting + " run(s) on the original order were flagged by the collapse criterion while"
@@ -975,12 +1143,12 @@ public final class StudyReport {
                 + " accuracy at this eps measures robustness to worst-case embedding noise, while the discrete attacks"
                 + " measure what a spammer can actually do. Passes are not equally expensive: PGD's K ascent passes"
                 + " compute only the gradient with respect to the perturbation and apply no update, while each of"
-                + " FreeAT's m passes computes the full parameter gradient (including the dense 32,768 x 64 hashed"
-                + " embedding table) and applies an AdamW update; at equal passes FreeAT therefore does m times the"
-                + " updates and pays for them in wall time on this model. ")
+                + " FreeAT's m passes also back-propagates into every parameter (the encoder, the head and the"
+                + " embedding rows the batch uses) and applies an AdamW update; at equal passes FreeAT therefore does"
+                + " m times the updates and pays for them in wall time. ")
                 .append(results.complete() ? "" : "The run was interrupted; missing runs are simply absent. ")
-                .append("Wall times come from a machine shared with other work and carry its noise; the passes per"
-                        + " event are exact.\n\n");
+                .append("Wall times come from one machine (its load average at the start is in the setup table) and"
+                        + " carry its noise: compare them within this report; the passes per event are exact.\n\n");
     }
 
     private void plots(List<String> images) {

@@ -58,6 +58,7 @@ public final class StudySettings {
     private final double collapseDrop;
     private final double collapseCleanTolerance;
     private final double collapseMinPeak;
+    private final double collapseMinClean;
     private final boolean sweep;
     private final Variant sweepVariant;
     private final List<String> sweepParams;
@@ -105,6 +106,7 @@ public final class StudySettings {
         collapseDrop = b.collapseDrop;
         collapseCleanTolerance = b.collapseCleanTolerance;
         collapseMinPeak = b.collapseMinPeak;
+        collapseMinClean = b.collapseMinClean;
         sweep = b.sweep;
         sweepVariant = b.sweepVariant;
         sweepParams = List.copyOf(b.sweepParams);
@@ -298,6 +300,9 @@ public final class StudySettings {
     /** Running maxima below this are too small to collapse from. */
     public double collapseMinPeak() { return collapseMinPeak; }
 
+    /** Probes with a clean accuracy below this cannot be a peak of robust accuracy. */
+    public double collapseMinClean() { return collapseMinClean; }
+
     /** Whether the one-at-a-time hyperparameter sweep runs. */
     public boolean sweep() { return sweep; }
 
@@ -340,7 +345,7 @@ public final class StudySettings {
         private int batchSize = 32;
         private double epsilon = 0.05;
         private double alpha = Double.NaN;
-        private double learningRate = 2e-3;
+        private double learningRate = io.bulwark.model.LearnerConfig.builder().build().learningRate();
         private double mu = 1.0;
         private double beta = 0.99;
         private int warmup = -1;
@@ -359,6 +364,7 @@ public final class StudySettings {
         private double collapseDrop = 0.20;
         private double collapseCleanTolerance = 0.05;
         private double collapseMinPeak = 0.20;
+        private double collapseMinClean = 0.80;
         private boolean sweep = true;
         private Variant sweepVariant = Variant.parse("freeat-4");
         private List<String> sweepParams = Variant.OVERRIDE_NAMES;
@@ -444,7 +450,7 @@ public final class StudySettings {
         /** Sets the ascent step (default: the learner's). */
         public Builder optAlpha(double v) { alpha = v; return this; }
 
-        /** Sets the learning rate (default 2e-3). */
+        /** Sets the learning rate (default: the learner's). */
         public Builder optLearningRate(double v) { learningRate = v; return this; }
 
         /** Sets mu (default 1.0). */
@@ -501,13 +507,16 @@ public final class StudySettings {
         /** Sets the minimum peak of a collapse (default 0.20). */
         public Builder optCollapseMinPeak(double v) { collapseMinPeak = v; return this; }
 
+        /** Sets the clean accuracy a probe needs to count as a peak (default 0.80). */
+        public Builder optCollapseMinClean(double v) { collapseMinClean = v; return this; }
+
         /** Sets whether the sweep runs (default true). */
         public Builder optSweep(boolean v) { sweep = v; return this; }
 
         /** Sets the swept variant (default freeat-4). */
         public Builder optSweepVariant(Variant v) { sweepVariant = Objects.requireNonNull(v); return this; }
 
-        /** Sets the hyperparameters the sweep changes (default: all of eps, alpha, lr, mu, beta, warmup). */
+        /** Sets the hyperparameters the sweep changes (default: all of eps, alpha, lr, mu, beta, warmup, ramp). */
         public Builder optSweepParams(List<String> v) { sweepParams = List.copyOf(v); return this; }
 
         /** Sets the PyTorch intra-op threads, 0 = engine default (default 1). */
@@ -564,6 +573,8 @@ public final class StudySettings {
             check(collapseDrop > 0 && collapseDrop < 1, "collapseDrop must be in (0, 1), got " + collapseDrop);
             check(collapseCleanTolerance >= 0, "collapseCleanTolerance must be >= 0, got " + collapseCleanTolerance);
             check(collapseMinPeak >= 0 && collapseMinPeak < 1, "collapseMinPeak must be in [0, 1), got " + collapseMinPeak);
+            check(collapseMinClean >= 0 && collapseMinClean <= 1, "collapseMinClean must be in [0, 1], got "
+                    + collapseMinClean);
             check(Variant.OVERRIDE_NAMES.containsAll(sweepParams), "sweep parameters must be among "
                     + Variant.OVERRIDE_NAMES + ", got " + sweepParams);
             check(threads >= 0, "threads must be >= 0, got " + threads);

@@ -20,13 +20,14 @@ import java.util.Objects;
  * @param steps K for PGD and FreeLB, m for FreeAT, 1 for natural
  * @param replays times natural training trains on each batch (1 for the adversarial strategies)
  * @param ema whether the Bregman proximal term with an EMA teacher is on
- * @param overrides hyperparameter overrides by name: eps, alpha, lr, mu, beta, warmup (updates)
+ * @param overrides hyperparameter overrides by name: eps, alpha, lr, mu, beta, warmup (updates), ramp (the
+ *     perturbation-radius ramp, in examples)
  */
 public record Variant(StrategyType strategy, int steps, int replays, boolean ema, Map<String, Double> overrides) {
 
     /** Names accepted in {@link #overrides}. */
     public static final java.util.List<String> OVERRIDE_NAMES = java.util.List.of("eps", "alpha", "lr", "mu", "beta",
-            "warmup");
+            "warmup", "ramp");
 
     /** Validates and copies the fields. */
     public Variant {
@@ -214,6 +215,10 @@ public record Variant(StrategyType strategy, int steps, int replays, boolean ema
         v = overrides.get("warmup");
         if (v != null) {
             b.optWarmupSteps((int) Math.round(v));
+        }
+        v = overrides.get("ramp");
+        if (v != null) {
+            b.optEpsilonRamp(Math.round(v));
         }
         return b;
     }

@@ -40,4 +40,21 @@ class CollapseDetectorTest {
         assertThat(d.collapse()).isNull();
         assertThat(d.peakRobust()).isEqualTo(0.05);
     }
+
+    @Test
+    void aModelThatCannotYetClassifyHasNoPeakToCollapseFrom() {
+        // Early in the stream: clean 0.56 (the probe's majority share), a few flips left -> robust 0.38; then the
+        // model learns and the attack flips everything. Natural training, not a collapse.
+        CollapseDetector d = new CollapseDetector(0.2, 0.05, 0.2, 0.8);
+        assertThat(d.observe(18, 576, 0.56, 0.38)).isFalse();
+        assertThat(d.observe(24, 768, 0.97, 0.05)).isFalse();
+        assertThat(d.collapse()).isNull();
+        // Without the floor the same probes are flagged.
+        CollapseDetector noFloor = new CollapseDetector(0.2, 0.05, 0.2);
+        noFloor.observe(18, 576, 0.56, 0.38);
+        assertThat(noFloor.observe(24, 768, 0.97, 0.05)).isTrue();
+        // A working classifier that loses its robustness is still flagged.
+        assertThat(d.observe(30, 960, 0.94, 0.41)).isFalse();
+        assertThat(d.observe(36, 1152, 0.94, 0.0)).isTrue();
+    }
 }

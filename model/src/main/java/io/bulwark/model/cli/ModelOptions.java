@@ -25,8 +25,13 @@ final class ModelOptions {
     double epsilon;
 
     @Option(names = "--alpha", paramLabel = "STEP",
-            description = "Ascent step size of delta (default: eps/m for FreeAT, 2.5*eps/K for PGD and FreeLB).")
+            description = "Ascent step size of delta (default: eps for FreeAT, 2.5*eps/K for PGD and FreeLB).")
     Double alpha;
+
+    @Option(names = "--epsilon-ramp", paramLabel = "N",
+            description = "Grow epsilon and alpha linearly from 0 over the first N training examples; 0 = off"
+                    + " (default: ${DEFAULT-VALUE}).")
+    long epsilonRamp;
 
     @Option(names = "--norm", paramLabel = "linf|l2", description = "Norm of the perturbation ball (default: ${DEFAULT-VALUE}).")
     NormType norm;
@@ -82,6 +87,8 @@ final class ModelOptions {
                     return String.valueOf(d.epsilon());
                 case "--norm":
                     return lower(d.norm());
+                case "--epsilon-ramp":
+                    return String.valueOf(d.epsilonRamp());
                 case "--bregman":
                     return String.valueOf(d.bregmanWeight());
                 case "--ema-momentum":
@@ -122,6 +129,7 @@ final class ModelOptions {
     LearnerConfig.Builder apply(LearnerConfig.Builder b) {
         b.optEncoderType(encoder)
                 .optEpsilon(epsilon)
+                .optEpsilonRamp(epsilonRamp)
                 .optNorm(norm)
                 .optBregmanWeight(bregman)
                 .optEmaMomentum(emaMomentum)

@@ -2,6 +2,7 @@ package io.bulwark.model.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -86,20 +87,27 @@ public final class RobustnessEvaluator {
                 NDArray delta = Perturbations.randomInBall(step, rng, in, config.embeddingDim(), attack.norm(),
                         attack.epsilon());
                 for (int s = 0; s < attack.steps(); s++) {
-                    delta.setRequiresGradient(true);
-                    NDArray loss;
-                    try (GradientCollector gc = step.getEngine().newGradientCollector()) {
-                        loss = Losses.crossEntropy(logits(in, delta), y, w, known);
-                        gc.backward(loss);
+                    NDArray next;
+                    // Every array of one attack step (the forward pass's intermediates, the gradient) is closed
+                    // when the step ends; only the next delta survives. Without the scope a transformer's
+                    // intermediates of all steps and restarts stay alive until the chunk is done: gigabytes.
+                    try (NDScope scope = new NDScope()) {
+                        scope.suppressNotUsedWarning();
+                        delta.setRequiresGradient(true);
+                        try (GradientCollector gc = step.getEngine().newGradientCollector()) {
+                            gc.backward(Losses.crossEntropy(logits(in, delta), y, w, known));
+                        }
+                        NDArray g = delta.getGradient();
+                        if (!Perturbations.isFinite(g)) {
+                            break;
+                        }
+                        next = Perturbations.project(
+                                delta.add(Perturbations.ascentStep(g, attack.norm(), attack.alpha(), true)),
+                                attack.norm(), attack.epsilon());
+                        NDScope.unregister(next);
                     }
-                    NDArray g = delta.getGradient();
-                    g.attach(step);
-                    if (!Perturbations.isFinite(g)) {
-                        break;
-                    }
-                    delta = Perturbations.project(
-                            delta.add(Perturbations.ascentStep(g, attack.norm(), attack.alpha(), true)),
-                            attack.norm(), attack.epsilon());
+                    delta.close();
+                    delta = next;
                 }
                 boolean[] adv = correct(logits(in, delta), targets);
                 for (int i = 0; i < b; i++) {

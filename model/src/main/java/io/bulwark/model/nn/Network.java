@@ -90,16 +90,22 @@ public final class Network {
 
     /**
      * The word vectors [B, L, D]: each word's embedding plus its n-gram embeddings, scaled by 1/sqrt(1 + n-grams),
-     * zero on padding.
+     * zero on padding. With a batch-local embedding ({@link Parameters#withBatchLocalEmbedding}) the lookup goes
+     * through the batch's local indices.
      */
     public NDArray embed(Parameters p, BatchInputs in) {
         NDArray table = p.get(EMBEDDING);
-        NDArray words = Embedding.embedding(in.tokens(), table, SparseFormat.DENSE).singletonOrThrow();
-        if (in.ngrams() != null) {
-            NDArray grams = Embedding.embedding(in.ngrams(), table, SparseFormat.DENSE).singletonOrThrow();
-            words = words.add(grams.mul(in.ngramMask()).sum(new int[] {2}));
+        boolean local = p.hasBatchLocalEmbedding();
+        // Vectors of the W distinct words first, then placed at their [B, L] positions (word 0 = padding = 0).
+        NDArray words = Embedding.embedding(in.wordRows(local), table, SparseFormat.DENSE).singletonOrThrow();
+        NDArray ngramRows = in.wordNgramRows(local);
+        if (ngramRows != null) {
+            // Unused n-gram slots point at row 0, which is zero and never updated: no mask needed.
+            NDArray grams = Embedding.embedding(ngramRows, table, SparseFormat.DENSE).singletonOrThrow();
+            words = words.add(grams.sum(new int[] {1}));
         }
-        return words.mul(in.tokenScale());
+        words = words.mul(in.wordScale());
+        return Embedding.embedding(in.wordIndex(), words, SparseFormat.DENSE).singletonOrThrow();
     }
 
     /**

@@ -21,11 +21,34 @@ import java.util.Set;
 public final class Parameters {
 
     private final Map<String, NDArray> arrays;
-    private Boolean requiresGradient;
+    private final boolean batchLocalEmbedding;
+    private boolean requiresGradient;
 
     /** Wraps arrays in the given order. */
     public Parameters(Map<String, NDArray> arrays) {
+        this(arrays, false);
+    }
+
+    private Parameters(Map<String, NDArray> arrays, boolean batchLocalEmbedding) {
         this.arrays = Collections.unmodifiableMap(new LinkedHashMap<>(arrays));
+        this.batchLocalEmbedding = batchLocalEmbedding;
+    }
+
+    /**
+     * A view of these parameters for one batch: the same arrays, except that the embedding table is replaced by
+     * {@code localTable}, the rows of {@link BatchInputs#localRowArray()} only. A forward pass over the view looks
+     * words up by their local indices, and its embedding gradient is [R + 1, D] instead of the whole table, so a
+     * backward pass costs in proportion to the batch, not to the number of hash buckets.
+     */
+    public Parameters withBatchLocalEmbedding(NDArray localTable) {
+        Map<String, NDArray> out = new LinkedHashMap<>(arrays);
+        out.put(Network.EMBEDDING, localTable);
+        return new Parameters(out, true);
+    }
+
+    /** Whether the embedding is a batch-local table (see {@link #withBatchLocalEmbedding}). */
+    public boolean hasBatchLocalEmbedding() {
+        return batchLocalEmbedding;
     }
 
     /** The array named {@code name}. */
@@ -81,20 +104,20 @@ public final class Parameters {
         return new Parameters(out);
     }
 
-    /** Switches gradient collection for all arrays (no-op if already in that state). */
+    /**
+     * Switches gradient collection for all arrays. Always applied to every array: a batch-local view shares all
+     * but one array with the full parameters, so a cached state could be stale.
+     */
     public void setRequiresGradient(boolean on) {
-        if (requiresGradient != null && requiresGradient == on) {
-            return;
-        }
         for (NDArray a : arrays.values()) {
             a.setRequiresGradient(on);
         }
         requiresGradient = on;
     }
 
-    /** Whether gradients are collected. */
+    /** Whether gradients are collected (as last set through this object). */
     public boolean requiresGradient() {
-        return Boolean.TRUE.equals(requiresGradient);
+        return requiresGradient;
     }
 
     /**

@@ -36,15 +36,15 @@ public final class SmoothnessRegularizer implements Regularizer {
         // Target f(x): computed outside any collector, so it is a constant of the search.
         NDArray target = ctx.logits(ctx.params(), null, true);
         NDArray d = Perturbations.gaussianNoise(ctx.manager(), ctx.rng(), ctx.inputs(), config.embeddingDim(),
-                INIT_STD_FRACTION * config.epsilon());
+                INIT_STD_FRACTION * ctx.epsilon());
         for (int k = 0; k < config.smartSteps(); k++) {
             PassResult r = ctx.pass(d, true, false, false, logits -> Losses.symmetricKl(logits, target));
             if (!Perturbations.isFinite(r.deltaGradient())) {
                 break;
             }
             d = Perturbations.project(
-                    d.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), config.alpha(), false)),
-                    config.norm(), config.epsilon());
+                    d.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), ctx.alpha(), false)),
+                    config.norm(), ctx.epsilon());
         }
         delta = d;
     }

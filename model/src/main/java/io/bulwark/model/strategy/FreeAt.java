@@ -55,8 +55,8 @@ public final class FreeAt implements TrainingStrategy {
             ctx.update(r.loss(), 1.0);
             if (Perturbations.isFinite(r.deltaGradient())) {
                 NDArray next = Perturbations.project(
-                        delta.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), config.alpha(), true)),
-                        config.norm(), config.epsilon());
+                        delta.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), ctx.alpha(), true)),
+                        config.norm(), ctx.epsilon());
                 bank.set(slice, next);
                 delta = next;
                 ctx.listener().onDeltaUpdated(ctx.passes() - 1, next);

@@ -22,7 +22,7 @@ public final class FreeLb implements TrainingStrategy {
     public double step(StepContext ctx) {
         int k = config.steps();
         NDArray delta = Perturbations.freeLbInit(ctx.manager(), ctx.rng(), ctx.inputs(), config.embeddingDim(),
-                config.norm(), config.initMagnitude());
+                config.norm(), ctx.initMagnitude());
         boolean isolate = ctx.listener().isolatePassGradients();
         ctx.prepareRegularizers();
         double lossSum = 0;
@@ -36,8 +36,8 @@ public final class FreeLb implements TrainingStrategy {
                     break;
                 }
                 delta = Perturbations.project(
-                        delta.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), config.alpha(), false)),
-                        config.norm(), config.epsilon());
+                        delta.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), ctx.alpha(), false)),
+                        config.norm(), ctx.epsilon());
                 ctx.listener().onDeltaUpdated(ctx.passes() - 1, delta);
             }
         }

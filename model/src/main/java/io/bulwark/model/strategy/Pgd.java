@@ -21,15 +21,15 @@ public final class Pgd implements TrainingStrategy {
     @Override
     public double step(StepContext ctx) {
         NDArray delta = Perturbations.randomInBall(ctx.manager(), ctx.rng(), ctx.inputs(), config.embeddingDim(),
-                config.norm(), config.epsilon());
+                config.norm(), ctx.epsilon());
         for (int k = 0; k < config.steps(); k++) {
             PassResult r = ctx.ascentPass(delta);
             if (!Perturbations.isFinite(r.deltaGradient())) {
                 break; // keep the last finite delta; the update pass below decides about skipping
             }
             delta = Perturbations.project(
-                    delta.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), config.alpha(), true)),
-                    config.norm(), config.epsilon());
+                    delta.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), ctx.alpha(), true)),
+                    config.norm(), ctx.epsilon());
             ctx.listener().onDeltaUpdated(ctx.passes() - 1, delta);
         }
         ctx.prepareRegularizers();

@@ -49,6 +49,8 @@ public final class StepContext {
     private final StepListener listener;
     private final NDManager manager;
 
+    private final double radiusScale;
+    private Parameters view;
     private int passes;
     private int updates;
     private int skipped;
@@ -60,7 +62,7 @@ public final class StepContext {
     public StepContext(LearnerConfig config, Network network, Parameters params, Parameters teacher,
                        AdamOptimizer optimizer, List<Regularizer> regularizers, BatchInputs inputs, NDArray oneHot,
                        NDArray weights, float weightSum, int numLabels, DropoutMasks dropout, SeededRandom rng,
-                       StepListener listener, NDManager manager) {
+                       StepListener listener, NDManager manager, double radiusScale) {
         this.config = config;
         this.network = network;
         this.params = params;
@@ -76,6 +78,7 @@ public final class StepContext {
         this.rng = rng;
         this.listener = listener == null ? StepListener.NONE : listener;
         this.manager = manager;
+        this.radiusScale = radiusScale;
         dropout.setObserver((site, mask) -> this.listener.onDropoutMask(passes, site, mask));
     }
 
@@ -86,7 +89,7 @@ public final class StepContext {
      * masks when {@code train}, else in evaluation mode.
      */
     public NDArray logits(Parameters p, NDArray delta, boolean train) {
-        NDArray out = network.forward(p, inputs, delta, train ? dropout : null);
+        NDArray out = network.forward(p == params ? studentView() : p, inputs, delta, train ? dropout : null);
         if (numLabels < config.outputSize()) {
             out = out.get(new NDIndex(":, 0:{}", numLabels));
         }
@@ -99,6 +102,23 @@ public final class StepContext {
             cleanLogits = logits(params, null, true);
         }
         return cleanLogits;
+    }
+
+    /**
+     * The student as the network sees it in this step: its parameters with the embedding table narrowed to the
+     * batch's rows ({@link Parameters#withBatchLocalEmbedding}), so that parameter gradients never touch the rows the
+     * batch does not use. Gathered once and again after every update, always outside the autograd recording, so
+     * the local table is a leaf of its own.
+     */
+    private Parameters studentView() {
+        if (view == null) {
+            NDArray table = params.get(Network.EMBEDDING);
+            table.setRequiresGradient(false);
+            NDArray local = AdamOptimizer.rowsOf(table, inputs.localRowArray()).stopGradient();
+            local.attach(manager);
+            view = params.withBatchLocalEmbedding(local);
+        }
+        return view;
     }
 
     /** Weighted cross-entropy of {@code logits} against the batch's labels (0 when no example is labeled). */
@@ -140,9 +160,10 @@ public final class StepContext {
                            Function<NDArray, NDArray> lossOf) {
         int index = passes;
         cleanLogits = null;
-        params.setRequiresGradient(paramGradients);
+        Parameters student = studentView();
+        student.setRequiresGradient(paramGradients);
         if (paramGradients && zeroParamGradients) {
-            params.zeroGradients();
+            student.zeroGradients();
         }
         if (delta != null && deltaGradient) {
             delta.setRequiresGradient(true);
@@ -163,7 +184,7 @@ public final class StepContext {
             g.attach(manager);
         }
         if (paramGradients && listener.wantsPassGradients()) {
-            listener.afterBackward(index, params.gradients(manager));
+            listener.afterBackward(index, student.gradients(manager));
         }
         return new PassResult(value, g);
     }
@@ -178,17 +199,19 @@ public final class StepContext {
      * @return whether the update was applied
      */
     public boolean update(double loss, double gradientScale) {
-        Map<String, NDArray> grads = params.gradients(manager);
+        Map<String, NDArray> grads = studentView().gradients(manager);
         if (gradientScale != 1.0) {
             for (NDArray g : grads.values()) {
                 g.muli((float) gradientScale);
             }
         }
         listener.beforeUpdate(updates, grads);
-        // The embedding gradient is zero outside the rows the batch used: clip and update those rows only.
+        // The embedding gradient exists only for the batch's rows (local row 0 is padding): clip and update those.
         Map<String, NDArray> applied = new LinkedHashMap<>(grads);
         NDArray rows = inputs.rowArray();
-        applied.put(Network.EMBEDDING, AdamOptimizer.rowsOf(grads.get(Network.EMBEDDING), rows));
+        NDArray localGradient = grads.get(Network.EMBEDDING).get(new NDIndex("1:"));
+        localGradient.attach(manager);
+        applied.put(Network.EMBEDDING, localGradient);
         double norm = GradientClipping.globalNorm(applied);
         lossSum += loss;
         lossCount++;
@@ -200,6 +223,7 @@ public final class StepContext {
         }
         GradientClipping.clip(applied, norm, config.clipNorm());
         optimizer.update(applied, Map.of(Network.EMBEDDING, rows), manager);
+        view = null; // the next pass gathers the updated rows
         updates++;
         for (Regularizer r : regularizers) {
             r.afterUpdate(this);
@@ -218,6 +242,18 @@ public final class StepContext {
 
     /** The configuration. */
     public LearnerConfig config() { return config; }
+
+    /** The radius of the perturbation ball in this step: the configured epsilon times the ramp factor. */
+    public double epsilon() { return config.epsilon() * radiusScale; }
+
+    /** The ascent step size in this step: the configured alpha times the ramp factor. */
+    public double alpha() { return config.alpha() * radiusScale; }
+
+    /** FreeLB's initial perturbation magnitude in this step, scaled like epsilon. */
+    public double initMagnitude() { return config.initMagnitude() * radiusScale; }
+
+    /** The factor of the perturbation-radius ramp in this step (1 once the ramp is over). */
+    public double radiusScale() { return radiusScale; }
 
     /** The network. */
     public Network network() { return network; }

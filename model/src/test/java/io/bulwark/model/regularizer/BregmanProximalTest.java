@@ -142,6 +142,6 @@ class BregmanProximalTest {
         return new StepContext(config, network, student, teacher, optimizer, List.of(term), in,
                 step.create(oneHot, new Shape(b, c)), step.ones(new Shape(b)), b, c,
                 new DropoutMasks(new SeededRandom(3), config.dropout(), step), new SeededRandom(4),
-                StepListener.NONE, step);
+                StepListener.NONE, step, 1.0);
     }
 }

@@ -147,4 +147,25 @@ class FreeAtTest {
         }
         return m;
     }
+
+    @Test
+    void radiusRampBoundsTheCarriedDeltaUntilItEnds() {
+        // Ramp over 64 examples, batches of 16: the ball's radius is eps/4, eps/2, 3eps/4, then eps. Three replays
+        // of step alpha (ramped alike) always reach the current radius, so the carried delta sits on its boundary.
+        LearnerConfig config = SyntheticData.small().optStrategy(LearnerConfig.StrategyType.FREEAT).optSteps(3)
+                .optNorm(NormType.LINF).optEpsilon(0.05).optAlpha(0.03).optEpsilonRamp(64).build();
+        List<Example> data = SyntheticData.keywordTask(96, 11);
+        Recorder rec = new Recorder();
+        try (Learner learner = Learner.create(config)) {
+            learner.setStepListener(rec);
+            for (int t = 0; t < 6; t++) {
+                rec.clear();
+                learner.train(data.subList(16 * t, 16 * (t + 1)));
+                double radius = 0.05 * Math.min(1.0, 16.0 * (t + 1) / 64);
+                double max = maxAbs(rec.updatedDeltas.get(2).data());
+                assertThat(max).as("max |delta| after batch %d", t).isCloseTo(radius, org.assertj.core.data.Offset
+                        .offset(1e-6));
+            }
+        }
+    }
 }
