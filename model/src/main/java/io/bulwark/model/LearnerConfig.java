@@ -27,7 +27,7 @@ import java.util.Set;
  *       initialised with std 0.1, so the ball moves each coordinate by at most half a standard deviation), alpha =
  *       epsilon for FreeAT (the paper's choice) and 2.5 epsilon / K for PGD and FreeLB (Madry's rule), FreeLB init magnitude =
  *       epsilon; the radius (and alpha) ramps up linearly over the first 2000 training examples, without which PGD
- *       training from scratch collapsed to a one-class model on the bundled stream (docs/results.md);
+ *       training from scratch on the bundled stream ended as a one-class model with the transformer encoder;
  *   <li>regularisers: SMART smoothness off (weight 0, 1 ascent step, VAT on unlabeled examples when on); Bregman
  *       proximal term off (mu 0; beta 0.99 when on). In the study (docs/results.md) it reduced forgetting after
  *       the 2002-to-2003 shift but cost about 3 points of prequential accuracy and 1.5-2.4x the step time;
