@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.bulwark.avro.ModelPayload;
-import io.bulwark.model.encoding.EncodedBatch;
 import io.bulwark.model.encoding.HashingEncoder;
 import io.bulwark.model.eval.RobustnessEvaluator;
 import io.bulwark.model.nn.BatchInputs;
@@ -291,6 +290,9 @@ public final class Learner implements AutoCloseable {
         }
         try (NDManager step = manager.newSubManager()) {
             int correct = 0;
+            // The labeled examples in chunk order: scored before training and, unless unlabeled examples join the
+            // training batch, exactly the training batch, so their inputs are built once.
+            BatchInputs labeledInputs = null;
             if (labeled > 0 && !labels.isEmpty()) {
                 List<String> texts = new ArrayList<>();
                 List<String> truth = new ArrayList<>();
@@ -300,7 +302,8 @@ public final class Learner implements AutoCloseable {
                         truth.add(e.label());
                     }
                 }
-                int[] predicted = argmax(evalLogits(step, encoder.encode(texts)), labels.size());
+                labeledInputs = new BatchInputs(encoder.encode(texts), step);
+                int[] predicted = argmax(evalLogits(labeledInputs, params), labels.size());
                 for (int i = 0; i < predicted.length; i++) {
                     Integer idx = labelIndex.get(truth.get(i));
                     if (idx != null && idx == predicted[i]) {
@@ -324,12 +327,16 @@ public final class Learner implements AutoCloseable {
             if (train.isEmpty() || labels.isEmpty()) {
                 return new StepResult(chunk.size(), labeled, correct, 0.0, false, 0, 0, 0.0, 0.0);
             }
-            List<String> texts = new ArrayList<>(train.size());
-            for (Example e : train) {
-                texts.add(e.text());
+            BatchInputs in;
+            if (labeledInputs != null && train.size() == labeled) {
+                in = labeledInputs;
+            } else {
+                List<String> texts = new ArrayList<>(train.size());
+                for (Example e : train) {
+                    texts.add(e.text());
+                }
+                in = new BatchInputs(encoder.encode(texts), step);
             }
-            EncodedBatch encoded = encoder.encode(texts);
-            BatchInputs in = new BatchInputs(encoded, step);
             int b = train.size();
             int c = labels.size();
             float[] oneHot = new float[b * c];
@@ -374,12 +381,7 @@ public final class Learner implements AutoCloseable {
         return logits;
     }
 
-    private NDArray evalLogits(NDManager step, EncodedBatch encoded) {
-        return evalLogits(step, encoded, params);
-    }
-
-    private NDArray evalLogits(NDManager step, EncodedBatch encoded, Parameters p) {
-        BatchInputs in = new BatchInputs(encoded, step);
+    private NDArray evalLogits(BatchInputs in, Parameters p) {
         return sliceKnown(network.forward(p, in, null, null));
     }
 
@@ -415,7 +417,8 @@ public final class Learner implements AutoCloseable {
         for (int from = 0; from < texts.size(); from += EVAL_CHUNK) {
             List<String> chunk = texts.subList(from, Math.min(texts.size(), from + EVAL_CHUNK));
             try (NDManager step = manager.newSubManager()) {
-                float[] p = evalLogits(step, encoder.encode(chunk)).softmax(-1).toFloatArray();
+                float[] p = evalLogits(new BatchInputs(encoder.encode(chunk), step), params).softmax(-1)
+                        .toFloatArray();
                 for (int i = 0; i < chunk.size(); i++) {
                     float[] probs = Arrays.copyOfRange(p, i * c, (i + 1) * c);
                     int best = 0;
@@ -439,9 +442,8 @@ public final class Learner implements AutoCloseable {
         for (int from = 0; from < texts.size(); from += EVAL_CHUNK) {
             List<String> chunk = texts.subList(from, Math.min(texts.size(), from + EVAL_CHUNK));
             try (NDManager step = manager.newSubManager()) {
-                NDArray l = labels.isEmpty()
-                        ? network.forward(params, new BatchInputs(encoder.encode(chunk), step), null, null)
-                        : evalLogits(step, encoder.encode(chunk));
+                BatchInputs in = new BatchInputs(encoder.encode(chunk), step);
+                NDArray l = labels.isEmpty() ? network.forward(params, in, null, null) : evalLogits(in, params);
                 int width = Math.toIntExact(l.getShape().get(1));
                 float[] v = l.toFloatArray();
                 for (int i = 0; i < chunk.size(); i++) {
@@ -509,9 +511,9 @@ public final class Learner implements AutoCloseable {
             List<String> texts = new ArrayList<>();
             chunk.forEach(e -> texts.add(e.text()));
             try (NDManager step = manager.newSubManager()) {
-                EncodedBatch enc = encoder.encode(texts);
-                NDArray s = evalLogits(step, enc, params);
-                NDArray t = evalLogits(step, enc, teacher);
+                BatchInputs in = new BatchInputs(encoder.encode(texts), step);
+                NDArray s = evalLogits(in, params);
+                NDArray t = evalLogits(in, teacher);
                 sum += Losses.symmetricKlPerExample(s, t).sum().getFloat();
             }
         }

@@ -234,11 +234,11 @@ public final class StudyReport {
         List<String> lines = new ArrayList<>();
         for (String scenario : scenarios()) {
             for (String enc : encoders()) {
+                List<Group> working = groups(scenario, enc).stream()
+                        .filter(g -> !g.first().naiveBayes() && g.first().overrides().isEmpty() && !constantMajority(g))
+                        .toList();
                 Group best = null;
-                for (Group g : groups(scenario, enc)) {
-                    if (g.first().naiveBayes() || !g.first().overrides().isEmpty() || constantMajority(g)) {
-                        continue;
-                    }
+                for (Group g : working) {
                     if (best == null || g.stats(RunResult::pgd20).mean() > best.stats(RunResult::pgd20).mean()) {
                         best = g;
                     }
@@ -248,10 +248,7 @@ public final class StudyReport {
                 }
                 Stats b = best.stats(RunResult::pgd20);
                 Group cheapest = null;
-                for (Group g : groups(scenario, enc)) {
-                    if (g.first().naiveBayes() || !g.first().overrides().isEmpty() || constantMajority(g)) {
-                        continue;
-                    }
+                for (Group g : working) {
                     Stats x = g.stats(RunResult::pgd20);
                     double margin = Math.max(0.02, Math.hypot(b.std(), x.std()));
                     if (x.mean() >= b.mean() - margin && (cheapest == null

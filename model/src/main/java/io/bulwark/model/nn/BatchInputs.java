@@ -23,7 +23,6 @@ public final class BatchInputs {
     private final NDManager manager;
     private final int size;
     private final int length;
-    private final NDArray tokens;
     private final NDArray mask;
     private final NDArray mask3;
     private final NDArray lengths;
@@ -52,7 +51,6 @@ public final class BatchInputs {
         this.lengthValues = batch.lengths();
         this.rows = uniqueNonZero(batch.tokens(), batch.ngrams());
         Shape bl = new Shape(size, length);
-        this.tokens = manager.create(batch.tokens(), bl);
         this.mask = manager.create(batch.mask(), bl);
         this.mask3 = mask.expandDims(2);
         float[] len = new float[size];
@@ -79,10 +77,9 @@ public final class BatchInputs {
             if (g > 0) {
                 System.arraycopy(ng, t * g, key, 1, g);
             }
-            Integer id = ids.get(new WordKey(key));
-            if (id == null) {
-                id = words.size();
-                ids.put(new WordKey(key), id);
+            int next = words.size();
+            int id = ids.computeIfAbsent(new WordKey(key), k -> next);
+            if (id == next) {
                 words.add(key);
             }
             index[t] = id;
@@ -131,9 +128,6 @@ public final class BatchInputs {
 
     /** Padded length L. */
     public int length() { return length; }
-
-    /** Word buckets [B, L] (int64). */
-    public NDArray tokens() { return tokens; }
 
     /** N-gram slots per word G (0 without n-grams). */
     public int ngramsPerToken() { return ngramsPerToken; }
