@@ -44,7 +44,7 @@ public final class ServingCli {
     /** {@code serve}: runs until interrupted. */
     @Command(name = "serve", mixinStandardHelpOptions = true,
             description = "Consume snapshots and reports from Kafka and serve them over HTTP.")
-    static final class Serve implements Callable<Integer> {
+    public static final class Serve implements Callable<Integer> {
         @Option(names = "--host", defaultValue = "0.0.0.0", description = "Bind address (default: ${DEFAULT-VALUE}).")
         String host;
         @Option(names = "--port", defaultValue = "8080", description = "HTTP port, 0 = any free port (default: ${DEFAULT-VALUE}).")

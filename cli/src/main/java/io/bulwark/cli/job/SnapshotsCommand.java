@@ -1,0 +1,194 @@
+package io.bulwark.cli.job;
+
+import io.bulwark.avro.ModelSnapshot;
+import io.bulwark.avro.SourceOffset;
+import io.bulwark.job.snapshot.SnapshotFiles;
+import io.bulwark.cli.local.TopicReader;
+import io.bulwark.kafka.serde.AvroRegistryCodec;
+import io.bulwark.kafka.serde.RecordDecodeException;
+import io.bulwark.model.Learner;
+import io.bulwark.model.snapshot.Snapshots;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/** Lists, inspects and exports the model snapshots of the snapshot topic. */
+@Command(name = "snapshots", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Lists the snapshots in the snapshot topic (version, created-at, examples, metrics, provenance).",
+        subcommands = {SnapshotsCommand.Inspect.class, SnapshotsCommand.Export.class})
+public final class SnapshotsCommand implements Callable<Integer> {
+
+    @Mixin
+    Source source = new Source();
+
+    @Override
+    public Integer call() {
+        List<ModelSnapshot> all = source.read(System.err);
+        PrintStream out = System.out;
+        if (all.isEmpty()) {
+            out.println("No snapshots in " + source.topic);
+            return 0;
+        }
+        out.printf("%-12s %7s %7s  %-24s %9s %8s %8s %8s %8s  %-8s %s%n", "MODEL", "VERSION", "PARENT", "CREATED",
+                "EXAMPLES", "BATCHES", "PREQ", "CLEAN", "ROBUST", "STRATEGY", "OFFSETS");
+        for (ModelSnapshot s : all) {
+            out.printf(Locale.ROOT, "%-12s %7d %7s  %-24s %9d %8d %8s %8s %8s  %-8s %s%n", s.getModelId(),
+                    s.getVersion(), s.getParentVersion() == null ? "-" : s.getParentVersion().toString(),
+                    s.getCreatedAt(), s.getExamplesSeen(), s.getBatchesSeen(),
+                    DemoCommand.pct(metric(s, "prequentialAccuracy")), DemoCommand.pct(metric(s, "cleanAccuracy")),
+                    DemoCommand.pct(metric(s, "robustAccuracy")),
+                    s.getTrainingConfig().getOrDefault("strategy.type", "?"), offsets(s));
+        }
+        return 0;
+    }
+
+    static double metric(ModelSnapshot s, String name) {
+        Double v = s.getMetrics().get(name);
+        return v == null ? Double.NaN : v;
+    }
+
+    static String offsets(ModelSnapshot s) {
+        return s.getSourceOffsets().stream().map(o -> o.getTopic() + "-" + o.getPartition() + "@" + o.getOffset())
+                .collect(Collectors.joining(","));
+    }
+
+    /** Where the snapshots are and which to pick. */
+    static final class Source {
+        @Mixin
+        ConnectionOptions connection = new ConnectionOptions();
+
+        @Option(names = "--topic", defaultValue = "bulwark.snapshots",
+                description = "Snapshot topic (default ${DEFAULT-VALUE}).")
+        String topic;
+
+        @Option(names = "--model", description = "Only snapshots of this model id.")
+        String model;
+
+        List<ModelSnapshot> read(PrintStream err) {
+            List<ModelSnapshot> out = new ArrayList<>();
+            try (AvroRegistryCodec<ModelSnapshot> codec = AvroRegistryCodec.forClass(ModelSnapshot.class,
+                    connection.registry())) {
+                TopicReader.forEach(connection.kafkaClient().consumerProperties(), topic, Duration.ofMinutes(2),
+                        r -> {
+                            try {
+                                ModelSnapshot s = codec.decode(r.topic(), r.value());
+                                if (model == null || model.equals(s.getModelId())) {
+                                    out.add(s);
+                                }
+                            } catch (RecordDecodeException e) {
+                                err.printf("%s-%d@%d: not a snapshot (%s)%n", r.topic(), r.partition(), r.offset(),
+                                        e.getMessage());
+                            }
+                        });
+            }
+            return out;
+        }
+
+        ModelSnapshot pick(long version) {
+            List<ModelSnapshot> matches = read(System.err).stream().filter(s -> s.getVersion() == version)
+                    .collect(Collectors.toList());
+            if (matches.isEmpty()) {
+                throw new IllegalArgumentException("No snapshot with version " + version
+                        + (model == null ? "" : " of model '" + model + "'") + " in " + topic);
+            }
+            if (matches.size() > 1) {
+                throw new IllegalArgumentException("Version " + version + " exists for several models "
+                        + matches.stream().map(ModelSnapshot::getModelId).collect(Collectors.toList())
+                        + ": choose one with --model");
+            }
+            return matches.get(0);
+        }
+    }
+
+    /** Prints one snapshot's provenance and metrics. */
+    @Command(name = "inspect", mixinStandardHelpOptions = true,
+            description = "Prints one snapshot: provenance (config, seed, offsets, parent), labels, metrics, payload.")
+    static final class Inspect implements Callable<Integer> {
+        @Mixin
+        Source source = new Source();
+
+        @Option(names = "--version", required = true, description = "Snapshot version.")
+        long version;
+
+        @Override
+        public Integer call() {
+            ModelSnapshot s = source.pick(version);
+            PrintStream out = System.out;
+            out.printf("model           %s%n", s.getModelId());
+            out.printf("version         %d (parent %s)%n", s.getVersion(), s.getParentVersion());
+            out.printf("created at      %s%n", s.getCreatedAt());
+            out.printf("examples seen   %d in %d batches%n", s.getExamplesSeen(), s.getBatchesSeen());
+            out.printf("seed            %d%n", s.getSeed());
+            out.printf("labels          %s%n", s.getLabels());
+            out.println("source offsets  (next offset to read; everything before is reflected in this model)");
+            for (SourceOffset o : s.getSourceOffsets()) {
+                out.printf("  %s-%d  %d%n", o.getTopic(), o.getPartition(), o.getOffset());
+            }
+            out.printf("student payload format %d, %s, %d bytes%n", s.getPayload().getFormatVersion(),
+                    s.getPayload().getChecksum(), s.getPayload().getBytes().remaining());
+            if (s.getTeacherPayload() != null) {
+                out.printf("teacher payload format %d, %s, %d bytes%n", s.getTeacherPayload().getFormatVersion(),
+                        s.getTeacherPayload().getChecksum(), s.getTeacherPayload().getBytes().remaining());
+            }
+            print(out, "metrics", new TreeMap<>(s.getMetrics()));
+            print(out, "encoder", new TreeMap<>(s.getEncoderConfig()));
+            print(out, "training config", new TreeMap<>(s.getTrainingConfig()));
+            return 0;
+        }
+
+        private static void print(PrintStream out, String title, Map<String, ?> m) {
+            out.println(title);
+            m.forEach((k, v) -> out.printf(Locale.ROOT, "  %-28s %s%n", k, v));
+        }
+    }
+
+    /** Writes one snapshot to a file that the model module loads. */
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Writes one snapshot to FILE (an Avro container file holding the ModelSnapshot record; "
+                    + "load it with SnapshotFiles.read + Snapshots.fromAvro) and checks that it loads.")
+    static final class Export implements Callable<Integer> {
+        @Mixin
+        Source source = new Source();
+
+        @Option(names = "--version", required = true, description = "Snapshot version.")
+        long version;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file.")
+        Path out;
+
+        @Option(names = "--no-verify", description = "Skip loading the written file into a learner.")
+        boolean noVerify;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelSnapshot s = source.pick(version);
+            Path parent = out.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            SnapshotFiles.write(out, s);
+            String check = "not verified";
+            if (!noVerify) {
+                try (Learner learner = Snapshots.fromAvro(SnapshotFiles.read(out), "cpu")) {
+                    check = "loads as a learner with labels " + learner.labels();
+                }
+            }
+            System.out.printf("Wrote %s (%d bytes): model %s v%d, %s%n", out, Files.size(out), s.getModelId(),
+                    s.getVersion(), check);
+            return 0;
+        }
+    }
+}
