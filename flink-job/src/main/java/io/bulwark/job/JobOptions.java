@@ -1,5 +1,6 @@
 package io.bulwark.job;
 
+import io.bulwark.kafka.Topics;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
@@ -51,28 +52,28 @@ public final class JobOptions {
 
     /** Input topic of LabeledText events. */
     public static final ConfigOption<String> INPUT_TOPIC = ConfigOptions.key("topic.input")
-            .stringType().defaultValue("bulwark.events")
+            .stringType().defaultValue(Topics.EVENTS)
             .withDescription("Topic of the LabeledText training events (Avro, schema-registry wire format).");
 
     /** Topic that keeps every snapshot version. */
     public static final ConfigOption<String> SNAPSHOTS_TOPIC = ConfigOptions.key("topic.snapshots")
-            .stringType().defaultValue("bulwark.snapshots")
+            .stringType().defaultValue(Topics.SNAPSHOTS)
             .withDescription("Topic receiving every ModelSnapshot version (kept within the topic's retention).");
 
     /** Compacted topic with the latest snapshot per model id. */
     public static final ConfigOption<String> LATEST_TOPIC = ConfigOptions.key("topic.snapshots-latest")
-            .stringType().defaultValue("bulwark.snapshots.latest")
+            .stringType().defaultValue(Topics.SNAPSHOTS_LATEST)
             .withDescription("Compacted topic receiving each snapshot again, keyed by model id, so the latest "
                     + "version of every model can be read without scanning the versions topic.");
 
     /** Topic of robustness reports. */
     public static final ConfigOption<String> REPORTS_TOPIC = ConfigOptions.key("topic.reports")
-            .stringType().defaultValue("bulwark.reports")
+            .stringType().defaultValue(Topics.REPORTS)
             .withDescription("Topic receiving a RobustnessReport with every snapshot.");
 
     /** Topic of dead letters. */
     public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("topic.dead-letters")
-            .stringType().defaultValue("bulwark.deadletters")
+            .stringType().defaultValue(Topics.DEAD_LETTERS)
             .withDescription("Topic receiving a DeadLetter (raw bytes, reason, source position) for every input "
                     + "record that cannot be trained on.");
 

@@ -1,5 +1,6 @@
 package io.bulwark.serving;
 
+import io.bulwark.kafka.Topics;
 import io.bulwark.kafka.KafkaClientConfig;
 import io.bulwark.serving.ab.ArmSpec;
 import io.bulwark.serving.bench.ServingBenchmark;
@@ -59,11 +60,11 @@ public final class ServingCli {
         Path kafkaConfig;
         @Option(names = "--registry-property", description = "Schema registry client property key=value, e.g. basic.auth.user.info=u:p (repeatable).")
         Map<String, String> registryProperties = new LinkedHashMap<>();
-        @Option(names = "--snapshot-topic", defaultValue = "bulwark.snapshots", description = "Topic of all snapshot versions (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--snapshot-topic", defaultValue = Topics.SNAPSHOTS, description = "Topic of all snapshot versions (default: ${DEFAULT-VALUE}).")
         String snapshotTopic;
-        @Option(names = "--latest-topic", defaultValue = "bulwark.snapshots.latest", description = "Compacted topic of the latest snapshot per model (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--latest-topic", defaultValue = Topics.SNAPSHOTS_LATEST, description = "Compacted topic of the latest snapshot per model (default: ${DEFAULT-VALUE}).")
         String latestTopic;
-        @Option(names = "--report-topic", defaultValue = "bulwark.reports", description = "Topic of robustness reports (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--report-topic", defaultValue = Topics.REPORTS, description = "Topic of robustness reports (default: ${DEFAULT-VALUE}).")
         String reportTopic;
         @Option(names = "--snapshot-start", defaultValue = "LATEST_PER_MODEL", description = "Where intake starts: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
         ServingConfig.SnapshotStart snapshotStart;

@@ -1,5 +1,6 @@
 package io.bulwark.serving;
 
+import io.bulwark.kafka.Topics;
 import io.bulwark.serving.ab.ArmSpec;
 import io.bulwark.serving.model.SnapshotLoader;
 import java.nio.file.Path;
@@ -178,9 +179,9 @@ public final class ServingConfig {
         private String registryUrl;
         private final Map<String, String> kafkaProperties = new LinkedHashMap<>();
         private final Map<String, String> registryProperties = new LinkedHashMap<>();
-        private String snapshotTopic = "bulwark.snapshots";
-        private String latestSnapshotTopic = "bulwark.snapshots.latest";
-        private String reportTopic = "bulwark.reports";
+        private String snapshotTopic = Topics.SNAPSHOTS;
+        private String latestSnapshotTopic = Topics.SNAPSHOTS_LATEST;
+        private String reportTopic = Topics.REPORTS;
         private SnapshotStart snapshotStart = SnapshotStart.LATEST_PER_MODEL;
         private final List<Path> snapshotFiles = new ArrayList<>();
         private String device = "cpu";

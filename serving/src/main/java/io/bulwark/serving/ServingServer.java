@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.avro.RobustnessReport;
+import io.bulwark.model.snapshot.SnapshotFiles;
 import io.bulwark.serving.ab.RobustnessGate;
 import io.bulwark.serving.ab.GateConfig;
 import io.bulwark.serving.api.ApiException;
 import io.bulwark.serving.dashboard.DashboardData;
+import io.bulwark.serving.error.ServingException;
 import io.bulwark.serving.intake.SnapshotIntake;
 import io.bulwark.serving.metrics.ServingMetrics;
 import io.bulwark.serving.model.LearnerSnapshotLoader;
@@ -28,9 +30,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.apache.avro.file.DataFileReader;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,17 +129,23 @@ public final class ServingServer implements AutoCloseable {
     }
 
     private void loadFile(Path file) {
-        try (DataFileReader<ModelSnapshot> reader =
-                     new DataFileReader<>(file.toFile(), new SpecificDatumReader<>(ModelSnapshot.class))) {
-            int n = 0;
-            while (reader.hasNext()) {
-                registry.offer(reader.next());
-                n++;
-            }
-            LOG.info("Queued {} snapshot(s) from {}", n, file);
+        try {
+            List<ModelSnapshot> snapshots = SnapshotFiles.readAll(file);
+            snapshots.forEach(registry::offer);
+            LOG.info("Queued {} snapshot(s) from {}", snapshots.size(), file);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read snapshot file " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The HTTP status of a domain error. */
+    static int status(ServingException.Reason reason) {
+        return switch (reason) {
+            case INVALID -> 400;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case UNAVAILABLE -> 503;
+        };
     }
 
     private Javalin createApp() {
@@ -154,6 +161,7 @@ public final class ServingServer implements AutoCloseable {
             });
         });
         javalin.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+        javalin.exception(ServingException.class, (e, ctx) -> error(ctx, status(e.reason()), e.getMessage()));
         javalin.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
         javalin.exception(Exception.class, (e, ctx) -> {
             LOG.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);

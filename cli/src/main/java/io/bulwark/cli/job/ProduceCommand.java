@@ -1,5 +1,6 @@
 package io.bulwark.cli.job;
 
+import io.bulwark.kafka.Topics;
 import io.bulwark.avro.LabeledText;
 import io.bulwark.cli.job.input.InputFiles;
 import io.bulwark.cli.job.input.InputOrder;
@@ -32,7 +33,7 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "FILE", description = "JSONL or CSV file.")
     Path input;
 
-    @Option(names = "--topic", defaultValue = "bulwark.events", description = "Input topic (default ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", defaultValue = Topics.EVENTS, description = "Input topic (default ${DEFAULT-VALUE}).")
     String topic;
 
     @Option(names = "--order", defaultValue = "original", paramLabel = "original|time|shuffled",

@@ -1,8 +1,9 @@
 package io.bulwark.cli.job;
 
+import io.bulwark.kafka.Topics;
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.avro.SourceOffset;
-import io.bulwark.job.snapshot.SnapshotFiles;
+import io.bulwark.model.snapshot.SnapshotFiles;
 import io.bulwark.cli.local.TopicReader;
 import io.bulwark.kafka.serde.AvroRegistryCodec;
 import io.bulwark.kafka.serde.RecordDecodeException;
@@ -70,7 +71,7 @@ public final class SnapshotsCommand implements Callable<Integer> {
         @Mixin
         ConnectionOptions connection = new ConnectionOptions();
 
-        @Option(names = "--topic", defaultValue = "bulwark.snapshots",
+        @Option(names = "--topic", defaultValue = Topics.SNAPSHOTS,
                 description = "Snapshot topic (default ${DEFAULT-VALUE}).")
         String topic;
 

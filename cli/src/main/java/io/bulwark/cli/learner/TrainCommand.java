@@ -13,6 +13,7 @@ import io.bulwark.model.baseline.NaiveBayes;
 import io.bulwark.model.data.DataFormat;
 import io.bulwark.model.data.ReaderOptions;
 import io.bulwark.model.data.StreamOrder;
+import io.bulwark.model.snapshot.SnapshotFiles;
 import io.bulwark.model.snapshot.Snapshots;
 import java.io.IOException;
 import java.io.PrintWriter;

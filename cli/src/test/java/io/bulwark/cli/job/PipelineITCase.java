@@ -12,7 +12,7 @@ import io.bulwark.cli.local.TopicLayout;
 import io.bulwark.cli.local.TopicReader;
 import io.bulwark.job.metrics.BulwarkMetrics;
 import io.bulwark.job.metrics.InProcessMetrics;
-import io.bulwark.job.snapshot.SnapshotFiles;
+import io.bulwark.model.snapshot.SnapshotFiles;
 import io.bulwark.cli.testutil.JobRuns;
 import io.bulwark.cli.testutil.SharedStack;
 import io.bulwark.job.testutil.TestData;

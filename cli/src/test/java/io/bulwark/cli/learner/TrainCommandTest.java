@@ -10,6 +10,7 @@ import io.bulwark.cli.BulwarkCli;
 import io.bulwark.model.Learner;
 import io.bulwark.model.Prediction;
 import io.bulwark.model.data.BundledCorpus;
+import io.bulwark.model.snapshot.SnapshotFiles;
 import io.bulwark.model.snapshot.Snapshots;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -1,5 +1,6 @@
 package io.bulwark.job.train;
 
+import io.bulwark.kafka.Topics;
 import io.bulwark.kafka.serde.RegistryConfig;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.PgdAttack;
@@ -193,9 +194,9 @@ public final class TrainerSettings implements Serializable {
         private String gpuResource = "gpu";
         private int intraOpThreads = 1;
         private int failAfterBatches;
-        private String snapshotsTopic = "bulwark.snapshots";
-        private String latestTopic = "bulwark.snapshots.latest";
-        private String reportsTopic = "bulwark.reports";
+        private String snapshotsTopic = Topics.SNAPSHOTS;
+        private String latestTopic = Topics.SNAPSHOTS_LATEST;
+        private String reportsTopic = Topics.REPORTS;
 
         private Builder() {
         }

@@ -7,7 +7,7 @@ import io.bulwark.job.deadletter.Rejected;
 import io.bulwark.job.metrics.BulwarkMetrics;
 import io.bulwark.job.metrics.DeadLetterCounters;
 import io.bulwark.job.sink.Publication;
-import io.bulwark.job.snapshot.SnapshotFiles;
+import io.bulwark.model.snapshot.SnapshotFiles;
 import io.bulwark.job.validate.EventValidator;
 import io.bulwark.job.validate.TrainingEvent;
 import io.bulwark.kafka.serde.AvroRegistryCodec;

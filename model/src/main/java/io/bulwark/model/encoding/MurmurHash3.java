@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
  * MurmurHash3 x86 32-bit (Austin Appleby, public domain reference algorithm), over UTF-8 bytes.
  *
  * <p>Unlike {@link String#hashCode()} its values are fixed by the algorithm, so hashed feature ids are the same on
- * every JVM, platform and release; snapshots depend on that.
+ * every JVM, platform and release; snapshots and serving's sticky A/B assignment depend on that.
  */
 public final class MurmurHash3 {
 
@@ -59,5 +59,10 @@ public final class MurmurHash3 {
         h1 *= 0xc2b2ae35;
         h1 ^= h1 >>> 16;
         return h1;
+    }
+
+    /** Maps {@code key} to a stable point in [0, 1), e.g. for sticky traffic assignment. */
+    public static double unitInterval(String key, int seed) {
+        return (hash32(key, seed) & 0xffffffffL) / 4294967296.0;
     }
 }

@@ -31,10 +31,21 @@ public final class FixtureWriter {
         return sb.toString().trim();
     }
 
-    /** Writes checkpoint-v1.bin, payload-v1.bin and expected-logits-v1.txt into the directory {@code args[0]}. */
+    /**
+     * Writes checkpoint-v1.bin, payload-v1.bin and expected-logits-v1.txt into the directory {@code args[0]}; with a
+     * second argument {@code snapshot-file}, writes only snapshot-file-v1.avro, the model of checkpoint-v1.bin as a
+     * snapshot file.
+     */
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
         Files.createDirectories(dir);
+        if (args.length > 1 && args[1].equals("snapshot-file")) {
+            try (Learner learner = Learner.restore(Files.readAllBytes(dir.resolve("checkpoint-v1.bin")), "cpu")) {
+                SnapshotFiles.write(dir.resolve("snapshot-file-v1.avro"),
+                        Snapshots.toAvro(learner, "fixture", 1, null, List.of(), java.util.Map.of()));
+            }
+            return;
+        }
         LearnerConfig config = SyntheticData.small().optBuckets(256).optCharNgrams(3).optLabels(List.of("ham", "spam"))
                 .optBregmanWeight(1.0).build();
         try (Learner learner = Learner.create(config)) {

@@ -184,7 +184,7 @@ class SnapshotTest {
     }
 
     /** Compares with the recorded logits (float bits in hex); a tolerance absorbs libtorch kernel changes. */
-    private static void assertClose(float[][] actual, String expected) {
+    static void assertClose(float[][] actual, String expected) {
         String[] rows = expected.split("\n");
         assertThat(actual.length).isEqualTo(rows.length);
         for (int i = 0; i < rows.length; i++) {

@@ -1,6 +1,7 @@
 package io.bulwark.serving.ab;
 
-import io.bulwark.serving.api.ApiException;
+import io.bulwark.model.encoding.MurmurHash3;
+import io.bulwark.serving.error.ServingException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -95,7 +96,7 @@ public final class Experiment {
     /** Chooses the arm for a request with {@code key}; throws 503 when no arm has a version. */
     public Routing route(String key) {
         if (versionA == null && versionB == null) {
-            throw ApiException.unavailable("model " + modelId + " has no version loaded yet");
+            throw ServingException.unavailable("model " + modelId + " has no version loaded yet");
         }
         if (shadow) {
             if (versionA == null) {
@@ -115,7 +116,7 @@ public final class Experiment {
     /** The arm {@code key} hashes to under the current weights, whether or not that arm has a version. */
     public Arm chooseArm(String key) {
         double shareB = weightB / (weightA + weightB);
-        return Murmur3.unitInterval(key, SPLIT_SEED) < shareB ? Arm.B : Arm.A;
+        return MurmurHash3.unitInterval(key, SPLIT_SEED) < shareB ? Arm.B : Arm.A;
     }
 
     /** Sets the traffic weights (non-negative, not both zero). */
@@ -135,12 +136,12 @@ public final class Experiment {
     /** Sets what an arm serves; a pinned version must be loaded (404 otherwise). */
     public void setArm(Arm arm, ArmSpec spec, VersionView view, long now) {
         if (spec.isPinned() && !view.loadedVersions().contains(spec.version())) {
-            throw ApiException.notFound("model " + modelId + " has no loaded version " + spec.version()
+            throw ServingException.notFound("model " + modelId + " has no loaded version " + spec.version()
                     + " (loaded: " + view.loadedVersions() + ")");
         }
         if (arm == Arm.A) {
             if (spec.kind() == ArmSpec.Kind.NONE) {
-                throw ApiException.badRequest("arm A cannot be 'none'");
+                throw ServingException.invalid("arm A cannot be 'none'");
             }
             if (spec.isPinned() && versionA != null && versionA != spec.version()) {
                 pushHistory(versionA);
@@ -156,16 +157,16 @@ public final class Experiment {
     /** Makes A serve B's current version (pinned); refused with 409 if the gate does not pass it, unless forced. */
     public GateDecision promote(boolean force, VersionView view, long now) {
         if (versionB == null) {
-            throw ApiException.conflict("arm B of model " + modelId + " serves no version; nothing to promote");
+            throw ServingException.conflict("arm B of model " + modelId + " serves no version; nothing to promote");
         }
         long candidate = versionB;
         if (versionA != null && versionA == candidate) {
-            throw ApiException.conflict("arm B serves v" + candidate + ", which arm A already serves");
+            throw ServingException.conflict("arm B serves v" + candidate + ", which arm A already serves");
         }
         GateDecision d = gate.check(versionA, candidate, view, now);
         recordGate(d);
         if (d.outcome() != GateDecision.Outcome.PASSED && !force) {
-            throw ApiException.conflict("robustness gate refuses to promote v" + candidate + ": " + d.reason()
+            throw ServingException.conflict("robustness gate refuses to promote v" + candidate + ": " + d.reason()
                     + " (send {\"force\": true} to override)");
         }
         if (versionA != null) {
@@ -189,7 +190,7 @@ public final class Experiment {
                 return previous;
             }
         }
-        throw ApiException.conflict("model " + modelId + " has no previous A version to roll back to");
+        throw ServingException.conflict("model " + modelId + " has no previous A version to roll back to");
     }
 
     /** Versions the experiment needs kept: what the arms serve or are pinned to, and the rollback target. */
@@ -319,7 +320,7 @@ public final class Experiment {
 
     private static void checkWeights(double a, double b) {
         if (!(a >= 0) || !(b >= 0) || !Double.isFinite(a) || !Double.isFinite(b) || a + b <= 0) {
-            throw ApiException.badRequest("weights must be finite, non-negative and not both zero, got A=" + a + " B=" + b);
+            throw ServingException.invalid("weights must be finite, non-negative and not both zero, got A=" + a + " B=" + b);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.bulwark.serving.ab;
 
-import io.bulwark.serving.registry.ReportPoint;
 import java.util.Locale;
 import java.util.Optional;
 

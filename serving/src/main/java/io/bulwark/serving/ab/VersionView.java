@@ -1,6 +1,5 @@
 package io.bulwark.serving.ab;
 
-import io.bulwark.serving.registry.ReportPoint;
 import java.util.NavigableSet;
 import java.util.Optional;
 

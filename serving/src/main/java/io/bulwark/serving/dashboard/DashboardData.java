@@ -5,7 +5,7 @@ import io.bulwark.serving.metrics.ArmStats;
 import io.bulwark.serving.metrics.ServingMetrics;
 import io.bulwark.serving.registry.ModelRegistry;
 import io.bulwark.serving.registry.ModelSlot;
-import io.bulwark.serving.registry.ReportPoint;
+import io.bulwark.serving.ab.ReportPoint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

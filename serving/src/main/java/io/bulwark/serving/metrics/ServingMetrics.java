@@ -4,7 +4,7 @@ import io.bulwark.serving.ab.Arm;
 import io.bulwark.serving.ab.GateDecision;
 import io.bulwark.serving.registry.ModelSlot;
 import io.bulwark.serving.registry.RegistryListener;
-import io.bulwark.serving.registry.ReportPoint;
+import io.bulwark.serving.ab.ReportPoint;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;

@@ -1,11 +1,12 @@
 package io.bulwark.serving.registry;
 
+import io.bulwark.serving.ab.ReportPoint;
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.avro.RobustnessReport;
 import io.bulwark.serving.ab.ArmSpec;
 import io.bulwark.serving.ab.Experiment;
 import io.bulwark.serving.ab.RobustnessGate;
-import io.bulwark.serving.api.ApiException;
+import io.bulwark.serving.error.ServingException;
 import io.bulwark.serving.model.ScoringModel;
 import io.bulwark.serving.model.SnapshotLoader;
 import io.bulwark.serving.model.SnapshotRejectedException;
@@ -161,7 +162,7 @@ public final class ModelRegistry implements AutoCloseable {
     public ModelSlot require(String modelId) {
         ModelSlot slot = slots.get(modelId);
         if (slot == null) {
-            throw ApiException.notFound("unknown model '" + modelId + "' (known: " + new TreeMap<>(slots).keySet() + ")");
+            throw ServingException.notFound("unknown model '" + modelId + "' (known: " + new TreeMap<>(slots).keySet() + ")");
         }
         return slot;
     }

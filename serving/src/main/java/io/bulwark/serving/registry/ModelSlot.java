@@ -1,9 +1,10 @@
 package io.bulwark.serving.registry;
 
+import io.bulwark.serving.ab.ReportPoint;
 import io.bulwark.serving.ab.Experiment;
 import io.bulwark.serving.ab.GateDecision;
 import io.bulwark.serving.ab.VersionView;
-import io.bulwark.serving.api.ApiException;
+import io.bulwark.serving.error.ServingException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -89,7 +90,7 @@ public final class ModelSlot implements VersionView {
         io.bulwark.serving.ab.Routing r = experiment.route(key);
         LoadedVersion primary = versions.get(r.version());
         if (primary == null) {
-            throw ApiException.unavailable("model " + modelId + " v" + r.version() + " is not loaded; retry");
+            throw ServingException.unavailable("model " + modelId + " v" + r.version() + " is not loaded; retry");
         }
         primary.touch(tick);
         LoadedVersion shadow = r.shadowVersion() == null ? null : versions.get(r.shadowVersion());

@@ -1,5 +1,6 @@
 package io.bulwark.serving.registry;
 
+import io.bulwark.serving.ab.ReportPoint;
 import io.bulwark.serving.ab.GateDecision;
 
 /** Observes the registry (metrics, logs). All methods have empty defaults. */

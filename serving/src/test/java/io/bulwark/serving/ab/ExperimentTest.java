@@ -3,8 +3,7 @@ package io.bulwark.serving.ab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.bulwark.serving.api.ApiException;
-import io.bulwark.serving.registry.ReportPoint;
+import io.bulwark.serving.error.ServingException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -121,9 +120,9 @@ class ExperimentTest {
     void noVersionAnswers503() {
         Experiment e = experiment(ArmSpec.latest(), ArmSpec.latest(), 100, 0, false, 0.05, true);
         e.refresh(new View(), 0);
-        assertThatThrownBy(() -> e.route("k")).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> e.route("k")).isInstanceOf(ServingException.class)
                 .hasMessageContaining("no version loaded yet")
-                .satisfies(t -> assertThat(((ApiException) t).status()).isEqualTo(503));
+                .satisfies(t -> assertThat(((ServingException) t).reason()).isEqualTo(ServingException.Reason.UNAVAILABLE));
     }
 
     @Test
@@ -193,7 +192,7 @@ class ExperimentTest {
 
         assertThat(e.rollback(view, 2)).isEqualTo(1L);
         assertThat(e.version(Arm.A)).isEqualTo(1L);
-        assertThatThrownBy(() -> e.rollback(view, 3)).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> e.rollback(view, 3)).isInstanceOf(ServingException.class)
                 .hasMessageContaining("no previous A version");
     }
 
@@ -202,9 +201,9 @@ class ExperimentTest {
         View view = new View().load(1, 2).report(1, 0.7).report(2, 0.3);
         Experiment e = experiment(ArmSpec.pinned(1), ArmSpec.pinned(2), 80, 20, false, 0.05, true);
         e.refresh(view, 0);
-        assertThatThrownBy(() -> e.promote(false, view, 1)).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> e.promote(false, view, 1)).isInstanceOf(ServingException.class)
                 .hasMessageContaining("robustness gate refuses to promote v2")
-                .satisfies(t -> assertThat(((ApiException) t).status()).isEqualTo(409));
+                .satisfies(t -> assertThat(((ServingException) t).reason()).isEqualTo(ServingException.Reason.CONFLICT));
         assertThat(e.version(Arm.A)).isEqualTo(1L);
         e.promote(true, view, 2);
         assertThat(e.version(Arm.A)).isEqualTo(2L);
@@ -216,9 +215,9 @@ class ExperimentTest {
         View view = new View().load(1);
         Experiment e = experiment(ArmSpec.latest(), ArmSpec.latest(), 100, 0, false, 0.05, true);
         e.refresh(view, 0);
-        assertThatThrownBy(() -> e.setArm(Arm.B, ArmSpec.pinned(9), view, 1)).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> e.setArm(Arm.B, ArmSpec.pinned(9), view, 1)).isInstanceOf(ServingException.class)
                 .hasMessageContaining("no loaded version 9")
-                .satisfies(t -> assertThat(((ApiException) t).status()).isEqualTo(404));
+                .satisfies(t -> assertThat(((ServingException) t).reason()).isEqualTo(ServingException.Reason.NOT_FOUND));
     }
 
     @Test

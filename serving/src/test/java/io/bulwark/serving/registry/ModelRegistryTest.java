@@ -7,7 +7,7 @@ import io.bulwark.serving.ab.Arm;
 import io.bulwark.serving.ab.ArmSpec;
 import io.bulwark.serving.ab.GateConfig;
 import io.bulwark.serving.ab.RobustnessGate;
-import io.bulwark.serving.api.ApiException;
+import io.bulwark.serving.error.ServingException;
 import io.bulwark.serving.testing.Await;
 import io.bulwark.serving.testing.FakeModels;
 import java.time.Duration;
@@ -104,7 +104,7 @@ class ModelRegistryTest {
     @Test
     void unknownModelIs404() {
         registry(2, ArmSpec.latest(), ArmSpec.none());
-        assertThatThrownBy(() -> registry.require("nope")).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> registry.require("nope")).isInstanceOf(ServingException.class)
                 .hasMessageContaining("unknown model 'nope'");
     }
 

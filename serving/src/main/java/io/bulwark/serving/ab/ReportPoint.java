@@ -1,4 +1,4 @@
-package io.bulwark.serving.registry;
+package io.bulwark.serving.ab;
 
 import io.bulwark.avro.RobustnessReport;
 

@@ -1,0 +1,53 @@
+package io.bulwark.serving.error;
+
+/**
+ * A request the serving domain (models, versions, arms, the gate) cannot carry out, with the reason in the
+ * message. Domain code knows nothing of HTTP; the server maps each {@link Reason} to a status code.
+ */
+public final class ServingException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** Why the request cannot be carried out. */
+    public enum Reason {
+        /** The request itself is wrong (a bad weight, an arm that cannot be 'none'). */
+        INVALID,
+        /** The model or version it names does not exist. */
+        NOT_FOUND,
+        /** It contradicts the current state (nothing to promote, the gate refuses). */
+        CONFLICT,
+        /** Not possible yet (no version loaded); retrying later may succeed. */
+        UNAVAILABLE
+    }
+
+    private final Reason reason;
+
+    private ServingException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    /** Why the request failed. */
+    public Reason reason() {
+        return reason;
+    }
+
+    /** The request itself is wrong. */
+    public static ServingException invalid(String message) {
+        return new ServingException(Reason.INVALID, message);
+    }
+
+    /** The model or version does not exist. */
+    public static ServingException notFound(String message) {
+        return new ServingException(Reason.NOT_FOUND, message);
+    }
+
+    /** The request contradicts the current state. */
+    public static ServingException conflict(String message) {
+        return new ServingException(Reason.CONFLICT, message);
+    }
+
+    /** Not possible yet. */
+    public static ServingException unavailable(String message) {
+        return new ServingException(Reason.UNAVAILABLE, message);
+    }
+}
