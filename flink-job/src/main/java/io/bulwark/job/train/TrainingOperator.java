@@ -7,24 +7,13 @@ import io.bulwark.job.deadletter.Rejected;
 import io.bulwark.job.metrics.BulwarkMetrics;
 import io.bulwark.job.metrics.DeadLetterCounters;
 import io.bulwark.job.sink.Publication;
-import io.bulwark.model.snapshot.SnapshotFiles;
 import io.bulwark.job.validate.EventValidator;
 import io.bulwark.job.validate.TrainingEvent;
-import io.bulwark.kafka.serde.AvroRegistryCodec;
-import io.bulwark.model.Evaluation;
 import io.bulwark.model.Example;
 import io.bulwark.model.Learner;
 import io.bulwark.model.LearnerConfig;
-import io.bulwark.model.PgdAttack;
 import io.bulwark.model.StepResult;
-import io.bulwark.model.snapshot.Snapshots;
 
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MeterView;
@@ -45,11 +34,6 @@ import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -86,26 +70,17 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     public static final OutputTag<Rejected> DEAD_LETTERS = EventValidator.DEAD_LETTERS;
 
     /** Keyed state holding the learner checkpoint bytes. */
-    static final String LEARNER_STATE = "learner";
+    static final String LEARNER_STATE = SlotState.LEARNER;
     /** Keyed state holding {@link ModelProgress} bytes. */
-    static final String PROGRESS_STATE = "progress";
-    private static final String PENDING_STATE = "pending-batch";
-    private static final String RESERVOIR_STATE = "held-out";
-    private static final String PREVIOUS_STATE = "previous-snapshot";
+    static final String PROGRESS_STATE = SlotState.PROGRESS;
 
     private final TrainerSettings settings;
 
     private transient LearnerConfig config;
-    private transient PgdAttack attack;
     private transient String device;
-    private transient AvroRegistryCodec<ModelSnapshot> snapshotCodec;
-    private transient AvroRegistryCodec<RobustnessReport> reportCodec;
-
-    private transient ValueState<byte[]> learnerState;
-    private transient ValueState<byte[]> progressState;
-    private transient ListState<TrainingEvent> pendingState;
-    private transient ListState<HeldOutEvent> reservoirState;
-    private transient ValueState<byte[]> previousState;
+    private transient SnapshotPublisher publisher;
+    private transient SlotState state;
+    private transient LabelAdmission labels;
     private transient InternalTimerService<VoidNamespace> timers;
     private transient Map<String, ModelSlot> slots;
 
@@ -142,7 +117,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     public void open() throws Exception {
         super.open();
         config = settings.learnerConfig();
-        attack = settings.attack(config);
+        labels = new LabelAdmission(config);
         device = DeviceSelector.select(settings.device(),
                 getRuntimeContext().getExternalResourceInfos(settings.gpuResource()),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
@@ -151,17 +126,8 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         LOG.info("Training on device {} (option '{}', external resource '{}'), subtask {}, attempt {}, restored {}",
                 device, settings.device(), settings.gpuResource(),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), attempt, restored);
-        snapshotCodec = AvroRegistryCodec.forClass(ModelSnapshot.class, settings.registry());
-        reportCodec = AvroRegistryCodec.forClass(RobustnessReport.class, settings.registry());
-
-        TypeInformation<byte[]> bytes = PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
-        learnerState = getPartitionedState(new ValueStateDescriptor<>(LEARNER_STATE, bytes));
-        progressState = getPartitionedState(new ValueStateDescriptor<>(PROGRESS_STATE, bytes));
-        previousState = getPartitionedState(new ValueStateDescriptor<>(PREVIOUS_STATE, bytes));
-        pendingState = getPartitionedState(
-                new ListStateDescriptor<>(PENDING_STATE, TypeInformation.of(TrainingEvent.class)));
-        reservoirState = getPartitionedState(
-                new ListStateDescriptor<>(RESERVOIR_STATE, TypeInformation.of(HeldOutEvent.class)));
+        publisher = new SnapshotPublisher(settings, settings.attack(config), device);
+        state = new SlotState(this::getPartitionedState);
         timers = getInternalTimerService("batch-timeout", VoidNamespaceSerializer.INSTANCE, this);
         slots = new ConcurrentHashMap<>();
 
@@ -194,11 +160,11 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
 
         boolean heldOut = e.label != null
                 && HeldOutSelector.isHeldOut(modelId, e.id, settings.heldOutFraction());
-        if (e.label != null && !acceptsLabel(slot, e.label, !heldOut)) {
+        if (e.label != null && !labels.accepts(slot, e.label, !heldOut)) {
             p.deadLetters++;
             deadLetters.inc(DeadLetterReason.UNKNOWN_LABEL);
             output.collect(DEAD_LETTERS, new StreamRecord<>(Rejected.of(DeadLetterReason.UNKNOWN_LABEL,
-                    labelDetail(slot, e), e.topic, e.partition, e.offset, e.key, e.value, now)));
+                    labels.rejection(slot, e), e.topic, e.partition, e.offset, e.key, e.value, now)));
             commitIfNothingPending(slot);
             return;
         }
@@ -267,22 +233,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
             }
             setCurrentKey(slot.modelId);
             written++;
-            if (slot.learnerDirty) {
-                byte[] checkpoint = DjlLock.locked(slot.learner::checkpoint);
-                learnerBytes += checkpoint.length;
-                learnerState.update(checkpoint);
-                slot.learnerDirty = false;
-            }
-            if (slot.dirty) {
-                progressState.update(slot.progress.toBytes());
-                pendingState.update(new ArrayList<>(slot.pending));
-                reservoirState.update(new ArrayList<>(slot.reservoir));
-                slot.dirty = false;
-            }
-            if (slot.previousDirty) {
-                previousState.update(slot.previous == null ? null : SnapshotFiles.toBytes(slot.previous));
-                slot.previousDirty = false;
-            }
+            learnerBytes += state.write(slot);
         }
         LOG.debug("Checkpoint {}: wrote {} model(s), {} learner bytes", context.getCheckpointId(), written,
                 learnerBytes);
@@ -302,11 +253,8 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
                 DjlLock.locked(slot::close);
             }
         }
-        if (snapshotCodec != null) {
-            snapshotCodec.close();
-        }
-        if (reportCodec != null) {
-            reportCodec.close();
+        if (publisher != null) {
+            publisher.close();
         }
         super.close();
     }
@@ -318,36 +266,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         if (slot != null) {
             return slot;
         }
-        byte[] progressBytes = progressState.value();
-        if (progressBytes == null) {
-            slot = new ModelSlot(modelId, DjlLock.locked(() -> Learner.create(config, device)),
-                    ModelProgress.start(now), List.of(),
-                    new ArrayDeque<>(), null);
-            slot.dirty = true;
-            slot.learnerDirty = true;
-            LOG.info("New model '{}' on {}", modelId, slot.learner.device());
-        } else {
-            byte[] learnerBytes = learnerState.value();
-            Learner learner = DjlLock.locked(() -> learnerBytes == null ? Learner.create(config, device)
-                    : Learner.restore(learnerBytes, device));
-            List<TrainingEvent> pending = new ArrayList<>();
-            Iterable<TrainingEvent> storedPending = pendingState.get();
-            if (storedPending != null) {
-                storedPending.forEach(pending::add);
-            }
-            ArrayDeque<HeldOutEvent> reservoir = new ArrayDeque<>();
-            Iterable<HeldOutEvent> storedReservoir = reservoirState.get();
-            if (storedReservoir != null) {
-                storedReservoir.forEach(reservoir::add);
-            }
-            byte[] previousBytes = previousState.value();
-            ModelSnapshot previous = previousBytes == null ? null : SnapshotFiles.fromBytes(previousBytes);
-            slot = new ModelSlot(modelId, learner, ModelProgress.fromBytes(progressBytes), pending, reservoir,
-                    previous);
-            LOG.info("Restored model '{}': version {}, {} batches, {} pending events, {} held out, on {}", modelId,
-                    slot.progress.version, slot.progress.batches, pending.size(), reservoir.size(),
-                    learner.device());
-        }
+        slot = state.load(modelId, config, device, now);
         slots.put(modelId, slot);
         highestVersion = Math.max(highestVersion, slot.progress.version);
         registerModelMetrics(slot);
@@ -359,36 +278,6 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         if (slot.pending.isEmpty()) {
             slot.progress.commitOffsets();
         }
-    }
-
-    private boolean acceptsLabel(ModelSlot slot, String label, boolean reserve) {
-        List<String> fixed = config.labels();
-        if (!fixed.isEmpty()) {
-            return fixed.contains(label);
-        }
-        List<String> known = slot.learner.labels();
-        if (known.contains(label) || slot.pendingLabels.contains(label)) {
-            return true;
-        }
-        long reserved = slot.pendingLabels.stream().filter(l -> !known.contains(l)).count();
-        if (known.size() + reserved >= config.maxLabels()) {
-            return false;
-        }
-        if (reserve) {
-            slot.pendingLabels.add(label);
-        }
-        return true;
-    }
-
-    private String labelDetail(ModelSlot slot, TrainingEvent e) {
-        List<String> fixed = config.labels();
-        if (!fixed.isEmpty()) {
-            return "event " + e.id + " of model '" + slot.modelId + "' has label '" + e.label
-                    + "', not in the fixed label set " + fixed;
-        }
-        return "event " + e.id + " of model '" + slot.modelId + "' has new label '" + e.label
-                + "' but the model already has the maximum of " + config.maxLabels() + " labels "
-                + slot.learner.labels();
     }
 
     // ---- training --------------------------------------------------------------------------------------------
@@ -460,104 +349,12 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     // ---- snapshots and reports ---------------------------------------------------------------------------------
 
     private void publish(ModelSlot slot, long now) {
-        ModelProgress p = slot.progress;
-        Learner learner = slot.learner;
-        long version = p.version + 1;
-        Long parent = p.version > 0 ? p.version : null;
-
-        List<HeldOutEvent> windowEvents = new ArrayList<>();
-        List<Example> window = slot.evaluationWindow(windowEvents);
-        Evaluation eval = window.isEmpty() ? null : DjlLock.locked(() -> learner.evaluate(window, attack));
-        double cleanAccuracy = eval == null ? Double.NaN : eval.cleanAccuracy();
-        double robustAccuracy = eval == null || attack == null ? Double.NaN : eval.robustAccuracy();
-        double windowTeacherDrift = window.isEmpty() ? 0.0 : DjlLock.locked(() -> learner.teacherDriftKl(window));
-        Double previousDrift = driftToPrevious(slot, window);
-
-        double preqSince = p.sinceLabeled == 0 ? Double.NaN : (double) p.sinceCorrect / p.sinceLabeled;
-        double lossMean = p.sinceLossCount == 0 ? Double.NaN : p.sinceLossSum / p.sinceLossCount;
-        double deltaMean = p.sinceBatches == 0 ? 0.0 : p.sinceDeltaNormSum / p.sinceBatches;
-        double driftMean = p.sinceBatches == 0 ? 0.0 : p.sinceTeacherDriftSum / p.sinceBatches;
-        long elapsedMs = p.sinceFirstBatchAt < 0 ? 0 : Math.max(1, now() - p.sinceFirstBatchAt);
-        double examplesPerSecond = elapsedMs == 0 ? 0.0 : p.sinceExamples * 1000.0 / elapsedMs;
-
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("prequentialAccuracy", preqSince);
-        metrics.put("prequentialAccuracyTotal", p.prequentialAccuracy());
-        metrics.put("cleanAccuracy", cleanAccuracy);
-        metrics.put("robustAccuracy", robustAccuracy);
-        metrics.put("heldOutWindow", (double) window.size());
-        metrics.put("loss", lossMean);
-        metrics.put("deltaNorm", deltaMean);
-        metrics.put("teacherDriftKl", driftMean);
-        metrics.put("skippedBatches", (double) p.skippedBatches);
-        metrics.put("examplesPerSecond", examplesPerSecond);
-        metrics.put("eventsHeldOut", (double) p.heldOut);
-        metrics.put("deadLetters", (double) p.deadLetters);
-
-        ModelSnapshot snapshot = DjlLock.locked(() -> Snapshots.toAvro(learner, slot.modelId, version, parent,
-                p.sourceOffsets(), metrics));
-        long windowStart = windowEvents.stream().mapToLong(e -> e.eventTime).min().orElse(0L);
-        long windowEnd = windowEvents.stream().mapToLong(e -> e.eventTime).max().orElse(0L);
-        RobustnessReport report = RobustnessReport.newBuilder()
-                .setModelId(slot.modelId)
-                .setVersion(version)
-                .setCreatedAt(Instant.ofEpochMilli(now))
-                .setWindowStart(Instant.ofEpochMilli(windowStart))
-                .setWindowEnd(Instant.ofEpochMilli(windowEnd))
-                .setWindowSize(window.size())
-                .setCleanAccuracy(cleanAccuracy)
-                .setRobustAccuracy(robustAccuracy)
-                .setAttack(attack == null ? "none" : attack.name())
-                .setLoss(lossMean)
-                .setDeltaNorm(deltaMean)
-                .setTeacherDriftKl(windowTeacherDrift)
-                .setPreviousDriftKl(previousDrift)
-                .setPrequentialAccuracy(preqSince)
-                .setSkippedBatches(p.skippedBatches)
-                .setExamplesPerSecond(examplesPerSecond)
-                .build();
-
-        byte[] key = slot.modelId.getBytes(StandardCharsets.UTF_8);
-        output.collect(new StreamRecord<>(Publication.of(Publication.Kind.SNAPSHOT, settings.snapshotsTopic(), key,
-                snapshotCodec.encode(settings.snapshotsTopic(), snapshot), now)));
-        output.collect(new StreamRecord<>(Publication.of(Publication.Kind.LATEST, settings.latestTopic(), key,
-                snapshotCodec.encode(settings.latestTopic(), snapshot), now)));
-        output.collect(new StreamRecord<>(Publication.of(Publication.Kind.REPORT, settings.reportsTopic(), key,
-                reportCodec.encode(settings.reportsTopic(), report), now)));
-
-        slot.previous = snapshot;
-        slot.previousDirty = true;
-        p.version = version;
-        p.lastCleanAccuracy = cleanAccuracy;
-        p.lastRobustAccuracy = robustAccuracy;
-        p.resetSinceSnapshot(now);
-        slot.dirty = true;
+        for (Publication publication : publisher.publish(slot, now, now())) {
+            output.collect(new StreamRecord<>(publication));
+        }
         snapshotCounter.inc();
-        highestVersion = Math.max(highestVersion, version);
-        lastRobustAccuracy = robustAccuracy;
-        LOG.info("Model '{}' v{}: {} examples, prequential {} (since v{}), clean {} / robust {} on {} held-out, "
-                        + "{} ex/s", slot.modelId, version, p.examplesTrained, fmt(preqSince), parent,
-                fmt(cleanAccuracy), fmt(robustAccuracy), window.size(), fmt(examplesPerSecond));
-    }
-
-    private Double driftToPrevious(ModelSlot slot, List<Example> window) {
-        if (slot.previous == null || window.isEmpty()) {
-            return null;
-        }
-        if (!slot.previous.getLabels().equals(slot.learner.labels())) {
-            return null;
-        }
-        try {
-            return DjlLock.locked(() -> {
-                try (Learner previous = Snapshots.fromAvro(slot.previous, device)) {
-                    return slot.learner.driftKl(previous, window);
-                }
-            });
-        } catch (RuntimeException e) {
-            LOG.warn("Drift of model '{}' to v{} not computed: {}", slot.modelId, slot.previous.getVersion(),
-                    e.toString());
-            return null;
-        }
+        highestVersion = Math.max(highestVersion, slot.progress.version);
+        lastRobustAccuracy = slot.progress.lastRobustAccuracy;
     }
 
     // ---- metrics and clock ---------------------------------------------------------------------------------------
@@ -594,10 +391,6 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
 
     private long now() {
         return getProcessingTimeService().getCurrentProcessingTime();
-    }
-
-    private static String fmt(double v) {
-        return Double.isNaN(v) ? "n/a" : String.format("%.4f", v);
     }
 
     /** The exception thrown by {@code fault.fail-after-batches}. */

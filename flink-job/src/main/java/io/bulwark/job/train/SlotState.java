@@ -1,0 +1,113 @@
+package io.bulwark.job.train;
+
+import io.bulwark.avro.ModelSnapshot;
+import io.bulwark.job.validate.TrainingEvent;
+import io.bulwark.model.Learner;
+import io.bulwark.model.LearnerConfig;
+import io.bulwark.model.snapshot.SnapshotFiles;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The keyed state of the training operator, one entry per model id: the learner's checkpoint, the progress
+ * bookkeeping, the pending batch, the held-out reservoir and the previous snapshot. Reads a {@link ModelSlot}
+ * back (a new one when the key has no state) and writes what changed since the last checkpoint. The current key is
+ * the caller's: the operator sets it before each call.
+ */
+final class SlotState {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SlotState.class);
+
+    static final String LEARNER = "learner";
+    static final String PROGRESS = "progress";
+    static final String PENDING = "pending-batch";
+    static final String RESERVOIR = "held-out";
+    static final String PREVIOUS = "previous-snapshot";
+
+    /** Opens keyed state handles by descriptor (the operator's {@code getPartitionedState}). */
+    interface StateAccess {
+        <S extends State> S get(StateDescriptor<S, ?> descriptor) throws Exception;
+    }
+
+    private final ValueState<byte[]> learnerState;
+    private final ValueState<byte[]> progressState;
+    private final ListState<TrainingEvent> pendingState;
+    private final ListState<HeldOutEvent> reservoirState;
+    private final ValueState<byte[]> previousState;
+
+    SlotState(StateAccess access) throws Exception {
+        TypeInformation<byte[]> bytes = PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
+        learnerState = access.get(new ValueStateDescriptor<>(LEARNER, bytes));
+        progressState = access.get(new ValueStateDescriptor<>(PROGRESS, bytes));
+        previousState = access.get(new ValueStateDescriptor<>(PREVIOUS, bytes));
+        pendingState = access.get(new ListStateDescriptor<>(PENDING, TypeInformation.of(TrainingEvent.class)));
+        reservoirState = access.get(new ListStateDescriptor<>(RESERVOIR, TypeInformation.of(HeldOutEvent.class)));
+    }
+
+    /** Reads the current key's model, or starts a new one with {@code config} on {@code device}. */
+    ModelSlot load(String modelId, LearnerConfig config, String device, long now) throws Exception {
+        byte[] progressBytes = progressState.value();
+        if (progressBytes == null) {
+            ModelSlot slot = new ModelSlot(modelId, DjlLock.locked(() -> Learner.create(config, device)),
+                    ModelProgress.start(now), List.of(), new ArrayDeque<>(), null);
+            slot.dirty = true;
+            slot.learnerDirty = true;
+            LOG.info("New model '{}' on {}", modelId, slot.learner.device());
+            return slot;
+        }
+        byte[] learnerBytes = learnerState.value();
+        Learner learner = DjlLock.locked(() -> learnerBytes == null ? Learner.create(config, device)
+                : Learner.restore(learnerBytes, device));
+        List<TrainingEvent> pending = new ArrayList<>();
+        Iterable<TrainingEvent> storedPending = pendingState.get();
+        if (storedPending != null) {
+            storedPending.forEach(pending::add);
+        }
+        ArrayDeque<HeldOutEvent> reservoir = new ArrayDeque<>();
+        Iterable<HeldOutEvent> storedReservoir = reservoirState.get();
+        if (storedReservoir != null) {
+            storedReservoir.forEach(reservoir::add);
+        }
+        byte[] previousBytes = previousState.value();
+        ModelSnapshot previous = previousBytes == null ? null : SnapshotFiles.fromBytes(previousBytes);
+        ModelSlot slot = new ModelSlot(modelId, learner, ModelProgress.fromBytes(progressBytes), pending, reservoir,
+                previous);
+        LOG.info("Restored model '{}': version {}, {} batches, {} pending events, {} held out, on {}", modelId,
+                slot.progress.version, slot.progress.batches, pending.size(), reservoir.size(), learner.device());
+        return slot;
+    }
+
+    /** Writes what changed in the current key's slot; returns the learner checkpoint bytes written (0 if none). */
+    long write(ModelSlot slot) throws Exception {
+        long learnerBytes = 0;
+        if (slot.learnerDirty) {
+            byte[] checkpoint = DjlLock.locked(slot.learner::checkpoint);
+            learnerBytes = checkpoint.length;
+            learnerState.update(checkpoint);
+            slot.learnerDirty = false;
+        }
+        if (slot.dirty) {
+            progressState.update(slot.progress.toBytes());
+            pendingState.update(new ArrayList<>(slot.pending));
+            reservoirState.update(new ArrayList<>(slot.reservoir));
+            slot.dirty = false;
+        }
+        if (slot.previousDirty) {
+            previousState.update(slot.previous == null ? null : SnapshotFiles.toBytes(slot.previous));
+            slot.previousDirty = false;
+        }
+        return learnerBytes;
+    }
+}
