@@ -16,17 +16,9 @@ import io.bulwark.cli.local.RunSummary;
 import io.bulwark.cli.local.TopicLayout;
 import io.bulwark.job.metrics.BulwarkMetrics;
 import io.bulwark.job.metrics.InProcessMetrics;
-import io.bulwark.job.train.DjlLock;
-import io.bulwark.job.train.HeldOutSelector;
 import io.bulwark.job.train.TrainerSettings;
-import io.bulwark.job.validate.EventValidator;
 import io.bulwark.kafka.serde.AvroRegistryCodec;
 import io.bulwark.kafka.serde.RegistryConfig;
-import io.bulwark.model.Example;
-import io.bulwark.model.Learner;
-import io.bulwark.model.LearnerConfig;
-import io.bulwark.model.PgdAttack;
-import io.bulwark.model.snapshot.Snapshots;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -48,10 +40,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -121,7 +111,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             TrainerSettings settings = BulwarkJob.trainerSettings(conf);
 
             err.println("bench: bare learner...");
-            BareResult bare = bare(data, settings, conf);
+            BareLearnerRun.Result bare = BareLearnerRun.run(data, settings, conf);
             err.printf(Locale.ROOT, "bench: bare learner %.1f events/s (%d trained in %.2f s)%n",
                     bare.steadyRate(), bare.trained, bare.seconds);
 
@@ -193,130 +183,6 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         c.setString(JobOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval);
         learner.applyTo(c);
         return c;
-    }
-
-    // ---- (1) the bare learner ----------------------------------------------------------------------------------
-
-    private BareResult bare(List<LabeledText> data, TrainerSettings settings, Configuration conf) {
-        LearnerConfig config = settings.learnerConfig();
-        PgdAttack attack = settings.attack(config);
-        // Same libtorch threading as the training operator (see DjlLock).
-        DjlLock.setIntraOpThreads(settings.intraOpThreads());
-        String defaultModel = conf.get(JobOptions.DEFAULT_MODEL_ID);
-        int maxText = conf.get(JobOptions.MAX_TEXT_LENGTH);
-        Map<String, BareModel> models = new LinkedHashMap<>();
-        BareResult result = new BareResult();
-        long start = System.nanoTime();
-        for (LabeledText e : data) {
-            if (EventValidator.problem(e.getText(), e.getWeight(), maxText) != null) {
-                continue;
-            }
-            String modelId = e.getModelKey() == null || e.getModelKey().isBlank() ? defaultModel : e.getModelKey();
-            BareModel m = models.computeIfAbsent(modelId,
-                    id -> new BareModel(DjlLock.locked(() -> Learner.create(config, "cpu"))));
-            String label = e.getLabel() == null || e.getLabel().isEmpty() ? null : e.getLabel();
-            Example example = new Example(e.getText(), label, e.getWeight() == null ? 1f : e.getWeight());
-            if (label != null && HeldOutSelector.isHeldOut(modelId, e.getId(), settings.heldOutFraction())) {
-                m.reservoir.addLast(example);
-                while (m.reservoir.size() > settings.reservoirSize()) {
-                    m.reservoir.removeFirst();
-                }
-                continue;
-            }
-            m.pending.add(example);
-            if (m.pending.size() >= settings.batchSize()) {
-                result.trained += m.train(result, start);
-                if (settings.snapshotEveryBatches() > 0 && m.batches % settings.snapshotEveryBatches() == 0) {
-                    m.snapshot(modelId, attack);
-                }
-            }
-        }
-        for (Map.Entry<String, BareModel> e : models.entrySet()) {
-            BareModel m = e.getValue();
-            if (!m.pending.isEmpty()) {
-                result.trained += m.train(result, start);
-            }
-            m.snapshot(e.getKey(), attack);
-        }
-        result.seconds = (System.nanoTime() - start) / 1e9;
-        BareModel first = models.get(defaultModel);
-        result.finalPayload = first == null ? null : bytes(first.lastSnapshot.getPayload().getBytes());
-        models.values().forEach(m -> DjlLock.locked(m.learner::close));
-        return result;
-    }
-
-    /** One model of the bare run. */
-    private static final class BareModel {
-        final Learner learner;
-        final List<Example> pending = new ArrayList<>();
-        final Deque<Example> reservoir = new ArrayDeque<>();
-        long batches;
-        ModelSnapshot lastSnapshot;
-
-        BareModel(Learner learner) {
-            this.learner = learner;
-        }
-
-        int train(BareResult result, long start) {
-            List<Example> batch = new ArrayList<>(pending);
-            int n = DjlLock.locked(() -> learner.train(batch)).examples();
-            pending.clear();
-            batches++;
-            long now = System.nanoTime();
-            if (result.firstBatchEnd < 0) {
-                result.firstBatchEnd = now;
-                result.firstBatchExamples = n;
-            }
-            result.lastBatchEnd = now;
-            return n;
-        }
-
-        void snapshot(String modelId, PgdAttack attack) {
-            DjlLock.locked(() -> snapshotLocked(modelId, attack));
-        }
-
-        private void snapshotLocked(String modelId, PgdAttack attack) {
-            List<Example> window = new ArrayList<>();
-            for (Example e : reservoir) {
-                if (learner.labels().contains(e.label())) {
-                    window.add(e);
-                }
-            }
-            if (!window.isEmpty()) {
-                learner.evaluate(window, attack);
-                learner.teacherDriftKl(window);
-            }
-            ModelSnapshot s = Snapshots.toAvro(learner, modelId, batches, null, List.of(), Map.of());
-            if (lastSnapshot != null && !window.isEmpty() && lastSnapshot.getLabels().equals(learner.labels())) {
-                try (Learner previous = Snapshots.fromAvro(lastSnapshot, "cpu")) {
-                    learner.driftKl(previous, window);
-                }
-            }
-            lastSnapshot = s;
-        }
-    }
-
-    private static final class BareResult {
-        long trained;
-        double seconds;
-        long firstBatchEnd = -1;
-        long lastBatchEnd;
-        int firstBatchExamples;
-        byte[] finalPayload;
-
-        double steadyRate() {
-            double s = (lastBatchEnd - firstBatchEnd) / 1e9;
-            return s <= 0 ? Double.NaN : (trained - firstBatchExamples) / s;
-        }
-
-        Map<String, Object> toJson() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("events_trained", trained);
-            m.put("seconds", round(seconds));
-            m.put("events_per_second", round(trained / seconds));
-            m.put("steady_events_per_second", round(steadyRate()));
-            return m;
-        }
     }
 
     // ---- (2) pipeline throughput -------------------------------------------------------------------------------
@@ -501,7 +367,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
 
     // ---- output ------------------------------------------------------------------------------------------------
 
-    private static void print(PrintStream out, BareResult bare, PipelineResult pipe, double ratio,
+    private static void print(PrintStream out, BareLearnerRun.Result bare, PipelineResult pipe, double ratio,
                               Map<String, Object> latency, boolean sameModel) {
         out.println();
         out.println("Bulwark bench                                  bare learner      pipeline");
@@ -521,13 +387,13 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         }
     }
 
-    private static byte[] bytes(java.nio.ByteBuffer b) {
+    static byte[] bytes(java.nio.ByteBuffer b) {
         byte[] out = new byte[b.remaining()];
         b.duplicate().get(out);
         return out;
     }
 
-    private static double round(double v) {
+    static double round(double v) {
         return Math.round(v * 1000.0) / 1000.0;
     }
 
