@@ -1,16 +1,20 @@
 package io.bulwark.cli;
 
+import io.bulwark.cli.common.CliVersion;
+import io.bulwark.cli.common.LearnerFlags;
 import io.bulwark.cli.job.DemoCommand;
 import io.bulwark.cli.job.PipelineBenchCommand;
 import io.bulwark.cli.job.ProduceCommand;
 import io.bulwark.cli.job.SnapshotsCommand;
 import io.bulwark.cli.learner.BenchCommand;
+import io.bulwark.cli.learner.ParamsCommand;
 import io.bulwark.cli.learner.TrainCommand;
 import io.bulwark.serving.ServingCli;
 import io.bulwark.serving.bench.ServingBenchmark;
 import io.bulwark.study.StudyCli;
 import java.io.PrintWriter;
 import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,11 +26,12 @@ import picocli.CommandLine.Spec;
  *
  * <p>Exit codes: 0 success, 1 a run that failed after its arguments were accepted, 2 bad arguments.
  */
-@Command(name = "bulwark", mixinStandardHelpOptions = true, versionProvider = BulwarkCli.Version.class,
+@Command(name = "bulwark", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
         description = "Continual adversarial training of text classifiers on Kafka streams with Apache Flink.",
         subcommands = {
             TrainCommand.class,
             BenchCommand.class,
+            ParamsCommand.class,
             DemoCommand.class,
             ProduceCommand.class,
             SnapshotsCommand.class,
@@ -88,6 +93,9 @@ public final class BulwarkCli implements Runnable {
         CommandLine cli = new CommandLine(new BulwarkCli());
         cli.addSubcommand("serving-bench", new ServingBenchmark.Command());
         cli.addSubcommand("study", new StudyCli());
+        for (String name : List.of("train", "bench", "demo", "pipeline-bench")) {
+            LearnerFlags.addTo(cli.getSubcommands().get(name));
+        }
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setOut(out);
         cli.setErr(err);
@@ -113,14 +121,5 @@ public final class BulwarkCli implements Runnable {
             }
         }
         return sb.toString();
-    }
-
-    /** Reports the version of the launcher jar. */
-    public static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = BulwarkCli.class.getPackage().getImplementationVersion();
-            return new String[] {"bulwark " + (v != null ? v : "(development build)")};
-        }
     }
 }

@@ -156,11 +156,13 @@ public final class BulwarkJob {
     }
 
     /**
-     * Returns the learner configuration: the {@code learner.*} options, with the job's {@code labels} and
-     * {@code labels.max} applied on top.
+     * Returns the learner configuration: the {@code learner.*} options, with the job's {@code labels},
+     * {@code labels.max} and {@code batch.size} applied on top (the job has one batch size: its batches are the
+     * learner's).
      */
     public static LearnerConfig learnerConfig(Configuration conf) {
-        LearnerConfig.Builder b = LearnerConfig.fromMap(JobOptions.learnerProperties(conf)).toBuilder();
+        LearnerConfig.Builder b = LearnerConfig.builder().optValues(JobOptions.learnerProperties(conf))
+                .optBatchSize(conf.get(JobOptions.BATCH_SIZE));
         List<String> labels = conf.get(JobOptions.LABELS);
         if (!labels.isEmpty()) {
             b.optLabels(labels);
@@ -174,7 +176,6 @@ public final class BulwarkJob {
         return TrainerSettings.builder()
                 .setLearnerConfig(learnerConfig(conf))
                 .setRegistry(registryConfig(conf))
-                .optBatchSize(conf.get(JobOptions.BATCH_SIZE))
                 .optBatchTimeout(conf.get(JobOptions.BATCH_TIMEOUT))
                 .optSnapshotEveryBatches(conf.get(JobOptions.SNAPSHOT_EVERY_BATCHES))
                 .optSnapshotInterval(conf.get(JobOptions.SNAPSHOT_INTERVAL))

@@ -1,6 +1,7 @@
 package io.bulwark.job;
 
 import io.bulwark.kafka.Topics;
+import io.bulwark.model.LearnerConfig;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
@@ -334,6 +335,9 @@ public final class JobOptions {
         }
         for (Map.Entry<ConfigOption<?>, Rule<?>> e : RULES.entrySet()) {
             e.getValue().check(conf, problems);
+        }
+        for (String p : LearnerConfig.problems(learnerProperties(conf))) {
+            problems.add("learner settings (--" + LEARNER_PREFIX + "*): " + p);
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("Invalid job options:\n  " + String.join("\n  ", problems));

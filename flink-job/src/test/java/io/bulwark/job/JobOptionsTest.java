@@ -30,14 +30,18 @@ class JobOptionsTest {
     void reportsEveryProblemAtOnce() {
         Configuration c = BulwarkJob.configurationFromArgs(new String[] {
             "--batch.size", "0", "--heldout.fraction", "1.5", "--sink.transaction-timeout", "1h",
-            "--registry.url", "localhost:8081", "--device", "tpu"});
+            "--registry.url", "localhost:8081", "--device", "tpu", "--learner.strategy.steps", "0",
+            "--learner.strategy.epsilon", "wide", "--learner.encoder.typo", "1"});
         assertThatThrownBy(() -> JobOptions.validate(c))
                 .hasMessageContaining("--bootstrap-servers is required")
                 .hasMessageContaining("--batch.size must be > 0")
                 .hasMessageContaining("--heldout.fraction must be in [0, 1)")
                 .hasMessageContaining("--sink.transaction-timeout must be in (0, 15 min]")
                 .hasMessageContaining("--registry.url must start with http")
-                .hasMessageContaining("--device must be auto, cpu, gpu or gpu:N");
+                .hasMessageContaining("--device must be auto, cpu, gpu or gpu:N")
+                .hasMessageContaining("learner settings (--learner.*): strategy.steps must be in [1, 1000], got 0")
+                .hasMessageContaining("Invalid value 'wide' for strategy.epsilon")
+                .hasMessageContaining("unknown learner configuration key 'encoder.typo'");
         Configuration unparsable = valid();
         unparsable.setString("batch.size", "many");
         assertThatThrownBy(() -> JobOptions.validate(unparsable)).hasMessageContaining("cannot be parsed");

@@ -1,45 +1,32 @@
 package io.bulwark.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * Immutable, validated configuration of a {@link Learner}: encoding, network, strategy, regularisers, optimizer, seed.
+ * Immutable, validated configuration of a {@link Learner}: encoding, network, strategy, regularisers, optimizer,
+ * batch size and seed. Every setting is a parameter of {@link LearnerParams}, which gives its key, flag, default,
+ * rule and description ({@code docs/learner-params.md} is generated from it).
  *
- * <p>Defaults (chosen for CPU streaming of e-mail/chat sized texts; see the model README):
- *
- * <ul>
- *   <li>encoding: 32768 hash buckets (bucket 0 is padding), max length 64 tokens, char 3-grams on (at most 12 per
- *       word, folded into the word's vector so spelling variants such as "v1agra"/"viagra" share buckets);
- *   <li>network: {@link EncoderType#POOLED}, embedding 64, hidden 128, dropout 0.1 (transformer: 2 layers, 4 heads,
- *       FFN width = hidden);
- *   <li>strategy: {@link StrategyType#FREEAT} with m = 4 replays, {@link NormType#LINF} epsilon 0.05 (embeddings are
- *       initialised with std 0.1, so the ball moves each coordinate by at most half a standard deviation), alpha =
- *       epsilon for FreeAT (the paper's choice) and 2.5 epsilon / K for PGD and FreeLB (Madry's rule), FreeLB init magnitude =
- *       epsilon; the radius (and alpha) ramps up linearly over the first 2000 training examples, without which PGD
- *       training from scratch on the bundled stream ended as a one-class model with the transformer encoder;
- *   <li>regularisers: SMART smoothness off (weight 0, 1 ascent step, VAT on unlabeled examples when on); Bregman
- *       proximal term off (mu 0; beta 0.99 when on). In the study (docs/results.md) it reduced forgetting after
- *       the 2002-to-2003 shift but cost about 3 points of prequential accuracy and 1.5-2.4x the step time;
- *   <li>optimizer: AdamW, learning rate 8e-3 (the study's sweep), weight decay 0.01, 10 linear warm-up
- *       updates then constant (with 100, one-update-per-batch strategies barely learned on short streams), global
- *       gradient-norm clipping at 1.0;
- *   <li>batch size 32, seed 42, at most 16 labels learned from the stream when no fixed label set is given.
- * </ul>
+ * <p>Why the defaults are what they are: epsilon 0.05 under L-inf moves each embedding coordinate by at most half a
+ * standard deviation of its initialisation (0.1); FreeAT steps delta by alpha = epsilon (the paper's choice; eps/m
+ * was 2 points less robust in the study), PGD and FreeLB by Madry et al.'s 2.5 epsilon / K; the radius ramps up over
+ * the first 2000 examples, without which PGD training from scratch on the bundled stream ended as a one-class
+ * model with the Transformer encoder; the learning rate 8e-3 and 10 warm-up updates come from the study's sweep
+ * (with 100, one-update-per-batch strategies barely learned on short streams); the Bregman term is off (mu 0)
+ * because in the study it cost about 3 points of prequential accuracy and 1.5-2.4x the step time.
  *
  * <p>{@code LearnerConfig.builder().optStrategy(StrategyType.FREEAT).optSteps(4).optEpsilon(0.05).build()}
  */
-public final class LearnerConfig {
+public final class LearnerConfig implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** The network between the embeddings and the head. */
     public enum EncoderType { POOLED, TRANSFORMER }
@@ -55,8 +42,6 @@ public final class LearnerConfig {
 
     /** Learning rate after warm-up: constant, or decaying as sqrt(warmup / step). */
     public enum ScheduleType { CONSTANT, INVERSE_SQRT }
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final EncoderType encoderType;
     private final int buckets;
@@ -141,249 +126,86 @@ public final class LearnerConfig {
     /** A builder holding this configuration's values (alpha and init magnitude are kept as explicit values). */
     public Builder toBuilder() {
         Builder b = new Builder();
-        b.encoderType = encoderType;
-        b.buckets = buckets;
-        b.maxLength = maxLength;
-        b.charNgrams = charNgrams;
-        b.maxNgramsPerToken = maxNgramsPerToken;
-        b.embeddingDim = embeddingDim;
-        b.hiddenDim = hiddenDim;
-        b.layers = layers;
-        b.heads = heads;
-        b.dropout = dropout;
-        b.labels = new ArrayList<>(labels);
-        b.maxLabels = maxLabels;
-        b.strategy = strategy;
-        b.steps = steps;
-        b.norm = norm;
-        b.epsilon = epsilon;
-        b.alpha = alpha;
-        b.initMagnitude = initMagnitude;
-        b.epsilonRamp = epsilonRamp;
-        b.smartWeight = smartWeight;
-        b.smartSteps = smartSteps;
-        b.vatOnUnlabeled = vatOnUnlabeled;
-        b.bregmanWeight = bregmanWeight;
-        b.emaMomentum = emaMomentum;
-        b.optimizer = optimizer;
-        b.schedule = schedule;
-        b.learningRate = learningRate;
-        b.weightDecay = weightDecay;
-        b.warmupSteps = warmupSteps;
-        b.clipNorm = clipNorm;
-        b.batchSize = batchSize;
-        b.seed = seed;
+        for (ConfigBindings.Binding<?> binding : ConfigBindings.ALL) {
+            binding.copy(this, b);
+        }
         return b;
     }
 
-    // ---- keys of toMap()/fromMap(); "encoder." keys describe text encoding and network shape -------------------
+    // ---- map form: generated from the parameter table ------------------------------------------------------
 
     /** Map key prefix of the encoding and network-shape settings. */
     public static final String ENCODER_PREFIX = "encoder.";
 
-    private static final String K_ENCODER_TYPE = "encoder.type";
-    private static final String K_BUCKETS = "encoder.buckets";
-    private static final String K_MAX_LENGTH = "encoder.maxLength";
-    private static final String K_CHAR_NGRAMS = "encoder.charNgrams";
-    private static final String K_MAX_NGRAMS = "encoder.maxNgramsPerToken";
-    private static final String K_EMBEDDING_DIM = "encoder.embeddingDim";
-    private static final String K_HIDDEN_DIM = "encoder.hiddenDim";
-    private static final String K_LAYERS = "encoder.layers";
-    private static final String K_HEADS = "encoder.heads";
-    private static final String K_DROPOUT = "encoder.dropout";
-    private static final String K_LABELS = "labels.fixed";
-    private static final String K_MAX_LABELS = "labels.max";
-    private static final String K_STRATEGY = "strategy.type";
-    private static final String K_STEPS = "strategy.steps";
-    private static final String K_NORM = "strategy.norm";
-    private static final String K_EPSILON = "strategy.epsilon";
-    private static final String K_ALPHA = "strategy.alpha";
-    private static final String K_INIT_MAGNITUDE = "strategy.initMagnitude";
-    private static final String K_EPSILON_RAMP = "strategy.epsilonRamp";
-    private static final String K_SMART_WEIGHT = "smart.weight";
-    private static final String K_SMART_STEPS = "smart.steps";
-    private static final String K_VAT = "smart.vatOnUnlabeled";
-    private static final String K_BREGMAN_WEIGHT = "bregman.weight";
-    private static final String K_EMA = "bregman.emaMomentum";
-    private static final String K_OPTIMIZER = "optimizer.type";
-    private static final String K_SCHEDULE = "optimizer.schedule";
-    private static final String K_LR = "optimizer.learningRate";
-    private static final String K_WEIGHT_DECAY = "optimizer.weightDecay";
-    private static final String K_WARMUP = "optimizer.warmupSteps";
-    private static final String K_CLIP = "optimizer.clipNorm";
-    private static final String K_BATCH = "train.batchSize";
-    private static final String K_SEED = "seed";
-
-    /** Every field as a string map; {@link #fromMap} restores an equal configuration. */
+    /**
+     * Every setting by its key in {@link LearnerParams} (values as strings). {@code fromMap(c.toMap())} equals
+     * {@code c}; snapshots and checkpoints store this map.
+     */
     public Map<String, String> toMap() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(K_ENCODER_TYPE, encoderType.name());
-        m.put(K_BUCKETS, Integer.toString(buckets));
-        m.put(K_MAX_LENGTH, Integer.toString(maxLength));
-        m.put(K_CHAR_NGRAMS, Integer.toString(charNgrams));
-        m.put(K_MAX_NGRAMS, Integer.toString(maxNgramsPerToken));
-        m.put(K_EMBEDDING_DIM, Integer.toString(embeddingDim));
-        m.put(K_HIDDEN_DIM, Integer.toString(hiddenDim));
-        m.put(K_LAYERS, Integer.toString(layers));
-        m.put(K_HEADS, Integer.toString(heads));
-        m.put(K_DROPOUT, Double.toString(dropout));
-        try {
-            m.put(K_LABELS, JSON.writeValueAsString(labels));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Cannot encode labels", e);
+        for (ConfigBindings.Binding<?> b : ConfigBindings.ALL) {
+            m.put(b.param().key(), b.format(this));
         }
-        m.put(K_MAX_LABELS, Integer.toString(maxLabels));
-        m.put(K_STRATEGY, strategy.name());
-        m.put(K_STEPS, Integer.toString(steps));
-        m.put(K_NORM, norm.name());
-        m.put(K_EPSILON, Double.toString(epsilon));
-        m.put(K_ALPHA, Double.toString(alpha));
-        m.put(K_INIT_MAGNITUDE, Double.toString(initMagnitude));
-        m.put(K_EPSILON_RAMP, Long.toString(epsilonRamp));
-        m.put(K_SMART_WEIGHT, Double.toString(smartWeight));
-        m.put(K_SMART_STEPS, Integer.toString(smartSteps));
-        m.put(K_VAT, Boolean.toString(vatOnUnlabeled));
-        m.put(K_BREGMAN_WEIGHT, Double.toString(bregmanWeight));
-        m.put(K_EMA, Double.toString(emaMomentum));
-        m.put(K_OPTIMIZER, optimizer.name());
-        m.put(K_SCHEDULE, schedule.name());
-        m.put(K_LR, Double.toString(learningRate));
-        m.put(K_WEIGHT_DECAY, Double.toString(weightDecay));
-        m.put(K_WARMUP, Integer.toString(warmupSteps));
-        m.put(K_CLIP, Double.toString(clipNorm));
-        m.put(K_BATCH, Integer.toString(batchSize));
-        m.put(K_SEED, Long.toString(seed));
         return Collections.unmodifiableMap(m);
     }
 
     /**
-     * Parses a map written by {@link #toMap()}; missing keys take their defaults.
+     * A configuration from a (possibly partial) map of {@link #toMap()} keys; missing keys take their defaults.
      *
-     * @throws IllegalArgumentException on an unknown key, an unparsable value or an invalid configuration
+     * @throws IllegalArgumentException listing every unknown key, unparseable value and broken rule
      */
     public static LearnerConfig fromMap(Map<String, String> map) {
-        Builder b = builder();
+        return builder().optValues(map).build();
+    }
+
+    /** The problems of a (possibly partial) settings map, all at once; empty when {@link #fromMap} accepts it. */
+    public static List<String> problems(Map<String, String> map) {
+        List<String> problems = new ArrayList<>();
         for (Map.Entry<String, String> e : map.entrySet()) {
-            String k = e.getKey();
-            String v = e.getValue() == null ? "" : e.getValue().trim();
-            try {
-                switch (k) {
-                    case K_ENCODER_TYPE -> b.optEncoderType(parseEnum(EncoderType.class, v));
-                    case K_BUCKETS -> b.optBuckets(Integer.parseInt(v));
-                    case K_MAX_LENGTH -> b.optMaxLength(Integer.parseInt(v));
-                    case K_CHAR_NGRAMS -> b.optCharNgrams(Integer.parseInt(v));
-                    case K_MAX_NGRAMS -> b.optMaxNgramsPerToken(Integer.parseInt(v));
-                    case K_EMBEDDING_DIM -> b.optEmbeddingDim(Integer.parseInt(v));
-                    case K_HIDDEN_DIM -> b.optHiddenDim(Integer.parseInt(v));
-                    case K_LAYERS -> b.optLayers(Integer.parseInt(v));
-                    case K_HEADS -> b.optHeads(Integer.parseInt(v));
-                    case K_DROPOUT -> b.optDropout(Double.parseDouble(v));
-                    case K_LABELS -> b.optLabels(v.isEmpty() ? List.of() : JSON.readValue(v, new TypeReference<List<String>>() {}));
-                    case K_MAX_LABELS -> b.optMaxLabels(Integer.parseInt(v));
-                    case K_STRATEGY -> b.optStrategy(parseEnum(StrategyType.class, v));
-                    case K_STEPS -> b.optSteps(Integer.parseInt(v));
-                    case K_NORM -> b.optNorm(parseEnum(NormType.class, v));
-                    case K_EPSILON -> b.optEpsilon(Double.parseDouble(v));
-                    case K_ALPHA -> b.optAlpha(Double.parseDouble(v));
-                    case K_INIT_MAGNITUDE -> b.optInitMagnitude(Double.parseDouble(v));
-                    case K_EPSILON_RAMP -> b.optEpsilonRamp(Long.parseLong(v));
-                    case K_SMART_WEIGHT -> b.optSmartWeight(Double.parseDouble(v));
-                    case K_SMART_STEPS -> b.optSmartSteps(Integer.parseInt(v));
-                    case K_VAT -> b.optVatOnUnlabeled(parseBoolean(v));
-                    case K_BREGMAN_WEIGHT -> b.optBregmanWeight(Double.parseDouble(v));
-                    case K_EMA -> b.optEmaMomentum(Double.parseDouble(v));
-                    case K_OPTIMIZER -> b.optOptimizer(parseEnum(OptimizerType.class, v));
-                    case K_SCHEDULE -> b.optSchedule(parseEnum(ScheduleType.class, v));
-                    case K_LR -> b.optLearningRate(Double.parseDouble(v));
-                    case K_WEIGHT_DECAY -> b.optWeightDecay(Double.parseDouble(v));
-                    case K_WARMUP -> b.optWarmupSteps(Integer.parseInt(v));
-                    case K_CLIP -> b.optClipNorm(Double.parseDouble(v));
-                    case K_BATCH -> b.optBatchSize(Integer.parseInt(v));
-                    case K_SEED -> b.optSeed(Long.parseLong(v));
-                    default -> throw new IllegalArgumentException("Unknown learner configuration key '" + k
-                            + "'; known keys: " + builder().build().toMap().keySet());
-                }
-            } catch (NumberFormatException | JsonProcessingException ex) {
-                throw new IllegalArgumentException("Invalid value '" + v + "' for learner configuration key '" + k
-                        + "': " + ex.getMessage(), ex);
+            ConfigBindings.Binding<?> binding = ConfigBindings.byKey(e.getKey());
+            if (binding == null) {
+                problems.add("unknown learner configuration key '" + e.getKey() + "'");
+            } else {
+                addIfProblem(problems, binding.check(e.getValue()));
             }
         }
-        return b.build();
+        if (problems.isEmpty()) {
+            try {
+                fromMap(map);
+            } catch (IllegalArgumentException e) {
+                String prefix = "Invalid learner configuration: ";
+                String m = e.getMessage();
+                problems.addAll(List.of((m.startsWith(prefix) ? m.substring(prefix.length()) : m).split("; ")));
+            }
+        }
+        return problems;
     }
 
-    private static <E extends Enum<E>> E parseEnum(Class<E> type, String v) {
-        try {
-            return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Unknown " + type.getSimpleName() + " '" + v + "'; expected one of "
-                    + java.util.Arrays.toString(type.getEnumConstants()), e);
+    private static void addIfProblem(List<String> problems, String problem) {
+        if (problem != null) {
+            problems.add(problem);
         }
     }
 
-    private static boolean parseBoolean(String v) {
-        if (v.equalsIgnoreCase("true")) {
-            return true;
-        }
-        if (v.equalsIgnoreCase("false")) {
-            return false;
-        }
-        throw new IllegalArgumentException("Expected true or false, got '" + v + "'");
-    }
+    // ---- getters: one per parameter of LearnerParams ----------------------------------------------------------
 
-    // ---- getters --------------------------------------------------------------------------------------------
-
-    /** The encoder network. */
     public EncoderType encoderType() { return encoderType; }
-
-    /** Number of hash buckets of the embedding table (bucket 0 is padding). */
     public int buckets() { return buckets; }
-
-    /** Maximum number of word tokens per text; longer texts are truncated. */
     public int maxLength() { return maxLength; }
-
-    /** Length of the character n-grams added to each word (0 = off). */
     public int charNgrams() { return charNgrams; }
-
-    /** Maximum character n-grams per word. */
     public int maxNgramsPerToken() { return maxNgramsPerToken; }
-
-    /** Width of the embeddings (and of the transformer's residual stream). */
     public int embeddingDim() { return embeddingDim; }
-
-    /** Width of the pooled encoder's dense layer, or of the transformer's feed-forward layer. */
     public int hiddenDim() { return hiddenDim; }
-
-    /** Transformer layers (ignored by the pooled encoder). */
     public int layers() { return layers; }
-
-    /** Attention heads per transformer layer (ignored by the pooled encoder). */
     public int heads() { return heads; }
-
-    /** Dropout probability. */
     public double dropout() { return dropout; }
-
-    /** The fixed label set in output order, or empty when labels are learned from the stream. */
     public List<String> labels() { return labels; }
-
-    /** Maximum number of labels learned from the stream (the head's width when labels are not fixed). */
     public int maxLabels() { return maxLabels; }
-
-    /** The training strategy. */
     public StrategyType strategy() { return strategy; }
-
-    /** K for PGD and FreeLB ascent steps, m for FreeAT replays (ignored by natural training). */
     public int steps() { return steps; }
-
-    /** Norm of the perturbation ball. */
     public NormType norm() { return norm; }
-
-    /** Radius of the perturbation ball. */
     public double epsilon() { return epsilon; }
-
-    /** Ascent step size. */
     public double alpha() { return alpha; }
-
-    /** FreeLB's initial perturbation magnitude. */
     public double initMagnitude() { return initMagnitude; }
 
     /**
@@ -401,49 +223,20 @@ public final class LearnerConfig {
         return Math.max(1, examplesTrained) / (double) epsilonRamp;
     }
 
-    /** Weight lambda_s of the SMART smoothness term (0 = off). */
     public double smartWeight() { return smartWeight; }
-
-    /** Ascent steps used to find the smoothness term's perturbation. */
     public int smartSteps() { return smartSteps; }
-
-    /** Whether unlabeled examples train the smoothness term (VAT/ALUM). */
     public boolean vatOnUnlabeled() { return vatOnUnlabeled; }
-
-    /** Weight mu of the Bregman proximal term against the EMA teacher (0 = off, no teacher). */
     public double bregmanWeight() { return bregmanWeight; }
-
-    /** EMA momentum beta of the teacher. */
     public double emaMomentum() { return emaMomentum; }
-
-    /** The parameter update rule. */
     public OptimizerType optimizer() { return optimizer; }
-
-    /** Learning-rate schedule after warm-up. */
     public ScheduleType schedule() { return schedule; }
-
-    /** Peak learning rate. */
     public double learningRate() { return learningRate; }
-
-    /** Weight decay (decoupled for AdamW, L2 added to the gradient for Adam). */
     public double weightDecay() { return weightDecay; }
-
-    /** Updates of linear learning-rate warm-up. */
     public int warmupSteps() { return warmupSteps; }
-
-    /** Global gradient-norm clipping threshold (0 = off). */
     public double clipNorm() { return clipNorm; }
-
-    /** Mini-batch size; also the first dimension of FreeAT's delta bank. */
     public int batchSize() { return batchSize; }
-
-    /** Seed of the learner's random generator. */
     public long seed() { return seed; }
-
-    /** Whether the Bregman proximal term (and thus an EMA teacher) is on. */
     public boolean hasTeacher() { return bregmanWeight > 0; }
-
-    /** Width of the classification head. */
     public int outputSize() { return labels.isEmpty() ? maxLabels : labels.size(); }
 
     @Override
@@ -467,40 +260,68 @@ public final class LearnerConfig {
      * <p>{@code LearnerConfig.builder().optEncoderType(EncoderType.TRANSFORMER).optStrategy(StrategyType.FREELB).build()}
      */
     public static final class Builder {
-        private EncoderType encoderType = EncoderType.POOLED;
-        private int buckets = 32768;
-        private int maxLength = 64;
-        private int charNgrams = 3;
-        private int maxNgramsPerToken = 12;
-        private int embeddingDim = 64;
-        private int hiddenDim = 128;
-        private int layers = 2;
-        private int heads = 4;
-        private double dropout = 0.1;
-        private List<String> labels = new ArrayList<>();
-        private int maxLabels = 16;
-        private StrategyType strategy = StrategyType.FREEAT;
-        private int steps = 4;
-        private NormType norm = NormType.LINF;
-        private double epsilon = 0.05;
+        private EncoderType encoderType = LearnerParams.ENCODER_TYPE.defaultValue();
+        private int buckets = LearnerParams.BUCKETS.defaultValue();
+        private int maxLength = LearnerParams.MAX_LENGTH.defaultValue();
+        private int charNgrams = LearnerParams.CHAR_NGRAMS.defaultValue();
+        private int maxNgramsPerToken = LearnerParams.MAX_NGRAMS.defaultValue();
+        private int embeddingDim = LearnerParams.EMBEDDING_DIM.defaultValue();
+        private int hiddenDim = LearnerParams.HIDDEN_DIM.defaultValue();
+        private int layers = LearnerParams.LAYERS.defaultValue();
+        private int heads = LearnerParams.HEADS.defaultValue();
+        private double dropout = LearnerParams.DROPOUT.defaultValue();
+        private List<String> labels = new ArrayList<>(LearnerParams.LABELS.defaultValue());
+        private int maxLabels = LearnerParams.MAX_LABELS.defaultValue();
+        private StrategyType strategy = LearnerParams.STRATEGY.defaultValue();
+        private int steps = LearnerParams.STEPS.defaultValue();
+        private NormType norm = LearnerParams.NORM.defaultValue();
+        private double epsilon = LearnerParams.EPSILON.defaultValue();
         private double alpha = Double.NaN;
         private double initMagnitude = Double.NaN;
-        private long epsilonRamp = 2000;
-        private double smartWeight = 0.0;
-        private int smartSteps = 1;
-        private boolean vatOnUnlabeled = true;
-        private double bregmanWeight = 0.0;
-        private double emaMomentum = 0.99;
-        private OptimizerType optimizer = OptimizerType.ADAMW;
-        private ScheduleType schedule = ScheduleType.CONSTANT;
-        private double learningRate = 8e-3;
-        private double weightDecay = 0.01;
-        private int warmupSteps = 10;
-        private double clipNorm = 1.0;
-        private int batchSize = 32;
-        private long seed = 42L;
+        private long epsilonRamp = LearnerParams.EPSILON_RAMP.defaultValue();
+        private double smartWeight = LearnerParams.SMART_WEIGHT.defaultValue();
+        private int smartSteps = LearnerParams.SMART_STEPS.defaultValue();
+        private boolean vatOnUnlabeled = LearnerParams.VAT.defaultValue();
+        private double bregmanWeight = LearnerParams.BREGMAN_WEIGHT.defaultValue();
+        private double emaMomentum = LearnerParams.EMA_MOMENTUM.defaultValue();
+        private OptimizerType optimizer = LearnerParams.OPTIMIZER.defaultValue();
+        private ScheduleType schedule = LearnerParams.SCHEDULE.defaultValue();
+        private double learningRate = LearnerParams.LEARNING_RATE.defaultValue();
+        private double weightDecay = LearnerParams.WEIGHT_DECAY.defaultValue();
+        private int warmupSteps = LearnerParams.WARMUP.defaultValue();
+        private double clipNorm = LearnerParams.CLIP_NORM.defaultValue();
+        private int batchSize = LearnerParams.BATCH_SIZE.defaultValue();
+        private long seed = LearnerParams.SEED.defaultValue();
 
         private Builder() {}
+
+        /**
+         * Sets parameters by their {@link LearnerParams} keys from strings; values not given keep what the builder
+         * holds (alpha and the init magnitude stay derived from epsilon unless given).
+         *
+         * @throws IllegalArgumentException listing every unknown key and unparseable value
+         */
+        public Builder optValues(Map<String, String> values) {
+            List<String> problems = new ArrayList<>();
+            for (Map.Entry<String, String> e : values.entrySet()) {
+                ConfigBindings.Binding<?> binding = ConfigBindings.byKey(e.getKey());
+                if (binding == null) {
+                    problems.add("unknown learner configuration key '" + e.getKey() + "'");
+                    continue;
+                }
+                try {
+                    binding.parseInto(this, e.getValue());
+                } catch (IllegalArgumentException ex) {
+                    problems.add(ex.getMessage());
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("Invalid learner configuration: " + String.join("; ", problems)
+                        + (problems.stream().anyMatch(p -> p.startsWith("unknown"))
+                                ? " (known keys: " + LearnerParams.ALL + ")" : ""));
+            }
+            return this;
+        }
 
         /** Sets the encoder network (default POOLED). */
         public Builder optEncoderType(EncoderType v) { encoderType = Objects.requireNonNull(v, "encoderType"); return this; }
@@ -603,53 +424,46 @@ public final class LearnerConfig {
          *
          * @throws IllegalArgumentException naming the first invalid option
          */
+        /**
+         * Builds the configuration.
+         *
+         * @throws IllegalArgumentException listing every broken rule of {@link LearnerParams} and every
+         *     inconsistency between parameters
+         */
         public LearnerConfig build() {
-            check(buckets >= 16 && buckets <= (1 << 24), "buckets must be in [16, 2^24], got " + buckets);
-            check(maxLength >= 1 && maxLength <= 4096, "maxLength must be in [1, 4096], got " + maxLength);
-            check(charNgrams == 0 || (charNgrams >= 2 && charNgrams <= 6),
-                    "charNgrams must be 0 (off) or in [2, 6], got " + charNgrams);
-            check(maxNgramsPerToken >= 1 && maxNgramsPerToken <= 64,
-                    "maxNgramsPerToken must be in [1, 64], got " + maxNgramsPerToken);
-            check(embeddingDim >= 1 && embeddingDim <= 4096, "embeddingDim must be in [1, 4096], got " + embeddingDim);
-            check(hiddenDim >= 1 && hiddenDim <= 16384, "hiddenDim must be in [1, 16384], got " + hiddenDim);
-            check(layers >= 1 && layers <= 48, "layers must be in [1, 48], got " + layers);
-            check(heads >= 1, "heads must be >= 1, got " + heads);
-            if (encoderType == EncoderType.TRANSFORMER) {
-                check(embeddingDim % heads == 0,
-                        "embeddingDim (" + embeddingDim + ") must be divisible by heads (" + heads + ")");
+            List<String> problems = new ArrayList<>();
+            // alpha and initMagnitude are NaN until resolved from epsilon: check the explicit values only.
+            if (!Double.isNaN(alpha)) {
+                addIfProblem(problems, LearnerParams.ALPHA.problem(alpha));
             }
-            check(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got " + dropout);
+            if (!Double.isNaN(initMagnitude)) {
+                addIfProblem(problems, LearnerParams.INIT_MAGNITUDE.problem(initMagnitude));
+            }
+            LearnerConfig config = new LearnerConfig(this);
+            for (ConfigBindings.Binding<?> b : ConfigBindings.ALL) {
+                if (b.param() != LearnerParams.ALPHA && b.param() != LearnerParams.INIT_MAGNITUDE) {
+                    addIfProblem(problems, b.problem(config));
+                }
+            }
+            if (encoderType == EncoderType.TRANSFORMER && embeddingDim % heads != 0) {
+                problems.add("encoder.embeddingDim (" + embeddingDim + ") must be divisible by encoder.heads ("
+                        + heads + ")");
+            }
             Set<String> seen = new HashSet<>();
             for (String l : labels) {
-                check(l != null && !l.isEmpty(), "labels must be non-empty strings");
-                check(seen.add(l), "duplicate label '" + l + "'");
+                if (l == null || l.isEmpty()) {
+                    problems.add("labels.fixed must hold non-empty strings");
+                } else if (!seen.add(l)) {
+                    problems.add("labels.fixed holds '" + l + "' twice");
+                }
             }
-            check(maxLabels >= 1 && maxLabels <= 100_000, "maxLabels must be in [1, 100000], got " + maxLabels);
-            check(labels.isEmpty() || labels.size() <= maxLabels,
-                    labels.size() + " fixed labels exceed maxLabels " + maxLabels);
-            check(steps >= 1 && steps <= 1000, "steps must be in [1, 1000], got " + steps);
-            check(Double.isFinite(epsilon) && epsilon > 0, "epsilon must be finite and > 0, got " + epsilon);
-            check(Double.isNaN(alpha) || (Double.isFinite(alpha) && alpha > 0), "alpha must be finite and > 0, got " + alpha);
-            check(epsilonRamp >= 0, "epsilonRamp must be >= 0 (0 = off), got " + epsilonRamp);
-            check(Double.isNaN(initMagnitude) || (Double.isFinite(initMagnitude) && initMagnitude >= 0),
-                    "initMagnitude must be finite and >= 0, got " + initMagnitude);
-            check(Double.isFinite(smartWeight) && smartWeight >= 0, "smartWeight must be finite and >= 0, got " + smartWeight);
-            check(smartSteps >= 1 && smartSteps <= 100, "smartSteps must be in [1, 100], got " + smartSteps);
-            check(Double.isFinite(bregmanWeight) && bregmanWeight >= 0,
-                    "bregmanWeight must be finite and >= 0, got " + bregmanWeight);
-            check(emaMomentum >= 0 && emaMomentum < 1, "emaMomentum must be in [0, 1), got " + emaMomentum);
-            check(Double.isFinite(learningRate) && learningRate > 0, "learningRate must be finite and > 0, got " + learningRate);
-            check(Double.isFinite(weightDecay) && weightDecay >= 0, "weightDecay must be finite and >= 0, got " + weightDecay);
-            check(warmupSteps >= 0, "warmupSteps must be >= 0, got " + warmupSteps);
-            check(Double.isFinite(clipNorm) && clipNorm >= 0, "clipNorm must be finite and >= 0 (0 = off), got " + clipNorm);
-            check(batchSize >= 1 && batchSize <= 65536, "batchSize must be in [1, 65536], got " + batchSize);
-            return new LearnerConfig(this);
-        }
-
-        private static void check(boolean ok, String message) {
-            if (!ok) {
-                throw new IllegalArgumentException("Invalid learner configuration: " + message);
+            if (labels.size() > maxLabels) {
+                problems.add(labels.size() + " fixed labels exceed labels.max " + maxLabels);
             }
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("Invalid learner configuration: " + String.join("; ", problems));
+            }
+            return config;
         }
     }
 }

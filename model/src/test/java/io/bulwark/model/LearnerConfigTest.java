@@ -60,31 +60,72 @@ class LearnerConfigTest {
     void rejectsUnknownKeysAndBadValuesWithClearMessages() {
         assertThatThrownBy(() -> LearnerConfig.fromMap(Map.of("strategy.typo", "1")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("Unknown learner configuration key 'strategy.typo'");
+                .hasMessageContaining("unknown learner configuration key 'strategy.typo'");
         assertThatThrownBy(() -> LearnerConfig.fromMap(Map.of("strategy.steps", "four")))
-                .hasMessageContaining("Invalid value 'four' for learner configuration key 'strategy.steps'");
+                .hasMessageContaining("Invalid value 'four' for strategy.steps (--steps, int)");
         assertThatThrownBy(() -> LearnerConfig.fromMap(Map.of("strategy.type", "FGSM")))
-                .hasMessageContaining("Unknown StrategyType 'FGSM'");
+                .hasMessageContaining("Invalid value 'FGSM' for strategy.type").hasMessageContaining("expected one of [NATURAL, PGD, FREEAT, FREELB]");
         Map<String, String> neg = new HashMap<>();
         neg.put("strategy.epsilon", "-1");
-        assertThatThrownBy(() -> LearnerConfig.fromMap(neg)).hasMessageContaining("epsilon must be finite and > 0");
+        assertThatThrownBy(() -> LearnerConfig.fromMap(neg)).hasMessageContaining("strategy.epsilon must be finite and > 0, got -1.0");
     }
 
     @Test
     void builderValidates() {
         assertThatThrownBy(() -> LearnerConfig.builder().optDropout(1.0).build())
-                .hasMessageContaining("dropout must be in [0, 1)");
+                .hasMessageContaining("encoder.dropout must be finite and in [0, 1)");
         assertThatThrownBy(() -> LearnerConfig.builder().optBuckets(3).build()).hasMessageContaining("buckets");
         assertThatThrownBy(() -> LearnerConfig.builder().optEncoderType(LearnerConfig.EncoderType.TRANSFORMER)
-                .optEmbeddingDim(30).optHeads(4).build()).hasMessageContaining("divisible by heads");
+                .optEmbeddingDim(30).optHeads(4).build()).hasMessageContaining("divisible by encoder.heads");
         assertThatThrownBy(() -> LearnerConfig.builder().optLabels(List.of("a", "a")).build())
-                .hasMessageContaining("duplicate label 'a'");
+                .hasMessageContaining("labels.fixed holds 'a' twice");
         assertThatThrownBy(() -> LearnerConfig.builder().optEmaMomentum(1.0).build())
                 .hasMessageContaining("emaMomentum");
         assertThatThrownBy(() -> LearnerConfig.builder().optCharNgrams(1).build()).hasMessageContaining("charNgrams");
         assertThatThrownBy(() -> LearnerConfig.builder().optSteps(0).build()).hasMessageContaining("steps");
         assertThatThrownBy(() -> LearnerConfig.builder().optLearningRate(Double.NaN).build())
                 .hasMessageContaining("learningRate");
+    }
+
+    @Test
+    void everyProblemIsListedAtOnce() {
+        Map<String, String> bad = new HashMap<>();
+        bad.put("strategy.steps", "0");
+        bad.put("strategy.epsilon", "x");
+        bad.put("encoder.typo", "1");
+        List<String> problems = LearnerConfig.problems(bad);
+        assertThat(problems).hasSize(3);
+        assertThat(String.join("\n", problems)).contains("strategy.steps must be in [1, 1000], got 0",
+                "Invalid value 'x' for strategy.epsilon", "unknown learner configuration key 'encoder.typo'");
+        assertThat(LearnerConfig.problems(Map.of("strategy.steps", "3"))).isEmpty();
+        assertThatThrownBy(() -> LearnerConfig.builder().optSteps(0).optDropout(2).build())
+                .hasMessageContaining("strategy.steps").hasMessageContaining("encoder.dropout");
+    }
+
+    @Test
+    void theParameterTableCoversEveryMapKeyAndItsDefaultsAreTheBuildersDefaults() {
+        LearnerConfig defaults = LearnerConfig.builder().build();
+        assertThat(defaults.toMap().keySet())
+                .containsExactlyElementsOf(LearnerParams.ALL.stream().map(Param::key).toList());
+        for (Param<?> p : LearnerParams.ALL) {
+            if (p.defaultValue() != null) {
+                assertThat(defaults.toMap().get(p.key())).as(p.key()).isEqualTo(format(p));
+            }
+            assertThat(p.flag()).as(p.key()).startsWith("--");
+        }
+        assertThat(LearnerParams.ALL.stream().map(Param::flag).distinct()).hasSameSizeAs(LearnerParams.ALL);
+    }
+
+    /** docs/learner-params.md holds the generated table; regenerate it with LearnerParams.markdownTable(). */
+    @Test
+    void theDocsTableIsTheGeneratedOne() throws Exception {
+        java.nio.file.Path doc = java.nio.file.Path.of("..", "docs", "learner-params.md");
+        assertThat(java.nio.file.Files.readString(doc)).contains(LearnerParams.markdownTable());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> String format(Param<T> p) {
+        return p.format(p.defaultValue());
     }
 
     @Test

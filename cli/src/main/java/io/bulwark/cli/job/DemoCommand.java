@@ -29,6 +29,8 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -124,6 +126,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
 
     @Mixin
     LearnerOptions learner = new LearnerOptions();
+
+    @Spec
+    CommandSpec spec;
 
     private final AtomicBoolean shutDown = new AtomicBoolean();
     private volatile EmbeddedStack stack;
@@ -308,7 +313,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         c.set(JobOptions.BATCH_TIMEOUT, bounded ? Duration.ZERO : Duration.ofSeconds(2));
         c.setString(JobOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval);
         c.set(JobOptions.TRANSACTIONAL_ID_PREFIX, "bulwark-demo-" + Long.toHexString(System.nanoTime()));
-        learner.applyTo(c);
+        learner.applyTo(spec, c);
         return c;
     }
 

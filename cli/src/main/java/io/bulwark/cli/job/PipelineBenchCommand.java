@@ -33,6 +33,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -98,6 +100,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
 
     @Mixin
     LearnerOptions learner = new LearnerOptions();
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -181,7 +186,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         c.set(JobOptions.SNAPSHOT_INTERVAL, Duration.ZERO);
         c.set(JobOptions.BATCH_TIMEOUT, Duration.ZERO);
         c.setString(JobOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval);
-        learner.applyTo(c);
+        learner.applyTo(spec, c);
         return c;
     }
 

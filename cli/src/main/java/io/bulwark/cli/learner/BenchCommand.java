@@ -1,11 +1,14 @@
 package io.bulwark.cli.learner;
 
-import io.bulwark.cli.BulwarkCli;
+import io.bulwark.cli.common.CliVersion;
+import io.bulwark.cli.common.LearnerFlags;
+import io.bulwark.cli.common.RuntimeOptions;
 import io.bulwark.model.Example;
 import io.bulwark.model.Learner;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.LearnerConfig.EncoderType;
 import io.bulwark.model.LearnerConfig.StrategyType;
+import io.bulwark.model.LearnerParams;
 import io.bulwark.model.StepResult;
 import io.bulwark.model.data.BundledCorpus;
 import io.bulwark.model.data.StreamOrder;
@@ -31,7 +34,7 @@ import picocli.CommandLine.Spec;
  * warm-up, and relates the cost to natural training and to the number of forward/backward passes.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        versionProvider = BulwarkCli.Version.class, defaultValueProvider = ModelOptions.ConfigDefaults.class,
+        versionProvider = CliVersion.class,
         description = {
             "Times every training strategy on the same batches of the bundled corpus (seeded shuffle) after a"
                     + " warm-up: examples/s, ms per batch, ms per forward/backward pass, time relative to natural"
@@ -52,7 +55,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Encoders to time (default: ${DEFAULT-VALUE}).")
     List<EncoderType> encoders;
 
-    @Option(names = {"--variants", "--strategies"}, split = ",", paramLabel = "VARIANT",
+    @Option(names = "--variants", split = ",", paramLabel = "VARIANT",
             defaultValue = "natural,pgd-3,freeat-4,freelb-3,freeat-4+bregman,freeat-4+smart",
             description = "Strategy variants to time (default: ${DEFAULT-VALUE}).")
     List<String> variants;
@@ -76,7 +79,7 @@ public final class BenchCommand implements Callable<Integer> {
     ProgressReporter.Mode progress;
 
     @Mixin
-    ModelOptions model;
+    RuntimeOptions runtime;
 
     /** A parsed variant: strategy, steps and regularisers. */
     record Variant(String name, StrategyType strategy, int steps, boolean bregman, boolean smart) {
@@ -135,7 +138,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<Variant> parsed = new ArrayList<>();
         String device;
         try {
-            device = model.device();
+            device = runtime.device();
             for (String v : variants) {
                 parsed.add(Variant.parse(v));
             }
@@ -145,9 +148,9 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        model.applyThreads();
+        runtime.applyThreads();
 
-        List<Example> corpus = BundledCorpus.load(StreamOrder.SHUFFLED, model.seed);
+        List<Example> corpus = BundledCorpus.load(StreamOrder.SHUFFLED, base(List.of("ham", "spam")).seed());
         List<String> labels = new ArrayList<>(new TreeSet<>(corpus.stream().map(Example::label).toList()));
         LearnerConfig base = baseConfig(labels);
         int batchSize = base.batchSize();
@@ -201,7 +204,7 @@ public final class BenchCommand implements Callable<Integer> {
         report.put("batch_size", batchSize);
         report.put("warmup_batches", warmup);
         report.put("timed_batches", batches);
-        report.put("seed", model.seed);
+        report.put("seed", base.seed());
         report.put("available_processors", Runtime.getRuntime().availableProcessors());
         report.put("java_version", System.getProperty("java.version"));
         report.put("created_at", Instant.now().toString());
@@ -234,23 +237,27 @@ public final class BenchCommand implements Callable<Integer> {
 
     private LearnerConfig baseConfig(List<String> labels) {
         try {
-            LearnerConfig.Builder b = model.apply(LearnerConfig.builder()).optLabels(labels);
-            return model.build(b);
+            return base(labels);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "Invalid learner settings: " + e.getMessage());
         }
     }
 
+    private LearnerConfig base(List<String> labels) {
+        return LearnerFlags.config(spec, LearnerConfig.builder().optLabels(labels));
+    }
+
     private LearnerConfig variantConfig(LearnerConfig base, EncoderType encoder, Variant v) {
-        double mu = model.bregman > 0 ? model.bregman : 1.0;
-        double lambda = model.smart > 0 ? model.smart : 1.0;
+        Map<String, String> given = LearnerFlags.given(spec);
+        double mu = base.bregmanWeight() > 0 ? base.bregmanWeight() : 1.0;
+        double lambda = base.smartWeight() > 0 ? base.smartWeight() : 1.0;
         LearnerConfig.Builder b = base.toBuilder()
                 .optEncoderType(encoder)
                 .optStrategy(v.strategy())
                 .optSteps(v.steps())
                 .optBregmanWeight(v.bregman() ? mu : 0.0)
                 .optSmartWeight(v.smart() ? lambda : 0.0);
-        if (model.alpha == null) {
+        if (!given.containsKey(LearnerParams.ALPHA.key())) {
             // toBuilder() keeps the base's derived alpha; let each strategy derive its own.
             b.optAlpha(Double.NaN);
         }

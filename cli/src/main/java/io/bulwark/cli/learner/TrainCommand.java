@@ -1,6 +1,8 @@
 package io.bulwark.cli.learner;
 
-import io.bulwark.cli.BulwarkCli;
+import io.bulwark.cli.common.CliVersion;
+import io.bulwark.cli.common.LearnerFlags;
+import io.bulwark.cli.common.RuntimeOptions;
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.model.Evaluation;
 import io.bulwark.model.Example;
@@ -40,14 +42,14 @@ import picocli.CommandLine.Spec;
  * to a multinomial naive Bayes filter trained on exactly the same batches.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        versionProvider = BulwarkCli.Version.class, defaultValueProvider = ModelOptions.ConfigDefaults.class,
+        versionProvider = CliVersion.class,
         description = {
             "Trains the learner on a labeled JSONL/CSV stream in stream order (default: the bundled SpamAssassin"
                     + " corpus), test-then-train, and reports prequential accuracy, held-out clean and robust"
                     + " accuracy and speed, next to naive Bayes on the same stream.",
             "Labels are the distinct label values of the data (any number of classes)."},
         footer = {"", "Examples:",
-            "  bulwark train --strategy freeat --replays 4 --report target/train-freeat.json",
+            "  bulwark train --strategy freeat --steps 4 --report target/train-freeat.json",
             "  bulwark train --input mails.csv.gz --text-column body --label-column class --strategy pgd --steps 3",
             "  bulwark train --order shuffled --encoder transformer --limit 2000 --save target/model.avro"})
 public final class TrainCommand implements Callable<Integer> {
@@ -94,16 +96,8 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Tail of the stream held out from training for clean/robust accuracy (default: ${DEFAULT-VALUE}).")
     double heldoutFraction;
 
-    @Option(names = "--strategy", paramLabel = "natural|pgd|freeat|freelb",
-            description = "Training strategy (default: ${DEFAULT-VALUE}).")
-    StrategyType strategy;
-
-    @Option(names = {"--steps", "--replays"}, paramLabel = "K",
-            description = "PGD/FreeLB ascent steps K, or FreeAT replays m (default: ${DEFAULT-VALUE}).")
-    int steps;
-
     @Mixin
-    ModelOptions model;
+    RuntimeOptions runtime;
 
     @Option(names = "--attack-steps", paramLabel = "N",
             description = "Steps of the embedding-space PGD attack for robust accuracy; 0 skips it (default: 10).")
@@ -144,7 +138,7 @@ public final class TrainCommand implements Callable<Integer> {
         validate();
         ReaderOptions readerOptions = readerOptions();
 
-        try (TrainingData data = TrainingData.open(input, readerOptions, order, model.seed, limit, heldoutFraction)) {
+        try (TrainingData data = TrainingData.open(input, readerOptions, order, seed(), limit, heldoutFraction)) {
             if (data.skippedRecords() > 0) {
                 err.printf(Locale.ROOT, "skipped %d malformed record(s) of %s, e.g. %s%n", data.skippedRecords(),
                         data.path(), data.errors().get(0));
@@ -161,14 +155,14 @@ public final class TrainCommand implements Callable<Integer> {
                         + data.total() + " records with --heldout-fraction " + heldoutFraction);
             }
             LearnerConfig config = config(data.labels());
-            model.applyThreads();
+            runtime.applyThreads();
             return run(config, data, out, err, wallStart);
         }
     }
 
     private Integer run(LearnerConfig config, TrainingData data, PrintWriter out, PrintWriter err, long wallStart)
             throws IOException {
-        String requestedDevice = model.device();
+        String requestedDevice = runtime.device();
         try (Learner learner = Learner.create(config, requestedDevice)) {
             if (requestedDevice.startsWith("gpu") && !learner.device().toLowerCase(Locale.ROOT).contains("gpu")) {
                 err.println("warning: no GPU available, running on " + learner.device());
@@ -429,15 +423,20 @@ public final class TrainCommand implements Callable<Integer> {
         return sb.toString();
     }
 
+    /** The seed given on the command line, or the default: it also orders a shuffled stream. */
+    private long seed() {
+        String given = LearnerFlags.given(spec).get(io.bulwark.model.LearnerParams.SEED.key());
+        return given == null ? io.bulwark.model.LearnerParams.SEED.defaultValue()
+                : io.bulwark.model.LearnerParams.SEED.parse(given);
+    }
+
     private LearnerConfig config(List<String> labels) {
         try {
             LearnerConfig defaults = LearnerConfig.builder().build();
-            LearnerConfig.Builder b = model.apply(LearnerConfig.builder())
-                    .optStrategy(strategy)
-                    .optSteps(steps)
+            LearnerConfig.Builder b = LearnerConfig.builder()
                     .optLabels(labels)
                     .optMaxLabels(Math.max(defaults.maxLabels(), labels.size()));
-            return model.build(b);
+            return LearnerFlags.config(spec, b);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "Invalid learner settings: " + e.getMessage(), e);
         }
@@ -446,7 +445,7 @@ public final class TrainCommand implements Callable<Integer> {
     private void validate() {
         CommandLine cl = spec.commandLine();
         try {
-            model.device();
+            runtime.device();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
@@ -468,8 +467,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (input != null && !Files.isRegularFile(input)) {
             throw new CommandLine.ParameterException(cl, "--input: no such file: " + input);
         }
-        if (model.threads != null && model.threads < 1) {
-            throw new CommandLine.ParameterException(cl, "--threads must be >= 1, got " + model.threads);
+        if (runtime.threads() != null && runtime.threads() < 1) {
+            throw new CommandLine.ParameterException(cl, "--threads must be >= 1, got " + runtime.threads());
         }
     }
 

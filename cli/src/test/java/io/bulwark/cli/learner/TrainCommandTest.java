@@ -41,7 +41,7 @@ class TrainCommandTest {
         Path report = dir.resolve("report.json");
         Path model = dir.resolve("model.avro");
         Run run = run("train", "--input", BundledCorpus.locateSample().toString(), "--order", "shuffled",
-                "--limit", "160", "--heldout-fraction", "0.25", "--strategy", "freeat", "--replays", "2",
+                "--limit", "160", "--heldout-fraction", "0.25", "--strategy", "freeat", "--steps", "2",
                 "--batch-size", "16", "--attack-steps", "2", "--progress", "lines", "--report", report.toString(),
                 "--save", model.toString());
 
@@ -117,7 +117,8 @@ class TrainCommandTest {
     void badArgumentsGiveAUsageErrorAndExitCodeTwo() {
         Run strategy = run("train", "--strategy", "bogus");
         assertThat(strategy.exitCode()).isEqualTo(2);
-        assertThat(strategy.err()).contains("Invalid value for option '--strategy'", "bogus");
+        assertThat(strategy.err()).contains("Invalid value 'bogus' for strategy.type (--strategy",
+                "expected one of [NATURAL, PGD, FREEAT, FREELB]");
 
         Run fraction = run("train", "--heldout-fraction", "1.5");
         assertThat(fraction.exitCode()).isEqualTo(2);
@@ -133,7 +134,7 @@ class TrainCommandTest {
 
         Run setting = run("train", "--input", BundledCorpus.locateSample().toString(), "--set", "noSuchKey=1");
         assertThat(setting.exitCode()).isEqualTo(2);
-        assertThat(setting.err()).contains("Unknown setting 'noSuchKey'");
+        assertThat(setting.err()).contains("Unknown learner parameter 'noSuchKey' in --set");
 
         Run invalid = run("train", "--input", BundledCorpus.locateSample().toString(), "--batch-size", "0");
         assertThat(invalid.exitCode()).isEqualTo(2);
@@ -173,9 +174,9 @@ class TrainCommandTest {
     void helpListsOptionsWithTheirDefaults() {
         Run help = run("train", "--help");
         assertThat(help.exitCode()).isZero();
-        assertThat(help.out()).contains("--strategy", "--steps, --replays", "--epsilon", "--bregman", "--ema-momentum",
+        assertThat(help.out()).contains("--strategy", "--steps", "--epsilon", "--bregman", "--ema-momentum",
                 "--smart", "--encoder", "--heldout-fraction", "--device", "--limit", "--report", "--save",
-                "default: freeat", "default: original");
+                "default: FREEAT", "default: original", "--set");
         Run bench = run("bench", "--help");
         assertThat(bench.exitCode()).isZero();
         assertThat(bench.out()).contains("--encoders", "--variants", "--batches", "--warmup", "--output");

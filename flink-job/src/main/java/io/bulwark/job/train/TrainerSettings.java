@@ -29,9 +29,8 @@ public final class TrainerSettings implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    private final Map<String, String> learnerConfig;
+    private final LearnerConfig learnerConfig;
     private final RegistryConfig registry;
-    private final int batchSize;
     private final long batchTimeoutMs;
     private final int snapshotEveryBatches;
     private final long snapshotIntervalMs;
@@ -52,9 +51,9 @@ public final class TrainerSettings implements Serializable {
     private final String reportsTopic;
 
     private TrainerSettings(Builder b) {
-        learnerConfig = new LinkedHashMap<>(b.learnerConfig.toMap());
+        learnerConfig = b.batchSize == null ? b.learnerConfig
+                : b.learnerConfig.toBuilder().optBatchSize(b.batchSize).build();
         registry = b.registry;
-        batchSize = b.batchSize;
         batchTimeoutMs = b.batchTimeout.toMillis();
         snapshotEveryBatches = b.snapshotEveryBatches;
         snapshotIntervalMs = b.snapshotInterval.toMillis();
@@ -82,7 +81,7 @@ public final class TrainerSettings implements Serializable {
 
     /** Returns the learner configuration. */
     public LearnerConfig learnerConfig() {
-        return LearnerConfig.fromMap(learnerConfig);
+        return learnerConfig;
     }
 
     /** Returns the schema registry configuration. */
@@ -90,9 +89,9 @@ public final class TrainerSettings implements Serializable {
         return registry;
     }
 
-    /** Returns events per batch. */
+    /** Returns events per batch: the learner's batch size. */
     public int batchSize() {
-        return batchSize;
+        return learnerConfig.batchSize();
     }
 
     /** Returns the batch timeout in ms (0 = batches close by size only). */
@@ -178,7 +177,7 @@ public final class TrainerSettings implements Serializable {
     public static final class Builder {
         private LearnerConfig learnerConfig;
         private RegistryConfig registry;
-        private int batchSize = 32;
+        private Integer batchSize;
         private Duration batchTimeout = Duration.ZERO;
         private int snapshotEveryBatches = 100;
         private Duration snapshotInterval = Duration.ZERO;
@@ -213,7 +212,7 @@ public final class TrainerSettings implements Serializable {
             return this;
         }
 
-        /** Sets events per batch (default 32). */
+        /** Sets events per batch, the learner's batch size (default: the learner configuration's). */
         public Builder optBatchSize(int batchSize) {
             this.batchSize = batchSize;
             return this;
@@ -325,7 +324,7 @@ public final class TrainerSettings implements Serializable {
             if (registry == null) {
                 throw new IllegalArgumentException("You must specify the schema registry (setRegistry)");
             }
-            check(batchSize > 0, "Batch size must be > 0, got " + batchSize);
+            check(batchSize == null || batchSize > 0, "Batch size must be > 0, got " + batchSize);
             Objects.requireNonNull(batchTimeout, "batchTimeout");
             Objects.requireNonNull(snapshotInterval, "snapshotInterval");
             check(!batchTimeout.isNegative(), "Batch timeout must be >= 0, got " + batchTimeout);
