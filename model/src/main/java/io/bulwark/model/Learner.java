@@ -351,9 +351,17 @@ public final class Learner implements AutoCloseable {
                 }
             }
             DropoutMasks dropout = new DropoutMasks(rng, config.dropout(), step);
-            StepContext ctx = new StepContext(config, network, params, teacher, optimizer, regularizers, in,
-                    step.create(oneHot, new Shape(b, c)), step.create(weights), weightSum, c, dropout, rng,
-                    listener, step, config.rampFactor(examplesSeen));
+            StepContext ctx = StepContext.builder(config, network, step)
+                    .setParams(params)
+                    .optTeacher(teacher)
+                    .setOptimizer(optimizer)
+                    .optRegularizers(regularizers)
+                    .setBatch(in, step.create(oneHot, new Shape(b, c)), step.create(weights), weightSum, c)
+                    .setDropout(dropout)
+                    .setRng(rng)
+                    .optListener(listener)
+                    .optRadiusScale(config.rampFactor(examplesSeen))
+                    .build();
             double deltaNorm = strategy.step(ctx);
             params.setRequiresGradient(true);
             updates += ctx.updates();

@@ -13,7 +13,7 @@ import io.bulwark.model.nn.Losses;
 import io.bulwark.model.nn.Network;
 import io.bulwark.model.nn.Parameters;
 import io.bulwark.model.nn.SeededRandom;
-import io.bulwark.model.strategy.Perturbations;
+import io.bulwark.model.nn.Perturbations;
 
 /**
  * Clean and robust accuracy under a white-box PGD attack in word-embedding space (Madry et al. 2018): for each

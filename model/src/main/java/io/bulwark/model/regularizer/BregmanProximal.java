@@ -6,7 +6,7 @@ import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.nn.Losses;
 import io.bulwark.model.nn.Scalars;
 import io.bulwark.model.nn.Parameters;
-import io.bulwark.model.strategy.StepContext;
+
 import java.util.Map;
 
 /**
@@ -29,13 +29,13 @@ public final class BregmanProximal implements Regularizer {
     }
 
     @Override
-    public NDArray term(StepContext ctx) {
+    public NDArray term(RegularizerContext ctx) {
         NDArray teacherLogits = ctx.logits(teacher, null, true);
         return Scalars.mul(Losses.symmetricKl(ctx.studentCleanLogits(), teacherLogits), (float) config.bregmanWeight());
     }
 
     @Override
-    public void afterUpdate(StepContext ctx) {
+    public void afterUpdate(RegularizerContext ctx) {
         ema(teacher, ctx.params(), config.emaMomentum(), ctx.manager());
     }
 

@@ -1,17 +1,16 @@
 package io.bulwark.model.regularizer;
 
 import ai.djl.ndarray.NDArray;
-import io.bulwark.model.strategy.StepContext;
 
 /** A term added to the training loss of every update, composable with any training strategy. */
 public interface Regularizer {
 
     /** Runs before the gradient pass(es) of each update, outside any gradient collector (e.g. an ascent search). */
-    default void prepare(StepContext ctx) {}
+    default void prepare(RegularizerContext ctx) {}
 
     /** The scalar term added to the loss, computed inside the pass's gradient collector. */
-    NDArray term(StepContext ctx);
+    NDArray term(RegularizerContext ctx);
 
     /** Runs after each parameter update that was applied (not after skipped ones). */
-    default void afterUpdate(StepContext ctx) {}
+    default void afterUpdate(RegularizerContext ctx) {}
 }

@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.nn.Losses;
 import io.bulwark.model.nn.Scalars;
-import io.bulwark.model.strategy.PassResult;
-import io.bulwark.model.strategy.Perturbations;
-import io.bulwark.model.strategy.StepContext;
+import io.bulwark.model.nn.PassResult;
+import io.bulwark.model.nn.Perturbations;
+
 
 /**
  * SMART's smoothness-inducing adversarial regulariser, Jiang et al. 2020, "SMART: Robust and Efficient Fine-Tuning
@@ -32,7 +32,7 @@ public final class SmoothnessRegularizer implements Regularizer {
     }
 
     @Override
-    public void prepare(StepContext ctx) {
+    public void prepare(RegularizerContext ctx) {
         // Target f(x): computed outside any collector, so it is a constant of the search.
         NDArray target = ctx.logits(ctx.params(), null, true);
         NDArray d = Perturbations.gaussianNoise(ctx.manager(), ctx.rng(), ctx.inputs(), config.embeddingDim(),
@@ -50,7 +50,7 @@ public final class SmoothnessRegularizer implements Regularizer {
     }
 
     @Override
-    public NDArray term(StepContext ctx) {
+    public NDArray term(RegularizerContext ctx) {
         if (delta == null) {
             throw new IllegalStateException("SmoothnessRegularizer.term called before prepare");
         }

@@ -1,5 +1,7 @@
 package io.bulwark.model.strategy;
 
+import io.bulwark.model.nn.PassResult;
+import io.bulwark.model.nn.Perturbations;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;

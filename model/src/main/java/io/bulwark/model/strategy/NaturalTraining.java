@@ -1,5 +1,7 @@
 package io.bulwark.model.strategy;
 
+import io.bulwark.model.nn.PassResult;
+
 /** Standard empirical risk minimisation: one clean forward/backward pass and one update per batch. */
 public final class NaturalTraining implements TrainingStrategy {
 

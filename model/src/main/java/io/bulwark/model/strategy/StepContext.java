@@ -1,5 +1,6 @@
 package io.bulwark.model.strategy;
 
+import io.bulwark.model.nn.PassResult;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -13,7 +14,9 @@ import io.bulwark.model.nn.Parameters;
 import io.bulwark.model.nn.SeededRandom;
 import io.bulwark.model.optim.AdamOptimizer;
 import io.bulwark.model.optim.GradientClipping;
+import io.bulwark.model.nn.PassResult;
 import io.bulwark.model.regularizer.Regularizer;
+import io.bulwark.model.regularizer.RegularizerContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * accumulates), every gradient handle is attached to the step's manager, and an update whose loss or gradients are
  * not finite is skipped without touching parameters, optimizer moments or the teacher.
  */
-public final class StepContext {
+public final class StepContext implements RegularizerContext {
 
     private static final Logger LOG = LoggerFactory.getLogger(StepContext.class);
 
@@ -58,28 +61,105 @@ public final class StepContext {
     private int lossCount;
     private NDArray cleanLogits;
 
-    /** Creates the context of one step; all arrays must live in {@code manager}. */
-    public StepContext(LearnerConfig config, Network network, Parameters params, Parameters teacher,
-                       AdamOptimizer optimizer, List<Regularizer> regularizers, BatchInputs inputs, NDArray oneHot,
-                       NDArray weights, float weightSum, int numLabels, DropoutMasks dropout, SeededRandom rng,
-                       StepListener listener, NDManager manager, double radiusScale) {
-        this.config = config;
-        this.network = network;
-        this.params = params;
-        this.teacher = teacher;
-        this.optimizer = optimizer;
-        this.regularizers = regularizers;
-        this.inputs = inputs;
-        this.oneHot = oneHot;
-        this.weights = weights;
-        this.weightSum = weightSum;
-        this.numLabels = numLabels;
-        this.dropout = dropout;
-        this.rng = rng;
-        this.listener = listener == null ? StepListener.NONE : listener;
-        this.manager = manager;
-        this.radiusScale = radiusScale;
+    private StepContext(Builder b) {
+        this.config = b.config;
+        this.network = b.network;
+        this.params = b.params;
+        this.teacher = b.teacher;
+        this.optimizer = b.optimizer;
+        this.regularizers = b.regularizers;
+        this.inputs = b.inputs;
+        this.oneHot = b.oneHot;
+        this.weights = b.weights;
+        this.weightSum = b.weightSum;
+        this.numLabels = b.numLabels;
+        this.dropout = b.dropout;
+        this.rng = b.rng;
+        this.listener = b.listener == null ? StepListener.NONE : b.listener;
+        this.manager = b.manager;
+        this.radiusScale = b.radiusScale;
         dropout.setObserver((site, mask) -> this.listener.onDropoutMask(passes, site, mask));
+    }
+
+    /** A builder of the context of one step that runs {@code network} in {@code manager}. */
+    public static Builder builder(LearnerConfig config, Network network, NDManager manager) {
+        return new Builder(config, network, manager);
+    }
+
+    /**
+     * Builds a {@link StepContext}. Required: the student's parameters, the optimizer, the batch with its one-hot
+     * targets and weights, the dropout masks and the random source; all arrays must live in the step's manager.
+     */
+    public static final class Builder {
+        private final LearnerConfig config;
+        private final Network network;
+        private final NDManager manager;
+        private Parameters params;
+        private Parameters teacher;
+        private AdamOptimizer optimizer;
+        private List<Regularizer> regularizers = List.of();
+        private BatchInputs inputs;
+        private NDArray oneHot;
+        private NDArray weights;
+        private float weightSum;
+        private int numLabels;
+        private DropoutMasks dropout;
+        private SeededRandom rng;
+        private StepListener listener;
+        private double radiusScale = 1.0;
+
+        private Builder(LearnerConfig config, Network network, NDManager manager) {
+            this.config = config;
+            this.network = network;
+            this.manager = manager;
+        }
+
+        /** The student's parameters, updated by the step. */
+        public Builder setParams(Parameters v) { params = v; return this; }
+
+        /** The EMA teacher's parameters, or null without a teacher. */
+        public Builder optTeacher(Parameters v) { teacher = v; return this; }
+
+        /** The optimizer of the student. */
+        public Builder setOptimizer(AdamOptimizer v) { optimizer = v; return this; }
+
+        /** The terms added to every update's loss (default none). */
+        public Builder optRegularizers(List<Regularizer> v) { regularizers = List.copyOf(v); return this; }
+
+        /**
+         * The batch: its inputs, one-hot targets over {@code numLabels} known labels (zero rows for unlabeled
+         * examples), per-example weights and their sum over labeled examples.
+         */
+        public Builder setBatch(BatchInputs in, NDArray oneHotTargets, NDArray exampleWeights, float sumOfWeights,
+                                int knownLabels) {
+            inputs = in;
+            oneHot = oneHotTargets;
+            weights = exampleWeights;
+            weightSum = sumOfWeights;
+            numLabels = knownLabels;
+            return this;
+        }
+
+        /** The step's dropout masks, fixed for all its passes. */
+        public Builder setDropout(DropoutMasks v) { dropout = v; return this; }
+
+        /** The step's random source. */
+        public Builder setRng(SeededRandom v) { rng = v; return this; }
+
+        /** Observer of passes, updates and masks (default none). */
+        public Builder optListener(StepListener v) { listener = v; return this; }
+
+        /** The factor in (0, 1] of the radius ramp applied to epsilon, alpha and the init magnitude (default 1). */
+        public Builder optRadiusScale(double v) { radiusScale = v; return this; }
+
+        /** Builds the context. */
+        public StepContext build() {
+            if (params == null || optimizer == null || inputs == null || oneHot == null || weights == null
+                    || dropout == null || rng == null) {
+                throw new IllegalStateException("A step needs params, optimizer, batch, dropout and rng");
+            }
+            return new StepContext(this);
+        }
     }
 
     // ---- forward ---------------------------------------------------------------------------------------------
@@ -88,6 +168,7 @@ public final class StepContext {
      * Logits over the known labels of network {@code p} at x + delta (delta may be null), with the step's dropout
      * masks when {@code train}, else in evaluation mode.
      */
+    @Override
     public NDArray logits(Parameters p, NDArray delta, boolean train) {
         NDArray out = network.forward(p == params ? studentView() : p, inputs, delta, train ? dropout : null);
         if (numLabels < config.outputSize()) {
@@ -97,6 +178,7 @@ public final class StepContext {
     }
 
     /** The student's clean logits of the current pass (computed once per pass, part of its graph). */
+    @Override
     public NDArray studentCleanLogits() {
         if (cleanLogits == null) {
             cleanLogits = logits(params, null, true);
@@ -156,6 +238,7 @@ public final class StepContext {
      * @param paramGradients whether parameter gradients are collected
      * @param zeroParamGradients whether they are zeroed first
      */
+    @Override
     public PassResult pass(NDArray delta, boolean deltaGradient, boolean paramGradients, boolean zeroParamGradients,
                            Function<NDArray, NDArray> lossOf) {
         int index = passes;
@@ -244,9 +327,11 @@ public final class StepContext {
     public LearnerConfig config() { return config; }
 
     /** The radius of the perturbation ball in this step: the configured epsilon times the ramp factor. */
+    @Override
     public double epsilon() { return config.epsilon() * radiusScale; }
 
     /** The ascent step size in this step: the configured alpha times the ramp factor. */
+    @Override
     public double alpha() { return config.alpha() * radiusScale; }
 
     /** FreeLB's initial perturbation magnitude in this step, scaled like epsilon. */
@@ -259,21 +344,25 @@ public final class StepContext {
     public Network network() { return network; }
 
     /** The student's parameters. */
+    @Override
     public Parameters params() { return params; }
 
     /** The EMA teacher's parameters, or null. */
     public Parameters teacher() { return teacher; }
 
     /** The batch. */
+    @Override
     public BatchInputs inputs() { return inputs; }
 
     /** The step's dropout masks. */
     public DropoutMasks dropout() { return dropout; }
 
     /** The learner's random generator. */
+    @Override
     public SeededRandom rng() { return rng; }
 
     /** The step's manager. */
+    @Override
     public NDManager manager() { return manager; }
 
     /** The listener (never null). */

@@ -139,9 +139,14 @@ class BregmanProximalTest {
         for (int i = 0; i < b; i++) {
             oneHot[i * c + (i % c)] = 1f;
         }
-        return new StepContext(config, network, student, teacher, optimizer, List.of(term), in,
-                step.create(oneHot, new Shape(b, c)), step.ones(new Shape(b)), b, c,
-                new DropoutMasks(new SeededRandom(3), config.dropout(), step), new SeededRandom(4),
-                StepListener.NONE, step, 1.0);
+        return StepContext.builder(config, network, step)
+                .setParams(student)
+                .optTeacher(teacher)
+                .setOptimizer(optimizer)
+                .optRegularizers(List.of(term))
+                .setBatch(in, step.create(oneHot, new Shape(b, c)), step.ones(new Shape(b)), b, c)
+                .setDropout(new DropoutMasks(new SeededRandom(3), config.dropout(), step))
+                .setRng(new SeededRandom(4))
+                .build();
     }
 }

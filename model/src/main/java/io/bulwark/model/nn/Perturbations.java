@@ -1,11 +1,9 @@
-package io.bulwark.model.strategy;
+package io.bulwark.model.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.bulwark.model.LearnerConfig.NormType;
-import io.bulwark.model.nn.BatchInputs;
-import io.bulwark.model.nn.SeededRandom;
 
 /** Operations on embedding-space perturbations delta of shape [B, L, D]: initialisation, ascent steps, projection. */
 public final class Perturbations {

@@ -1,4 +1,4 @@
-package io.bulwark.model.strategy;
+package io.bulwark.model.nn;
 
 import ai.djl.ndarray.NDArray;
 
