@@ -87,4 +87,4 @@ fi
 mapfile -t args < <(serve_args)
 read -r -a java_opts <<< "${BULWARK_SERVING_JAVA_OPTS:--XX:MaxRAMPercentage=75}"
 exec java "${java_opts[@]}" -cp "${BULWARK_SERVING_HOME:-/opt/bulwark/serving}/lib/*" \
-  io.bulwark.serving.ServingCli serve "${args[@]}" "$@"
+  io.bulwark.serving.cli.ServingCli serve "${args[@]}" "$@"

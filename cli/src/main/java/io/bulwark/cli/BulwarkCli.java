@@ -9,7 +9,7 @@ import io.bulwark.cli.job.SnapshotsCommand;
 import io.bulwark.cli.learner.BenchCommand;
 import io.bulwark.cli.learner.ParamsCommand;
 import io.bulwark.cli.learner.TrainCommand;
-import io.bulwark.serving.ServingCli;
+import io.bulwark.serving.cli.ServingCli;
 import io.bulwark.serving.bench.ServingBenchmark;
 import io.bulwark.study.StudyCli;
 import java.io.PrintWriter;

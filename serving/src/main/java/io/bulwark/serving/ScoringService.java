@@ -1,5 +1,6 @@
 package io.bulwark.serving;
 
+import io.bulwark.serving.config.ServingConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.serving.ab.Arm;
 import io.bulwark.serving.ab.ArmSpec;

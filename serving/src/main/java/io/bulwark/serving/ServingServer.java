@@ -1,5 +1,6 @@
 package io.bulwark.serving;
 
+import io.bulwark.serving.config.ServingConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;

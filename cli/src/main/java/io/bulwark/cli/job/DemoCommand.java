@@ -1,6 +1,6 @@
 package io.bulwark.cli.job;
 
-import io.bulwark.serving.ServingConfig;
+import io.bulwark.serving.config.ServingConfig;
 import io.bulwark.serving.ServingServer;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -287,7 +287,7 @@ class DeploymentConfigTest {
         // serving's build lays its runtime classpath out in target/lib (maven-dependency-plugin).
         assertThat(DeployFiles.read("serving/pom.xml")).contains("${project.build.directory}/lib");
         assertThat(serving).contains("COPY --chmod=0644 serving/target/lib/ /opt/bulwark/serving/lib/");
-        assertThat(DeployFiles.read("deploy/bin/bulwark-serving.sh")).contains("io.bulwark.serving.ServingCli serve");
+        assertThat(DeployFiles.read("deploy/bin/bulwark-serving.sh")).contains("io.bulwark.serving.cli.ServingCli serve");
     }
 
     // ---- Prometheus and Grafana ---------------------------------------------------------------------------
@@ -645,7 +645,7 @@ class DeploymentConfigTest {
 
     /** The option names of {@code ServingCli serve}, read from serving's source (flink-job does not depend on it). */
     private static Set<String> servingCliOptions() {
-        String source = DeployFiles.read("serving/src/main/java/io/bulwark/serving/ServingCli.java");
+        String source = DeployFiles.read("serving/src/main/java/io/bulwark/serving/cli/ServingCli.java");
         Set<String> out = new TreeSet<>();
         Matcher m = Pattern.compile("@Option\\(names = \"(--[a-z0-9-]+)\"").matcher(source);
         while (m.find()) {
@@ -656,7 +656,7 @@ class DeploymentConfigTest {
     }
 
     private static String servingOptionDefault(String option) {
-        String source = DeployFiles.read("serving/src/main/java/io/bulwark/serving/ServingCli.java");
+        String source = DeployFiles.read("serving/src/main/java/io/bulwark/serving/cli/ServingCli.java");
         Matcher m = Pattern.compile("@Option\\(names = \"" + Pattern.quote(option) + "\", defaultValue = \"([^\"]*)\"")
                 .matcher(source);
         assertThat(m.find()).as("default of %s in ServingCli.java", option).isTrue();

@@ -1,5 +1,6 @@
 package io.bulwark.job.deploy;
 
+import io.bulwark.serving.config.ServingConfig;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 
@@ -10,7 +11,7 @@ import java.lang.reflect.Method;
  */
 final class ServingProcess implements AutoCloseable {
 
-    private static final String CONFIG = "io.bulwark.serving.ServingConfig";
+    private static final String CONFIG = "io.bulwark.serving.config.ServingConfig";
     private static final String SERVER = "io.bulwark.serving.ServingServer";
 
     private final AutoCloseable server;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.model.Example;
 import io.bulwark.model.Learner;
-import io.bulwark.serving.ServingConfig;
+import io.bulwark.serving.config.ServingConfig;
 import io.bulwark.serving.ServingServer;
 import io.bulwark.serving.model.ScoringModel;
 import io.bulwark.model.snapshot.Snapshots;

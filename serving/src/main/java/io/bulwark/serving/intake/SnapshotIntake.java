@@ -6,7 +6,7 @@ import io.bulwark.kafka.KafkaClientConfig;
 import io.bulwark.kafka.serde.AvroRegistryCodec;
 import io.bulwark.kafka.serde.RecordDecodeException;
 import io.bulwark.kafka.serde.RegistryConfig;
-import io.bulwark.serving.ServingConfig;
+import io.bulwark.serving.config.ServingConfig;
 import io.bulwark.serving.registry.ModelRegistry;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -13,7 +13,7 @@ import io.bulwark.kafka.serde.RegistryConfig;
 import io.bulwark.model.Learner;
 import io.bulwark.model.Prediction;
 import io.bulwark.model.snapshot.Snapshots;
-import io.bulwark.serving.ServingConfig;
+import io.bulwark.serving.config.ServingConfig;
 import io.bulwark.serving.ServingServer;
 import io.bulwark.serving.registry.ModelSlot;
 import io.bulwark.serving.testing.Await;

@@ -3,7 +3,7 @@ package io.bulwark.serving.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.bulwark.serving.ServingConfig;
+import io.bulwark.serving.config.ServingConfig;
 import io.bulwark.serving.ServingServer;
 import io.bulwark.serving.testing.Await;
 import io.bulwark.serving.testing.ExternalTools;

@@ -1,5 +1,8 @@
-package io.bulwark.serving;
+package io.bulwark.serving.cli;
 
+import io.bulwark.serving.ServingServer;
+import io.bulwark.serving.config.ServingConfig;
+import io.bulwark.serving.config.ServingConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package io.bulwark.serving;
+package io.bulwark.serving.config;
 
 import io.bulwark.kafka.Topics;
 import io.bulwark.serving.ab.ArmSpec;

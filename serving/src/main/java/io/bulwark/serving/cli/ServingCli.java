@@ -1,8 +1,10 @@
-package io.bulwark.serving;
+package io.bulwark.serving.cli;
 
+import io.bulwark.serving.config.ServingConfig;
 import io.bulwark.kafka.Topics;
 import io.bulwark.kafka.KafkaClientConfig;
 import io.bulwark.serving.ab.ArmSpec;
+import io.bulwark.serving.ServingServer;
 import io.bulwark.serving.bench.ServingBenchmark;
 import java.nio.file.Path;
 import java.util.ArrayList;
