@@ -28,7 +28,8 @@ import java.util.List;
  */
 final class SlotState {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SlotState.class);
+    // Logs as the operator, whose logger names the model lifecycle in log configurations and tests.
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingOperator.class);
 
     static final String LEARNER = "learner";
     static final String PROGRESS = "progress";

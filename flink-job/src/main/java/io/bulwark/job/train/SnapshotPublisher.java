@@ -26,7 +26,8 @@ import java.util.Map;
  */
 final class SnapshotPublisher implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
+    // Logs as the operator, whose logger names the model lifecycle in log configurations and tests.
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingOperator.class);
 
     private final TrainerSettings settings;
     private final PgdAttack attack;
