@@ -77,12 +77,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             description = "Replay order (default: time for the bundled corpus, original for --input).")
     String order;
 
-    @Option(names = "--shuffle-seed", defaultValue = "42", description = "Seed of --order shuffled.")
-    long shuffleSeed;
-
-    @Option(names = "--rate", defaultValue = "0", paramLabel = "EVENTS/S",
-            description = "Events per second; 0 = as fast as possible (default).")
-    double rate;
+    @Mixin
+    PacingOptions pacing = new PacingOptions();
 
     @Option(names = "--kafka-port", defaultValue = "0", description = "Broker port (0 = a free port).")
     int kafkaPort;
@@ -161,7 +157,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             base = tempDir;
         }
         Files.createDirectories(base);
-        boolean bounded = rate <= 0;
+        boolean bounded = pacing.rate <= 0;
 
         List<RawInput> records = loadRecords(err);
         err.printf("Starting Kafka and the schema registry (data in %s)...%n", base);
@@ -193,13 +189,13 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             production = CompletableFuture.completedFuture(sent);
             err.printf("Produced %d events in %.1f s; starting the job (bounded)%n", sent, seconds(t0));
         } else {
-            production = CompletableFuture.supplyAsync(() -> producer.send(records, rate));
+            production = CompletableFuture.supplyAsync(() -> producer.send(records, pacing.rate));
         }
 
         long jobStart = System.nanoTime();
         job = LocalFlink.start(LocalFlink.clusterConfig(parallelism, base.resolve("flink")), jobConf);
         if (!bounded) {
-            err.printf("Job started; producing %d events at %.0f/s%n", records.size(), rate);
+            err.printf("Job started; producing %d events at %.0f/s%n", records.size(), pacing.rate);
         }
         boolean draining = false;
         CompletableFuture<?> result = job.getJobExecutionResult();
@@ -294,7 +290,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         Path file = input != null ? input : BundledCorpus.locate();
         InputOrder o = order != null ? InputOrder.parse(order) : input != null ? InputOrder.ORIGINAL : InputOrder.TIME;
         // Replayed events are stamped with the replay time, as if they were arriving now.
-        List<RawInput> all = o.apply(InputFiles.read(file, false, now), shuffleSeed);
+        List<RawInput> all = o.apply(InputFiles.read(file, false, now), pacing.shuffleSeed);
         List<RawInput> chosen = events > 0 && events < all.size() ? all.subList(0, (int) events) : all;
         err.printf("Input: %s, %d of %d records, order %s%n", file, chosen.size(), all.size(),
                 o.name().toLowerCase(Locale.ROOT));

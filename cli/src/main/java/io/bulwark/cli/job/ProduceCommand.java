@@ -40,12 +40,8 @@ public final class ProduceCommand implements Callable<Integer> {
             description = "Send order (default ${DEFAULT-VALUE}).")
     String order;
 
-    @Option(names = "--shuffle-seed", defaultValue = "42", description = "Seed of --order shuffled.")
-    long shuffleSeed;
-
-    @Option(names = "--rate", defaultValue = "0", paramLabel = "EVENTS/S",
-            description = "Events per second; 0 = as fast as possible (default).")
-    double rate;
+    @Mixin
+    PacingOptions pacing = new PacingOptions();
 
     @Option(names = "--event-time", defaultValue = "file", paramLabel = "file|now",
             description = "Event time from the record's time field (default; now when it has none) or the send "
@@ -60,7 +56,7 @@ public final class ProduceCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--event-time must be file or now, got " + eventTime);
         };
         List<RawInput> records = InputOrder.parse(order).apply(
-                InputFiles.read(input, fromFile, System.currentTimeMillis()), shuffleSeed);
+                InputFiles.read(input, fromFile, System.currentTimeMillis()), pacing.shuffleSeed);
         long raw = records.stream().filter(RawInput::isRaw).count();
         long t0 = System.nanoTime();
         long sent;
@@ -68,7 +64,7 @@ public final class ProduceCommand implements Callable<Integer> {
                 connection.registry());
              InputProducer producer = new InputProducer(connection.kafkaClient().producerProperties(), codec,
                      topic)) {
-            sent = producer.send(records, rate);
+            sent = producer.send(records, pacing.rate);
         }
         double s = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "Sent %d of %d records (%d events, %d raw lines) from %s to %s in %.1f s"
