@@ -1,5 +1,6 @@
 package io.bulwark.model;
 
+import io.bulwark.model.learner.Learner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

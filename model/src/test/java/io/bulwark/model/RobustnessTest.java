@@ -1,5 +1,6 @@
 package io.bulwark.model;
 
+import io.bulwark.model.learner.Learner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;

@@ -51,7 +51,7 @@ public final class MachineInfo {
     /** Where the learner's classes were loaded from and when that file was last modified. */
     private static String modelJar() {
         try {
-            java.net.URL url = io.bulwark.model.Learner.class.getProtectionDomain().getCodeSource().getLocation();
+            java.net.URL url = io.bulwark.model.learner.Learner.class.getProtectionDomain().getCodeSource().getLocation();
             Path p = Path.of(url.toURI());
             return p.getFileName() + " (modified " + Files.getLastModifiedTime(p) + ")";
         } catch (Exception e) {

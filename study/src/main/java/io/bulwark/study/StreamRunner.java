@@ -2,7 +2,7 @@ package io.bulwark.study;
 
 import io.bulwark.model.Evaluation;
 import io.bulwark.model.Example;
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Learner;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.LearnerConfig.EncoderType;
 import io.bulwark.model.PgdAttack;

@@ -3,7 +3,7 @@ package io.bulwark.study;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.bulwark.model.Example;
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Learner;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.LearnerConfig.EncoderType;
 import io.bulwark.model.data.BundledCorpus;

@@ -8,10 +8,10 @@ import io.bulwark.job.train.HeldOutSelector;
 import io.bulwark.job.train.TrainerSettings;
 import io.bulwark.job.validate.EventValidator;
 import io.bulwark.model.Example;
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Learner;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.PgdAttack;
-import io.bulwark.model.snapshot.Snapshots;
+import io.bulwark.model.learner.Snapshots;
 import org.apache.flink.configuration.Configuration;
 
 import java.util.ArrayDeque;

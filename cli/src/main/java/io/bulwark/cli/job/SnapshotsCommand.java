@@ -7,8 +7,8 @@ import io.bulwark.model.snapshot.SnapshotFiles;
 import io.bulwark.cli.local.TopicReader;
 import io.bulwark.kafka.serde.AvroRegistryCodec;
 import io.bulwark.kafka.serde.RecordDecodeException;
-import io.bulwark.model.Learner;
-import io.bulwark.model.snapshot.Snapshots;
+import io.bulwark.model.learner.Learner;
+import io.bulwark.model.learner.Snapshots;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -4,7 +4,7 @@ import io.bulwark.cli.common.CliVersion;
 import io.bulwark.cli.common.LearnerFlags;
 import io.bulwark.cli.common.RuntimeOptions;
 import io.bulwark.model.Example;
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Learner;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.LearnerConfig.EncoderType;
 import io.bulwark.model.LearnerConfig.StrategyType;

@@ -19,8 +19,8 @@ import io.bulwark.job.testutil.TestData;
 import io.bulwark.job.train.HeldOutSelector;
 import io.bulwark.kafka.serde.AvroRegistryCodec;
 import io.bulwark.kafka.serde.RegistryConfig;
-import io.bulwark.model.Learner;
-import io.bulwark.model.snapshot.Snapshots;
+import io.bulwark.model.learner.Learner;
+import io.bulwark.model.learner.Snapshots;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.configuration.Configuration;

@@ -3,7 +3,7 @@ package io.bulwark.job.train;
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.job.validate.TrainingEvent;
 import io.bulwark.model.Example;
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Learner;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

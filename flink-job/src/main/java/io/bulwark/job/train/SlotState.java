@@ -2,7 +2,7 @@ package io.bulwark.job.train;
 
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.job.validate.TrainingEvent;
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Learner;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.snapshot.SnapshotFiles;
 import org.apache.flink.api.common.state.ListState;

@@ -6,9 +6,9 @@ import io.bulwark.job.sink.Publication;
 import io.bulwark.kafka.serde.AvroRegistryCodec;
 import io.bulwark.model.Evaluation;
 import io.bulwark.model.Example;
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Learner;
 import io.bulwark.model.PgdAttack;
-import io.bulwark.model.snapshot.Snapshots;
+import io.bulwark.model.learner.Snapshots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

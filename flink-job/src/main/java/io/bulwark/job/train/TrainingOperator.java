@@ -10,7 +10,7 @@ import io.bulwark.job.sink.Publication;
 import io.bulwark.job.validate.EventValidator;
 import io.bulwark.job.validate.TrainingEvent;
 import io.bulwark.model.Example;
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Learner;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.StepResult;
 

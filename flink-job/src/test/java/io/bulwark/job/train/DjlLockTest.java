@@ -2,7 +2,7 @@ package io.bulwark.job.train;
 
 import io.bulwark.job.testutil.TestData;
 import io.bulwark.model.Example;
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Learner;
 
 import org.junit.jupiter.api.Test;
 

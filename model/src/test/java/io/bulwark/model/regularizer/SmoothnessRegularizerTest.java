@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import io.bulwark.model.Example;
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Learner;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.StepResult;
 import io.bulwark.model.SyntheticData;

@@ -1,6 +1,7 @@
 package io.bulwark.model.snapshot;
 
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Snapshots;
+import io.bulwark.model.learner.Learner;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.SyntheticData;
 import java.io.IOException;

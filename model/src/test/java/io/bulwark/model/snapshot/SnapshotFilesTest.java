@@ -1,9 +1,10 @@
 package io.bulwark.model.snapshot;
 
+import io.bulwark.model.learner.Snapshots;
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.avro.SourceOffset;
 import io.bulwark.model.Example;
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Learner;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.SyntheticData;
 

@@ -1,5 +1,6 @@
 package io.bulwark.model.snapshot;
 
+import io.bulwark.model.learner.Snapshots;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,7 +8,7 @@ import io.bulwark.avro.ModelPayload;
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.avro.SourceOffset;
 import io.bulwark.model.Example;
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Learner;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.SyntheticData;
 import java.io.ByteArrayOutputStream;

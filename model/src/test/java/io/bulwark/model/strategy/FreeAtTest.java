@@ -3,7 +3,7 @@ package io.bulwark.model.strategy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bulwark.model.Example;
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Learner;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.LearnerConfig.NormType;
 import io.bulwark.model.Recorder;

@@ -2,11 +2,11 @@ package io.bulwark.serving.bench;
 
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.model.Example;
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Learner;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.data.BundledCorpus;
 import io.bulwark.model.data.StreamOrder;
-import io.bulwark.model.snapshot.Snapshots;
+import io.bulwark.model.learner.Snapshots;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

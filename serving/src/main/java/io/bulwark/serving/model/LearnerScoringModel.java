@@ -1,6 +1,6 @@
 package io.bulwark.serving.model;
 
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Learner;
 import io.bulwark.model.Prediction;
 import java.util.ArrayList;
 import java.util.List;

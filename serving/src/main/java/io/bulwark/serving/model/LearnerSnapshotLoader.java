@@ -1,9 +1,9 @@
 package io.bulwark.serving.model;
 
 import io.bulwark.avro.ModelSnapshot;
-import io.bulwark.model.Learner;
+import io.bulwark.model.learner.Learner;
 import io.bulwark.model.snapshot.SnapshotFormatException;
-import io.bulwark.model.snapshot.Snapshots;
+import io.bulwark.model.learner.Snapshots;
 
 /** Loads snapshots with {@link Snapshots#fromAvro}, which checks the format version and the checksum. */
 public final class LearnerSnapshotLoader implements SnapshotLoader {

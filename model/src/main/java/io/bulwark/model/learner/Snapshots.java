@@ -1,10 +1,10 @@
-package io.bulwark.model.snapshot;
+package io.bulwark.model.learner;
 
 import io.bulwark.avro.ModelPayload;
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.avro.SourceOffset;
-import io.bulwark.model.Learner;
 import io.bulwark.model.LearnerConfig;
+import io.bulwark.model.snapshot.SnapshotFormatException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

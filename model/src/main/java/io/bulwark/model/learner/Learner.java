@@ -1,0 +1,414 @@
+package io.bulwark.model.learner;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import io.bulwark.avro.ModelPayload;
+import io.bulwark.model.Evaluation;
+import io.bulwark.model.Example;
+import io.bulwark.model.LearnerConfig;
+import io.bulwark.model.PgdAttack;
+import io.bulwark.model.Prediction;
+import io.bulwark.model.StepResult;
+import io.bulwark.model.encoding.HashingEncoder;
+import io.bulwark.model.nn.BatchInputs;
+import io.bulwark.model.nn.Network;
+import io.bulwark.model.nn.Parameters;
+import io.bulwark.model.nn.SeededRandom;
+import io.bulwark.model.optim.AdamOptimizer;
+import io.bulwark.model.regularizer.BregmanProximal;
+import io.bulwark.model.regularizer.Regularizer;
+import io.bulwark.model.regularizer.SmoothnessRegularizer;
+import io.bulwark.model.snapshot.SnapshotFormatException;
+import io.bulwark.model.strategy.FreeAt;
+import io.bulwark.model.strategy.FreeLb;
+import io.bulwark.model.strategy.NaturalTraining;
+import io.bulwark.model.strategy.Pgd;
+import io.bulwark.model.strategy.StepListener;
+import io.bulwark.model.strategy.TrainingStrategy;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The continual adversarial learner: a hashed-embedding text classifier trained batch by batch with the configured
+ * strategy (natural, PGD, FreeAT, FreeLB) and regularisers (SMART smoothness / VAT, Bregman proximal EMA teacher).
+ *
+ * <p>Not thread-safe. Owns native memory: {@link #close()} it. Each training step runs in its own sub-manager that
+ * is closed at the end of the step. All randomness comes from the learner's own seeded generator, whose state is
+ * checkpointed, so runs are bitwise reproducible on CPU and a restored learner continues exactly.
+ *
+ * <p>This class holds the state and the public API. A training step is {@link TrainingStep}; inference and
+ * evaluation are {@link LearnerEvaluation}; exported parameters and checkpoints, in the formats of
+ * {@code io.bulwark.model.snapshot}, are {@link LearnerPersistence}; {@link Snapshots} converts to and from the
+ * Avro {@code ModelSnapshot}.
+ */
+public final class Learner implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Learner.class);
+
+    private static final String ENGINE = "PyTorch";
+
+    final LearnerConfig config;
+    final Device device;
+    final NDManager manager;
+    final Network network;
+    final HashingEncoder encoder;
+    final SeededRandom rng;
+    final Parameters params;
+    final Parameters teacher;
+    final AdamOptimizer optimizer;
+    final TrainingStrategy strategy;
+    final List<Regularizer> regularizers = new ArrayList<>();
+    final List<String> labels = new ArrayList<>();
+    final Map<String, Integer> labelIndex = new HashMap<>();
+    StepListener listener = StepListener.NONE;
+    long examplesSeen;
+    long batchesSeen;
+    long skippedBatches;
+    long updates;
+    private boolean closed;
+
+    private Learner(LearnerConfig config, Device device) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.device = device;
+        this.manager = NDManager.newBaseManager(device, ENGINE);
+        try {
+            this.network = new Network(config);
+            this.encoder = new HashingEncoder(config.buckets(), config.maxLength(), config.charNgrams(),
+                    config.maxNgramsPerToken());
+            this.rng = new SeededRandom(config.seed());
+            this.params = network.initialize(manager, rng);
+            this.params.setRequiresGradient(true);
+            this.teacher = config.hasTeacher() ? params.copy(manager) : null;
+            this.optimizer = new AdamOptimizer(params, manager, config);
+            this.strategy = switch (config.strategy()) {
+                case NATURAL -> new NaturalTraining();
+                case PGD -> new Pgd(config);
+                case FREEAT -> new FreeAt(config, manager);
+                case FREELB -> new FreeLb(config);
+            };
+            if (config.smartWeight() > 0) {
+                regularizers.add(new SmoothnessRegularizer(config));
+            }
+            if (teacher != null) {
+                regularizers.add(new BregmanProximal(config, teacher));
+            }
+            for (String l : config.labels()) {
+                addLabel(l);
+            }
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** A freshly initialised learner on the CPU. */
+    public static Learner create(LearnerConfig config) {
+        return create(config, "cpu");
+    }
+
+    /**
+     * A freshly initialised learner on {@code device}: "cpu", "gpu" or "gpu:N". A GPU that the engine does not
+     * report falls back to the CPU with a WARN.
+     */
+    public static Learner create(LearnerConfig config, String device) {
+        return new Learner(config, resolveDevice(device));
+    }
+
+    /** Parses a device name and falls back to the CPU (with a WARN) when the requested GPU is not available. */
+    public static Device resolveDevice(String spec) {
+        String s = spec == null ? "cpu" : spec.trim().toLowerCase(Locale.ROOT);
+        if (s.isEmpty() || s.equals("cpu") || s.equals("cpu()")) {
+            return Device.cpu();
+        }
+        int index;
+        if (s.equals("gpu")) {
+            index = 0;
+        } else if (s.startsWith("gpu:") || (s.startsWith("gpu(") && s.endsWith(")"))) {
+            String n = s.startsWith("gpu:") ? s.substring(4) : s.substring(4, s.length() - 1);
+            try {
+                index = Integer.parseInt(n);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Invalid device '" + spec + "': expected cpu, gpu or gpu:N", e);
+            }
+            if (index < 0) {
+                throw new IllegalArgumentException("Invalid device '" + spec + "': GPU index must be >= 0");
+            }
+        } else {
+            throw new IllegalArgumentException("Invalid device '" + spec + "': expected cpu, gpu or gpu:N");
+        }
+        int gpus = Engine.getEngine(ENGINE).getGpuCount();
+        if (index < gpus) {
+            return Device.gpu(index);
+        }
+        LOG.warn("Device {} requested but the {} engine reports {} GPU(s); falling back to the CPU", spec, ENGINE,
+                gpus);
+        return Device.cpu();
+    }
+
+    // ---- accessors -------------------------------------------------------------------------------------------
+
+    /** The configuration. */
+    public LearnerConfig config() {
+        return config;
+    }
+
+    /** The device actually used, e.g. "cpu()" or "gpu(0)". */
+    public String device() {
+        return device.toString();
+    }
+
+    /** The current label set, in output order. */
+    public List<String> labels() {
+        return List.copyOf(labels);
+    }
+
+    /** Whether {@code label} is known, or there is room left to learn it. */
+    public boolean acceptsLabel(String label) {
+        if (label == null) {
+            return true;
+        }
+        if (labelIndex.containsKey(label)) {
+            return true;
+        }
+        return config.labels().isEmpty() && labels.size() < config.maxLabels() && !label.isEmpty();
+    }
+
+    /** Examples trained on. */
+    public long examplesSeen() {
+        return examplesSeen;
+    }
+
+    /** {@link #train} calls. */
+    public long batchesSeen() {
+        return batchesSeen;
+    }
+
+    /** Batches in which at least one update was skipped because of a non-finite loss or gradient. */
+    public long skippedBatches() {
+        return skippedBatches;
+    }
+
+    /** Parameter updates applied. */
+    public long updates() {
+        return updates;
+    }
+
+    /** Installs a listener of training internals (diagnostics and tests); null removes it. */
+    public void setStepListener(StepListener listener) {
+        this.listener = listener == null ? StepListener.NONE : listener;
+    }
+
+    /** A copy of the student's parameter values by name. */
+    public Map<String, float[]> parameterValues() {
+        ensureOpen();
+        return params.toFloatArrays();
+    }
+
+    /** A copy of the EMA teacher's parameter values by name, empty when there is no teacher. */
+    public Map<String, float[]> teacherValues() {
+        ensureOpen();
+        return teacher == null ? Map.of() : teacher.toFloatArrays();
+    }
+
+    /** A copy of the strategy's carried state (FreeAT's delta bank) by name. */
+    public Map<String, float[]> strategyStateValues() {
+        ensureOpen();
+        Map<String, float[]> out = new LinkedHashMap<>();
+        strategy.state().forEach((k, v) -> out.put(k, v.toFloatArray()));
+        return out;
+    }
+
+    // ---- training --------------------------------------------------------------------------------------------
+
+    /**
+     * Scores the batch prequentially (prediction before training), learns new labels, then trains with the
+     * configured strategy. Batches larger than {@code batchSize} are trained as consecutive chunks.
+     *
+     * @throws IllegalArgumentException if a label is not accepted ({@link #acceptsLabel}); nothing is trained then
+     */
+    public StepResult train(List<Example> batch) {
+        ensureOpen();
+        Objects.requireNonNull(batch, "batch");
+        checkLabels(batch);
+        if (batch.isEmpty()) {
+            return StepResult.empty(0, 0);
+        }
+        StepResult total = null;
+        for (int from = 0; from < batch.size(); from += config.batchSize()) {
+            List<Example> chunk = batch.subList(from, Math.min(batch.size(), from + config.batchSize()));
+            StepResult r = TrainingStep.run(this, chunk);
+            total = total == null ? r : total.merge(r);
+        }
+        batchesSeen++;
+        if (total.skipped()) {
+            skippedBatches++;
+        }
+        return total;
+    }
+
+    // ---- inference and evaluation (LearnerEvaluation) ----------------------------------------------------------
+
+   /** Predicts each text (evaluation mode, no dropout), restricted to the known labels. */
+    public List<Prediction> predict(List<String> texts) {
+        return LearnerEvaluation.predict(this, texts);
+    }
+
+    /** Raw logits over the known labels, for tests and diagnostics. */
+    public float[][] logits(List<String> texts) {
+        return LearnerEvaluation.logits(this, texts);
+    }
+
+    /**
+     * Clean accuracy, loss, and (when {@code attack} is not null) robust accuracy under a white-box embedding-space
+     * PGD attack. Unlabeled examples are ignored; examples whose label was never learned count as wrong.
+     */
+    public Evaluation evaluate(List<Example> labeled, PgdAttack attack) {
+        return LearnerEvaluation.evaluate(this, labeled, attack);
+    }
+
+    /** Mean symmetric KL between the student and the EMA teacher on {@code examples}; 0 without a teacher. */
+    public double teacherDriftKl(List<Example> examples) {
+        return LearnerEvaluation.teacherDriftKl(this, examples);
+    }
+
+    /**
+     * Mean symmetric KL between this model's and {@code other}'s predictive distributions on {@code examples}.
+     *
+     * @throws IllegalArgumentException if the two models do not know the same labels
+     */
+    public double driftKl(Learner other, List<Example> examples) {
+        return LearnerEvaluation.driftKl(this, other, examples);
+    }
+
+    // ---- snapshots and checkpoints (LearnerPersistence) -------------------------------------------------------
+
+   /** The student's parameters in the versioned, checksummed parameter format. */
+    public ModelPayload exportParameters() {
+        return LearnerPersistence.exportParameters(this);
+    }
+
+    /** The EMA teacher's parameters, when the Bregman term is on. */
+    public Optional<ModelPayload> exportTeacher() {
+        return LearnerPersistence.exportTeacher(this);
+    }
+
+    /** Everything needed to resume bitwise-exactly, in the versioned checkpoint format. */
+    public byte[] checkpoint() {
+        return LearnerPersistence.checkpoint(this);
+    }
+
+    /**
+     * An inference-ready learner from exported parameters (training can continue, with fresh optimizer state).
+     *
+     * @param teacherOrNull the teacher's parameters; when null and the configuration has a teacher, it starts as a
+     *     copy of the student
+     * @throws SnapshotFormatException if a payload is corrupt or does not fit the configuration
+     */
+    public static Learner fromParameters(LearnerConfig config, List<String> labels, ModelPayload student,
+                                         ModelPayload teacherOrNull, String device) {
+        return LearnerPersistence.fromParameters(config, labels, student, teacherOrNull, device);
+    }
+
+    /**
+     * Restores a learner from {@link #checkpoint()} on {@code device}.
+     *
+     * @throws SnapshotFormatException if the checkpoint is corrupt, truncated, of an unknown version, or inconsistent
+     */
+    public static Learner restore(byte[] checkpoint, String device) {
+        return LearnerPersistence.restore(checkpoint, device);
+    }
+
+    // ---- shared by training, evaluation and persistence ------------------------------------------------------
+
+    void checkLabels(List<Example> batch) {
+        List<String> pending = new ArrayList<>();
+        for (Example e : batch) {
+            Objects.requireNonNull(e, "batch contains a null example");
+            String l = e.label();
+            if (l == null || labelIndex.containsKey(l) || pending.contains(l)) {
+                continue;
+            }
+            if (!config.labels().isEmpty()) {
+                throw new IllegalArgumentException("Unknown label '" + l + "'; the label set is fixed to "
+                        + config.labels());
+            }
+            if (l.isEmpty()) {
+                throw new IllegalArgumentException("Empty label");
+            }
+            if (labels.size() + pending.size() >= config.maxLabels()) {
+                throw new IllegalArgumentException("Cannot learn label '" + l + "': already " + labels.size()
+                        + " labels known (maxLabels " + config.maxLabels() + ")");
+            }
+            pending.add(l);
+        }
+    }
+
+
+
+    void addLabel(String label) {
+        labelIndex.put(label, labels.size());
+        labels.add(label);
+    }
+
+    NDArray sliceKnown(NDArray logits) {
+        int c = labels.size();
+        if (c < config.outputSize()) {
+            return logits.get(new NDIndex(":, 0:{}", c));
+        }
+        return logits;
+    }
+
+    NDArray evalLogits(BatchInputs in, Parameters p) {
+        return sliceKnown(network.forward(p, in, null, null));
+    }
+
+    static int[] argmax(NDArray logits, int c) {
+        float[] v = logits.toFloatArray();
+        int n = v.length / c;
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int j = 1; j < c; j++) {
+                if (v[i * c + j] > v[i * c + best]) {
+                    best = j;
+                }
+            }
+            out[i] = best;
+        }
+        return out;
+    }
+
+    // ---- lifecycle -------------------------------------------------------------------------------------------
+
+    void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("Learner is closed");
+        }
+    }
+
+    /** Number of native arrays owned by the learner's long-lived manager (constant between steps; leak checks). */
+    public int nativeArrayCount() {
+        return manager.getManagedArrays().size();
+    }
+
+    /** Releases all native memory. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            strategy.close();
+            manager.close();
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.bulwark.model.learner;
+
+import ai.djl.ndarray.NDArray;
+import io.bulwark.avro.ModelPayload;
+import io.bulwark.model.LearnerConfig;
+import io.bulwark.model.nn.Parameters;
+import io.bulwark.model.snapshot.CheckpointData;
+import io.bulwark.model.snapshot.CheckpointFormat;
+import io.bulwark.model.snapshot.ParameterFormat;
+import io.bulwark.model.snapshot.SnapshotFormatException;
+import io.bulwark.model.snapshot.TensorData;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A {@link Learner}'s state in the formats of {@code io.bulwark.model.snapshot}: exported parameters (snapshot
+ * payloads) and checkpoints that resume training bitwise-exactly.
+ */
+final class LearnerPersistence {
+
+    private LearnerPersistence() {}
+
+    /** The student's parameters in the versioned, checksummed parameter format. */
+    static ModelPayload exportParameters(Learner learner) {
+        learner.ensureOpen();
+        return ParameterFormat.toPayload(tensors(learner.params));
+    }
+
+    /** The EMA teacher's parameters, when the Bregman term is on. */
+    static Optional<ModelPayload> exportTeacher(Learner learner) {
+        learner.ensureOpen();
+        return learner.teacher == null ? Optional.empty()
+                : Optional.of(ParameterFormat.toPayload(tensors(learner.teacher)));
+    }
+
+    /**
+     * An inference-ready learner from exported parameters (training can continue, with fresh optimizer state).
+     *
+     * @param teacherOrNull the teacher's parameters; when null and the configuration has a teacher, it starts as a
+     *     copy of the student
+     * @throws SnapshotFormatException if a payload is corrupt or does not fit the configuration
+     */
+    static Learner fromParameters(LearnerConfig config, List<String> labels, ModelPayload student,
+                                  ModelPayload teacherOrNull, String device) {
+        Map<String, TensorData> s = ParameterFormat.fromPayload(student);
+        Map<String, TensorData> t = teacherOrNull == null ? null : ParameterFormat.fromPayload(teacherOrNull);
+        Learner l = Learner.create(config, device);
+        try {
+            setLabels(l, labels);
+            load(l.params, s, "student");
+            if (l.teacher != null) {
+                load(l.teacher, t != null ? t : s, "teacher");
+            }
+            return l;
+        } catch (RuntimeException e) {
+            l.close();
+            throw e;
+        }
+    }
+
+    /** Everything needed to resume bitwise-exactly, in the versioned checkpoint format. */
+    static byte[] checkpoint(Learner learner) {
+        learner.ensureOpen();
+        Map<String, TensorData> state = new LinkedHashMap<>();
+        learner.strategy.state().forEach((k, v) -> state.put(k, tensor(v)));
+        return CheckpointFormat.encode(new CheckpointData(learner.config.toMap(), List.copyOf(learner.labels),
+                tensors(learner.params), learner.teacher == null ? null : tensors(learner.teacher),
+                learner.optimizer.step(), tensors(learner.optimizer.firstMoments()),
+                tensors(learner.optimizer.secondMoments()), state, learner.rng.state(), learner.examplesSeen,
+                learner.batchesSeen, learner.skippedBatches,
+                learner.updates));
+    }
+
+    /**
+     * Restores a learner from {@link #checkpoint()} on {@code device}.
+     *
+     * @throws SnapshotFormatException if the checkpoint is corrupt, truncated, of an unknown version, or inconsistent
+     */
+    static Learner restore(byte[] checkpoint, String device) {
+        CheckpointData c = CheckpointFormat.decode(checkpoint);
+        LearnerConfig config;
+        try {
+            config = LearnerConfig.fromMap(c.config());
+        } catch (IllegalArgumentException e) {
+            throw new SnapshotFormatException("Checkpoint holds an invalid configuration: " + e.getMessage(), e);
+        }
+        Learner l = Learner.create(config, device);
+        try {
+            setLabels(l, c.labels());
+            load(l.params, c.student(), "student");
+            if (l.teacher != null) {
+                if (c.teacher() == null) {
+                    throw new SnapshotFormatException("Checkpoint has no teacher but its configuration needs one");
+                }
+                load(l.teacher, c.teacher(), "teacher");
+            }
+            load(l.optimizer.firstMoments(), c.firstMoments(), "optimizer first moments");
+            load(l.optimizer.secondMoments(), c.secondMoments(), "optimizer second moments");
+            l.optimizer.setStep(c.optimizerStep());
+            Map<String, NDArray> state = l.strategy.state();
+            if (!state.keySet().equals(c.strategyState().keySet())) {
+                throw new SnapshotFormatException("Checkpoint strategy state " + c.strategyState().keySet()
+                        + " does not match " + state.keySet());
+            }
+            for (Map.Entry<String, NDArray> e : state.entrySet()) {
+                loadInto(e.getValue(), c.strategyState().get(e.getKey()), e.getKey());
+            }
+            l.rng.setState(c.rngState());
+            l.examplesSeen = c.examplesSeen();
+            l.batchesSeen = c.batchesSeen();
+            l.skippedBatches = c.skippedBatches();
+            l.updates = c.updates();
+            return l;
+        } catch (RuntimeException e) {
+            l.close();
+            throw e;
+        }
+    }
+
+    private static void setLabels(Learner learner, List<String> restored) {
+        if (!learner.config.labels().isEmpty()) {
+            if (!learner.config.labels().equals(restored)) {
+                throw new SnapshotFormatException("Labels " + restored + " differ from the configured labels "
+                        + learner.config.labels());
+            }
+            return;
+        }
+        if (restored.size() > learner.config.maxLabels()) {
+            throw new SnapshotFormatException(restored.size() + " labels exceed maxLabels "
+                    + learner.config.maxLabels());
+        }
+        learner.labels.clear();
+        learner.labelIndex.clear();
+        for (String l : restored) {
+            if (learner.labelIndex.containsKey(l)) {
+                throw new SnapshotFormatException("Duplicate label '" + l + "'");
+            }
+            learner.addLabel(l);
+        }
+    }
+
+    private static Map<String, TensorData> tensors(Parameters p) {
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        p.asMap().forEach((k, v) -> out.put(k, tensor(v)));
+        return out;
+    }
+
+    private static TensorData tensor(NDArray a) {
+        return new TensorData(a.getShape().getShape(), a.toFloatArray());
+    }
+
+    private static void load(Parameters target, Map<String, TensorData> source, String what) {
+        if (!target.names().equals(source.keySet())) {
+            throw new SnapshotFormatException("The " + what + " payload holds tensors " + source.keySet()
+                    + " but the configured network has " + target.names());
+        }
+        for (Map.Entry<String, NDArray> e : target.asMap().entrySet()) {
+            loadInto(e.getValue(), source.get(e.getKey()), what + " tensor '" + e.getKey() + "'");
+        }
+    }
+
+    private static void loadInto(NDArray target, TensorData data, String what) {
+        if (!Arrays.equals(target.getShape().getShape(), data.shape())) {
+            throw new SnapshotFormatException("The " + what + " has shape " + Arrays.toString(data.shape())
+                    + " but the configured network expects " + target.getShape());
+        }
+        target.set(data.data());
+    }
+}
