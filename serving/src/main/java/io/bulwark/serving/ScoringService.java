@@ -13,7 +13,7 @@ import io.bulwark.serving.model.ModelClosedException;
 import io.bulwark.serving.model.Scored;
 import io.bulwark.serving.registry.LoadedVersion;
 import io.bulwark.serving.registry.ModelRegistry;
-import io.bulwark.serving.registry.ModelSlot;
+import io.bulwark.serving.registry.ServedModel;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -58,10 +58,10 @@ public final class ScoringService implements AutoCloseable {
     public Map<String, Object> predict(String modelId, JsonNode body) {
         long t0 = System.nanoTime();
         PredictRequest req = PredictRequest.parse(body, config.maxBatchSize(), config.maxTextChars());
-        ModelSlot slot = registry.require(modelId);
+        ServedModel slot = registry.require(modelId);
         String requestId = req.requestId() != null ? req.requestId() : UUID.randomUUID().toString();
         String key = req.key() != null ? req.key() : requestId;
-        ModelSlot.Target target = slot.route(key, registry.tick());
+        ServedModel.Target target = slot.route(key, registry.tick());
         long i0 = System.nanoTime();
         List<Scored> scored;
         try {
@@ -89,7 +89,7 @@ public final class ScoringService implements AutoCloseable {
     public Map<String, Object> predictVersion(String modelId, long version, JsonNode body) {
         long t0 = System.nanoTime();
         PredictRequest req = PredictRequest.parse(body, config.maxBatchSize(), config.maxTextChars());
-        ModelSlot slot = registry.require(modelId);
+        ServedModel slot = registry.require(modelId);
         LoadedVersion v = slot.use(version, registry.tick()).orElseThrow(() -> ApiException.notFound(
                 "model " + modelId + " has no loaded version " + version + " (loaded: " + slot.loadedVersions() + ")"));
         String requestId = req.requestId() != null ? req.requestId() : UUID.randomUUID().toString();
@@ -214,7 +214,7 @@ public final class ScoringService implements AutoCloseable {
 
     /** The experiment view of {@code modelId}. */
     public Map<String, Object> experiment(String modelId) {
-        ModelSlot slot = registry.require(modelId);
+        ServedModel slot = registry.require(modelId);
         return slot.readExperiment(e -> e.toView());
     }
 
@@ -237,11 +237,11 @@ public final class ScoringService implements AutoCloseable {
     }
 
     private interface ExperimentChange {
-        Object apply(ModelSlot slot, io.bulwark.serving.ab.Experiment e);
+        Object apply(ServedModel slot, io.bulwark.serving.ab.Experiment e);
     }
 
     private Map<String, Object> changeExperiment(String modelId, ExperimentChange change) {
-        ModelSlot slot = registry.require(modelId);
+        ServedModel slot = registry.require(modelId);
         List<LoadedVersion> evicted = new ArrayList<>();
         Map<String, Object> view = slot.withExperiment(e -> {
             change.apply(slot, e);

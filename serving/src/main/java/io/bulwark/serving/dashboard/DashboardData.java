@@ -4,7 +4,7 @@ import io.bulwark.serving.ab.Arm;
 import io.bulwark.serving.metrics.ArmStats;
 import io.bulwark.serving.metrics.ServingMetrics;
 import io.bulwark.serving.registry.ModelRegistry;
-import io.bulwark.serving.registry.ModelSlot;
+import io.bulwark.serving.registry.ServedModel;
 import io.bulwark.serving.ab.ReportPoint;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,10 +27,10 @@ public final class DashboardData {
     public Map<String, Object> build(String modelId) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("now", System.currentTimeMillis());
-        List<ModelSlot> slots = registry.slots();
-        out.put("models", slots.stream().map(ModelSlot::modelId).toList());
+        List<ServedModel> slots = registry.slots();
+        out.put("models", slots.stream().map(ServedModel::modelId).toList());
         out.put("undecodable", registry.undecodable());
-        ModelSlot slot = null;
+        ServedModel slot = null;
         if (modelId != null && !modelId.isEmpty()) {
             slot = registry.require(modelId);
         } else if (!slots.isEmpty()) {

@@ -2,7 +2,7 @@ package io.bulwark.serving.metrics;
 
 import io.bulwark.serving.ab.Arm;
 import io.bulwark.serving.ab.GateDecision;
-import io.bulwark.serving.registry.ModelSlot;
+import io.bulwark.serving.registry.ServedModel;
 import io.bulwark.serving.registry.RegistryListener;
 import io.bulwark.serving.ab.ReportPoint;
 import io.micrometer.core.instrument.Counter;
@@ -149,7 +149,7 @@ public final class ServingMetrics implements RegistryListener, AutoCloseable {
     }
 
     @Override
-    public void modelAdded(ModelSlot slot) {
+    public void modelAdded(ServedModel slot) {
         String id = slot.modelId();
         Gauge.builder("bulwark.serving.loaded.versions", slot, s -> s.loadedCount()).tag("model", id)
                 .description("Versions loaded and ready to score").strongReference(true).register(registry);

@@ -56,7 +56,7 @@ public final class ModelRegistry implements AutoCloseable {
     private final Settings settings;
     private final RegistryListener listener;
     private final ExecutorService loadExecutor;
-    private final Map<String, ModelSlot> slots = new ConcurrentHashMap<>();
+    private final Map<String, ServedModel> slots = new ConcurrentHashMap<>();
     private final AtomicLong clock = new AtomicLong();
     private final AtomicInteger pendingLoads = new AtomicInteger();
     private final Deque<Undecodable> undecodable = new ArrayDeque<>();
@@ -79,7 +79,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** Queues {@code snapshot} for loading unless that version is loaded, loading, or older than every kept version. */
     public void offer(ModelSnapshot snapshot) {
-        ModelSlot slot = slot(snapshot.getModelId());
+        ServedModel slot = slot(snapshot.getModelId());
         long version = snapshot.getVersion();
         if (!slot.beginLoad(version)) {
             LOG.debug("Skipping snapshot {} v{}: already loaded, loading or older than the kept versions",
@@ -95,14 +95,14 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    private void load(ModelSlot slot, ModelSnapshot snapshot) {
+    private void load(ServedModel slot, ModelSnapshot snapshot) {
         long version = snapshot.getVersion();
         long t0 = System.nanoTime();
         try {
             ScoringModel model = loader.load(snapshot);
             long nanos = System.nanoTime() - t0;
             LoadedVersion loaded = new LoadedVersion(snapshot, model, System.currentTimeMillis(), clock.incrementAndGet());
-            ModelSlot.Change change = slot.addLoaded(loaded, System.currentTimeMillis());
+            ServedModel.Change change = slot.addLoaded(loaded, System.currentTimeMillis());
             LOG.info("Loaded snapshot {} v{} in {} ms (labels {})", slot.modelId(), version, nanos / 1_000_000,
                     model.labels());
             listener.loaded(slot.modelId(), version, nanos);
@@ -124,13 +124,13 @@ public final class ModelRegistry implements AutoCloseable {
     /** Records a robustness report; it may let the gate promote a waiting version. */
     public void offerReport(RobustnessReport report) {
         ReportPoint point = ReportPoint.of(report);
-        ModelSlot slot = slot(point.modelId());
-        ModelSlot.Change change = slot.addReport(point, System.currentTimeMillis());
+        ServedModel slot = slot(point.modelId());
+        ServedModel.Change change = slot.addReport(point, System.currentTimeMillis());
         listener.report(point);
         applied(slot, change);
     }
 
-    private void applied(ModelSlot slot, ModelSlot.Change change) {
+    private void applied(ServedModel slot, ServedModel.Change change) {
         if (change.blocked() != null) {
             LOG.warn("Robustness gate kept {} arm A on v{}: {}", slot.modelId(), change.blocked().currentVersion(),
                     change.blocked().reason());
@@ -159,8 +159,8 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /** The slot of {@code modelId}, or 404 naming the known models. */
-    public ModelSlot require(String modelId) {
-        ModelSlot slot = slots.get(modelId);
+    public ServedModel require(String modelId) {
+        ServedModel slot = slots.get(modelId);
         if (slot == null) {
             throw ServingException.notFound("unknown model '" + modelId + "' (known: " + new TreeMap<>(slots).keySet() + ")");
         }
@@ -168,12 +168,12 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /** The slot of {@code modelId}, if the model was seen. */
-    public Optional<ModelSlot> find(String modelId) {
+    public Optional<ServedModel> find(String modelId) {
         return Optional.ofNullable(slots.get(modelId));
     }
 
     /** All slots, by model id. */
-    public List<ModelSlot> slots() {
+    public List<ServedModel> slots() {
         return new ArrayList<>(new TreeMap<>(slots).values());
     }
 
@@ -201,17 +201,17 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    private ModelSlot slot(String modelId) {
-        ModelSlot existing = slots.get(modelId);
+    private ServedModel slot(String modelId) {
+        ServedModel existing = slots.get(modelId);
         if (existing != null) {
             return existing;
         }
         boolean[] created = new boolean[1];
-        ModelSlot slot = slots.computeIfAbsent(modelId, id -> {
+        ServedModel slot = slots.computeIfAbsent(modelId, id -> {
             created[0] = true;
             Experiment e = new Experiment(id, settings.armA(), settings.armB(), settings.weightA(), settings.weightB(),
                     settings.shadow(), settings.gate());
-            return new ModelSlot(id, settings.maxVersionsPerModel(), settings.maxReportsPerModel(), e);
+            return new ServedModel(id, settings.maxVersionsPerModel(), settings.maxReportsPerModel(), e);
         });
         if (created[0]) {
             listener.modelAdded(slot);
@@ -227,7 +227,7 @@ public final class ModelRegistry implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (ModelSlot slot : slots.values()) {
+        for (ServedModel slot : slots.values()) {
             for (LoadedVersion v : slot.removeAll()) {
                 v.model().close();
             }

@@ -22,5 +22,5 @@ public interface RegistryListener {
     default void gateBlocked(String modelId, GateDecision decision) {}
 
     /** A model id was seen for the first time. */
-    default void modelAdded(ModelSlot slot) {}
+    default void modelAdded(ServedModel slot) {}
 }

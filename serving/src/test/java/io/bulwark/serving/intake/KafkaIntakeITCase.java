@@ -15,7 +15,7 @@ import io.bulwark.model.Prediction;
 import io.bulwark.model.learner.Snapshots;
 import io.bulwark.serving.config.ServingConfig;
 import io.bulwark.serving.ServingServer;
-import io.bulwark.serving.registry.ModelSlot;
+import io.bulwark.serving.registry.ServedModel;
 import io.bulwark.serving.testing.Await;
 import io.bulwark.serving.testing.Http;
 import io.bulwark.serving.testing.RealModels;
@@ -117,7 +117,7 @@ class KafkaIntakeITCase {
                 reportCodec.encode(REPORTS, r))).get();
     }
 
-    private static ModelSlot slot() {
+    private static ServedModel slot() {
         return server.registry().find(MODEL).orElseThrow();
     }
 
@@ -190,10 +190,10 @@ class KafkaIntakeITCase {
 
         Await.until(Duration.ofSeconds(60), "v3 and v4 refused", () -> slot().refused().size() >= 2,
                 () -> http.get("/v1/models/" + MODEL).body());
-        assertThat(slot().refused()).extracting(ModelSlot.Refusal::version).contains(3L, 4L);
-        ModelSlot.Refusal v3 = slot().refused().stream().filter(f -> f.version() == 3).findFirst().orElseThrow();
+        assertThat(slot().refused()).extracting(ServedModel.Refusal::version).contains(3L, 4L);
+        ServedModel.Refusal v3 = slot().refused().stream().filter(f -> f.version() == 3).findFirst().orElseThrow();
         assertThat(v3.reason()).containsIgnoringCase("checksum");
-        ModelSlot.Refusal v4 = slot().refused().stream().filter(f -> f.version() == 4).findFirst().orElseThrow();
+        ServedModel.Refusal v4 = slot().refused().stream().filter(f -> f.version() == 4).findFirst().orElseThrow();
         assertThat(v4.reason()).contains("99");
         Await.until(Duration.ofSeconds(30), "the undecodable record refused",
                 () -> !server.registry().undecodable().isEmpty());

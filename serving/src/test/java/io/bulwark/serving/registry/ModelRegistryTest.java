@@ -47,7 +47,7 @@ class ModelRegistryTest {
             registry.offer(FakeModels.snapshot("m", v, "normal"));
             awaitLoaded("m", v);
         }
-        ModelSlot slot = registry.require("m");
+        ServedModel slot = registry.require("m");
         // v1 is pinned by arm A, v6 is B's latest; the bound of 3 leaves room for one more: the most recently loaded
         assertThat(slot.loadedVersions()).containsExactly(1L, 5L, 6L);
         assertThat(loader.closed.get()).as("evicted versions are closed").isEqualTo(3);
@@ -62,7 +62,7 @@ class ModelRegistryTest {
             registry.offer(FakeModels.snapshot("m", v, "normal"));
             awaitLoaded("m", v);
         }
-        ModelSlot slot = registry.require("m");
+        ServedModel slot = registry.require("m");
         slot.use(1, registry.tick()); // v1 becomes the most recently used; v2 is now the LRU
         registry.offer(FakeModels.snapshot("m", 4, "normal"));
         awaitLoaded("m", 4);
@@ -76,13 +76,13 @@ class ModelRegistryTest {
         awaitLoaded("m", 1);
         registry.offer(FakeModels.snapshot("m", 2, "corrupt"));
         registry.offer(FakeModels.snapshot("m", 3, "normal", 99));
-        ModelSlot slot = registry.require("m");
+        ServedModel slot = registry.require("m");
         Await.until(Duration.ofSeconds(10), "two refusals", () -> slot.refused().size() == 2);
-        assertThat(slot.refused()).extracting(ModelSlot.Refusal::reason)
+        assertThat(slot.refused()).extracting(ServedModel.Refusal::reason)
                 .anySatisfy(r -> assertThat(r).contains("checksum mismatch"))
                 .anySatisfy(r -> assertThat(r).contains("unknown parameter format version 99"));
         assertThat(slot.loadedVersions()).containsExactly(1L);
-        ModelSlot.Target t = slot.route("key", registry.tick());
+        ServedModel.Target t = slot.route("key", registry.tick());
         assertThat(t.primary().version()).isEqualTo(1);
         assertThat(t.primary().model().predict(List.of("spam spam")).get(0).label()).isEqualTo("spam");
     }
@@ -115,7 +115,7 @@ class ModelRegistryTest {
             registry.offer(FakeModels.snapshot("m", v, "normal"));
             awaitLoaded("m", v);
         }
-        ModelSlot slot = registry.require("m");
+        ServedModel slot = registry.require("m");
         // A serves v3, B is pinned to v1, v2 is A's rollback target: all needed, so the bound of 2 is exceeded
         assertThat(slot.loadedVersions()).containsExactly(1L, 2L, 3L);
         List<LoadedVersion> evicted = new ArrayList<>();

@@ -24,7 +24,7 @@ import java.util.function.Function;
  * versions the experiment needs are kept), versions loading, refused snapshots, robustness reports and the
  * A/B experiment. Thread-safe: every method locks the slot.
  */
-public final class ModelSlot implements VersionView {
+public final class ServedModel implements VersionView {
 
     private static final int MAX_REFUSED = 20;
 
@@ -40,7 +40,7 @@ public final class ModelSlot implements VersionView {
     /** A refused snapshot version with the reason. */
     public record Refusal(long version, String kind, String reason, long at) {}
 
-    ModelSlot(String modelId, int maxVersions, int maxReports, Experiment experiment) {
+    ServedModel(String modelId, int maxVersions, int maxReports, Experiment experiment) {
         this.modelId = modelId;
         this.maxVersions = maxVersions;
         this.maxReports = maxReports;
