@@ -86,7 +86,7 @@ public final class Learner implements AutoCloseable {
         try {
             this.network = new Network(config);
             this.encoder = new HashingEncoder(config.buckets(), config.maxLength(), config.charNgrams(),
-                    config.maxNgramsPerToken());
+                    config.maxNgramsPerToken(), config.normalization());
             this.rng = new SeededRandom(config.seed());
             this.params = network.initialize(manager, rng);
             this.params.setRequiresGradient(true);
@@ -632,7 +632,7 @@ public final class Learner implements AutoCloseable {
         CheckpointData c = CheckpointFormat.decode(checkpoint);
         LearnerConfig config;
         try {
-            config = LearnerConfig.fromMap(c.config());
+            config = LearnerConfig.fromStoredMap(c.config());
         } catch (IllegalArgumentException e) {
             throw new SnapshotFormatException("Checkpoint holds an invalid configuration: " + e.getMessage(), e);
         }

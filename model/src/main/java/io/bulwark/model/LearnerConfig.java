@@ -3,6 +3,7 @@ package io.bulwark.model;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bulwark.model.encoding.Normalization;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -20,7 +21,9 @@ import java.util.Set;
  *
  * <ul>
  *   <li>encoding: 32768 hash buckets (bucket 0 is padding), max length 64 tokens, char 3-grams on (at most 12 per
- *       word, folded into the word's vector so spelling variants such as "v1agra"/"viagra" share buckets);
+ *       word, folded into the word's vector so spelling variants such as "v1agra"/"viagra" share buckets), text
+ *       normalisation {@link Normalization#DEOBFUSCATE} (look-alikes, separators, zero-width characters and leetspeak
+ *       undone; see docs/robustness.md);
  *   <li>network: {@link EncoderType#POOLED}, embedding 64, hidden 128, dropout 0.1 (transformer: 2 layers, 4 heads,
  *       FFN width = hidden);
  *   <li>strategy: {@link StrategyType#FREEAT} with m = 4 replays, {@link NormType#LINF} epsilon 0.05 (embeddings are
@@ -63,6 +66,7 @@ public final class LearnerConfig {
     private final int maxLength;
     private final int charNgrams;
     private final int maxNgramsPerToken;
+    private final Normalization normalization;
     private final int embeddingDim;
     private final int hiddenDim;
     private final int layers;
@@ -97,6 +101,7 @@ public final class LearnerConfig {
         maxLength = b.maxLength;
         charNgrams = b.charNgrams;
         maxNgramsPerToken = b.maxNgramsPerToken;
+        normalization = b.normalization;
         embeddingDim = b.embeddingDim;
         hiddenDim = b.hiddenDim;
         layers = b.layers;
@@ -146,6 +151,7 @@ public final class LearnerConfig {
         b.maxLength = maxLength;
         b.charNgrams = charNgrams;
         b.maxNgramsPerToken = maxNgramsPerToken;
+        b.normalization = normalization;
         b.embeddingDim = embeddingDim;
         b.hiddenDim = hiddenDim;
         b.layers = layers;
@@ -186,6 +192,7 @@ public final class LearnerConfig {
     private static final String K_MAX_LENGTH = "encoder.maxLength";
     private static final String K_CHAR_NGRAMS = "encoder.charNgrams";
     private static final String K_MAX_NGRAMS = "encoder.maxNgramsPerToken";
+    private static final String K_NORMALIZATION = "encoder.normalization";
     private static final String K_EMBEDDING_DIM = "encoder.embeddingDim";
     private static final String K_HIDDEN_DIM = "encoder.hiddenDim";
     private static final String K_LAYERS = "encoder.layers";
@@ -222,6 +229,7 @@ public final class LearnerConfig {
         m.put(K_MAX_LENGTH, Integer.toString(maxLength));
         m.put(K_CHAR_NGRAMS, Integer.toString(charNgrams));
         m.put(K_MAX_NGRAMS, Integer.toString(maxNgramsPerToken));
+        m.put(K_NORMALIZATION, normalization.name());
         m.put(K_EMBEDDING_DIM, Integer.toString(embeddingDim));
         m.put(K_HIDDEN_DIM, Integer.toString(hiddenDim));
         m.put(K_LAYERS, Integer.toString(layers));
@@ -273,6 +281,7 @@ public final class LearnerConfig {
                     case K_MAX_LENGTH -> b.optMaxLength(Integer.parseInt(v));
                     case K_CHAR_NGRAMS -> b.optCharNgrams(Integer.parseInt(v));
                     case K_MAX_NGRAMS -> b.optMaxNgramsPerToken(Integer.parseInt(v));
+                    case K_NORMALIZATION -> b.optNormalization(parseEnum(Normalization.class, v));
                     case K_EMBEDDING_DIM -> b.optEmbeddingDim(Integer.parseInt(v));
                     case K_HIDDEN_DIM -> b.optHiddenDim(Integer.parseInt(v));
                     case K_LAYERS -> b.optLayers(Integer.parseInt(v));
@@ -311,6 +320,20 @@ public final class LearnerConfig {
         return b.build();
     }
 
+    /**
+     * Parses a map stored with a saved model (snapshot or checkpoint): like {@link #fromMap}, except that a map
+     * without {@code encoder.normalization}, written before the key existed, gets {@link Normalization#BASIC} so the
+     * model encodes text exactly as it was trained to.
+     */
+    public static LearnerConfig fromStoredMap(Map<String, String> map) {
+        if (map.containsKey(K_NORMALIZATION)) {
+            return fromMap(map);
+        }
+        Map<String, String> m = new LinkedHashMap<>(map);
+        m.put(K_NORMALIZATION, Normalization.BASIC.name());
+        return fromMap(m);
+    }
+
     private static <E extends Enum<E>> E parseEnum(Class<E> type, String v) {
         try {
             return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
@@ -346,6 +369,9 @@ public final class LearnerConfig {
 
     /** Maximum character n-grams per word. */
     public int maxNgramsPerToken() { return maxNgramsPerToken; }
+
+    /** Text normalisation before tokenisation. */
+    public Normalization normalization() { return normalization; }
 
     /** Width of the embeddings (and of the transformer's residual stream). */
     public int embeddingDim() { return embeddingDim; }
@@ -472,6 +498,7 @@ public final class LearnerConfig {
         private int maxLength = 64;
         private int charNgrams = 3;
         private int maxNgramsPerToken = 12;
+        private Normalization normalization = Normalization.DEOBFUSCATE;
         private int embeddingDim = 64;
         private int hiddenDim = 128;
         private int layers = 2;
@@ -516,6 +543,9 @@ public final class LearnerConfig {
 
         /** Sets the maximum character n-grams per word (default 12). */
         public Builder optMaxNgramsPerToken(int v) { maxNgramsPerToken = v; return this; }
+
+        /** Sets the text normalisation (default DEOBFUSCATE; stored models without the key load as BASIC). */
+        public Builder optNormalization(Normalization v) { normalization = Objects.requireNonNull(v, "normalization"); return this; }
 
         /** Sets the embedding width (default 64). */
         public Builder optEmbeddingDim(int v) { embeddingDim = v; return this; }
