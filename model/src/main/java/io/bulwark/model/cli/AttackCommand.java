@@ -6,7 +6,6 @@ import io.bulwark.model.PgdAttack;
 import io.bulwark.model.attack.AttackMetrics;
 import io.bulwark.model.attack.AttackSuite;
 import io.bulwark.model.attack.GoodWords;
-import io.bulwark.model.attack.Victim;
 import io.bulwark.model.data.BundledCorpus;
 import io.bulwark.model.data.ExampleReader;
 import io.bulwark.model.data.ReaderOptions;
@@ -15,7 +14,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,8 +70,8 @@ final class AttackCommand implements Callable<Integer> {
         GoodWords goodWords = goodWords(texts);
         AttackSuite suite = suiteOptions.builder().optMaxTexts(maxTexts).optSeed(seed).build();
         try (Learner learner = load(model)) {
-            List<AttackMetrics> rows = new ArrayList<>(suite.run(Victim.of(learner), texts, goodWords));
-            rows.add(suite.pgd(learner, texts, PgdAttack.defaults(learner.config())));
+            List<AttackMetrics> rows = AttackTables.run(suite, learner, texts, goodWords,
+                    PgdAttack.defaults(learner.config()));
             out.printf("%s on %s (%s normalisation)%n", model, input, learner.config().normalization());
             out.print(AttackTables.render(rows));
             if (report != null) {

@@ -1,8 +1,14 @@
 package io.bulwark.model.cli;
 
+import io.bulwark.model.Example;
+import io.bulwark.model.Learner;
+import io.bulwark.model.PgdAttack;
 import io.bulwark.model.attack.AttackMetrics;
+import io.bulwark.model.attack.GoodWords;
+import io.bulwark.model.attack.Victim;
 import io.bulwark.model.attack.AttackSuite;
 import io.bulwark.model.attack.Summary;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +39,16 @@ final class AttackTables {
     }
 
     private AttackTables() {}
+
+    /** The suite against a learner, plus embedding-space PGD as the last row when {@code pgd} is not null. */
+    static List<AttackMetrics> run(AttackSuite suite, Learner learner, List<Example> texts, GoodWords goodWords,
+            PgdAttack pgd) {
+        List<AttackMetrics> rows = new ArrayList<>(suite.run(Victim.of(learner), texts, goodWords));
+        if (pgd != null) {
+            rows.add(suite.pgd(learner, texts, pgd));
+        }
+        return rows;
+    }
 
     /** One row per attack: accuracy under attack, success rate, words perturbed, queries. */
     static String render(List<AttackMetrics> rows) {
