@@ -6,8 +6,10 @@ import io.bulwark.cli.job.DemoCommand;
 import io.bulwark.cli.job.PipelineBenchCommand;
 import io.bulwark.cli.job.ProduceCommand;
 import io.bulwark.cli.job.SnapshotsCommand;
+import io.bulwark.cli.learner.AttackCommand;
 import io.bulwark.cli.learner.BenchCommand;
 import io.bulwark.cli.learner.ParamsCommand;
+import io.bulwark.cli.learner.RobustnessCommand;
 import io.bulwark.cli.learner.TrainCommand;
 import io.bulwark.serving.cli.ServingCli;
 import io.bulwark.serving.bench.ServingBenchmark;
@@ -31,6 +33,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
             TrainCommand.class,
             BenchCommand.class,
+            AttackCommand.class,
+            RobustnessCommand.class,
             ParamsCommand.class,
             DemoCommand.class,
             ProduceCommand.class,

@@ -51,6 +51,7 @@ final class ConfigBindings {
             bind(LearnerParams.MAX_LENGTH, LearnerConfig::maxLength, LearnerConfig.Builder::optMaxLength),
             bind(LearnerParams.CHAR_NGRAMS, LearnerConfig::charNgrams, LearnerConfig.Builder::optCharNgrams),
             bind(LearnerParams.MAX_NGRAMS, LearnerConfig::maxNgramsPerToken, LearnerConfig.Builder::optMaxNgramsPerToken),
+            bind(LearnerParams.NORMALIZATION, LearnerConfig::normalization, LearnerConfig.Builder::optNormalization),
             bind(LearnerParams.EMBEDDING_DIM, LearnerConfig::embeddingDim, LearnerConfig.Builder::optEmbeddingDim),
             bind(LearnerParams.HIDDEN_DIM, LearnerConfig::hiddenDim, LearnerConfig.Builder::optHiddenDim),
             bind(LearnerParams.LAYERS, LearnerConfig::layers, LearnerConfig.Builder::optLayers),

@@ -1,5 +1,6 @@
 package io.bulwark.model;
 
+import io.bulwark.model.encoding.Normalization;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -48,6 +49,7 @@ public final class LearnerConfig implements java.io.Serializable {
     private final int maxLength;
     private final int charNgrams;
     private final int maxNgramsPerToken;
+    private final Normalization normalization;
     private final int embeddingDim;
     private final int hiddenDim;
     private final int layers;
@@ -82,6 +84,7 @@ public final class LearnerConfig implements java.io.Serializable {
         maxLength = b.maxLength;
         charNgrams = b.charNgrams;
         maxNgramsPerToken = b.maxNgramsPerToken;
+        normalization = b.normalization;
         embeddingDim = b.embeddingDim;
         hiddenDim = b.hiddenDim;
         layers = b.layers;
@@ -158,6 +161,20 @@ public final class LearnerConfig implements java.io.Serializable {
         return builder().optValues(map).build();
     }
 
+    /**
+     * Parses a map stored with a saved model (snapshot or checkpoint): like {@link #fromMap}, except that a map
+     * without {@code encoder.normalization}, written before the key existed, gets {@link Normalization#BASIC} so the
+     * model encodes text exactly as it was trained to.
+     */
+    public static LearnerConfig fromStoredMap(Map<String, String> map) {
+        if (map.containsKey(LearnerParams.NORMALIZATION.key())) {
+            return fromMap(map);
+        }
+        Map<String, String> m = new LinkedHashMap<>(map);
+        m.put(LearnerParams.NORMALIZATION.key(), Normalization.BASIC.name());
+        return fromMap(m);
+    }
+
     /** The problems of a (possibly partial) settings map, all at once; empty when {@link #fromMap} accepts it. */
     public static List<String> problems(Map<String, String> map) {
         List<String> problems = new ArrayList<>();
@@ -194,6 +211,7 @@ public final class LearnerConfig implements java.io.Serializable {
     public int maxLength() { return maxLength; }
     public int charNgrams() { return charNgrams; }
     public int maxNgramsPerToken() { return maxNgramsPerToken; }
+    public Normalization normalization() { return normalization; }
     public int embeddingDim() { return embeddingDim; }
     public int hiddenDim() { return hiddenDim; }
     public int layers() { return layers; }
@@ -265,6 +283,7 @@ public final class LearnerConfig implements java.io.Serializable {
         private int maxLength = LearnerParams.MAX_LENGTH.defaultValue();
         private int charNgrams = LearnerParams.CHAR_NGRAMS.defaultValue();
         private int maxNgramsPerToken = LearnerParams.MAX_NGRAMS.defaultValue();
+        private Normalization normalization = LearnerParams.NORMALIZATION.defaultValue();
         private int embeddingDim = LearnerParams.EMBEDDING_DIM.defaultValue();
         private int hiddenDim = LearnerParams.HIDDEN_DIM.defaultValue();
         private int layers = LearnerParams.LAYERS.defaultValue();
@@ -337,6 +356,7 @@ public final class LearnerConfig implements java.io.Serializable {
 
         /** Sets the maximum character n-grams per word (default 12). */
         public Builder optMaxNgramsPerToken(int v) { maxNgramsPerToken = v; return this; }
+        public Builder optNormalization(Normalization v) { normalization = Objects.requireNonNull(v, "normalization"); return this; }
 
         /** Sets the embedding width (default 64). */
         public Builder optEmbeddingDim(int v) { embeddingDim = v; return this; }

@@ -8,6 +8,7 @@ import io.bulwark.model.LearnerConfig.NormType;
 import io.bulwark.model.LearnerConfig.OptimizerType;
 import io.bulwark.model.LearnerConfig.ScheduleType;
 import io.bulwark.model.LearnerConfig.StrategyType;
+import io.bulwark.model.encoding.Normalization;
 import java.io.UncheckedIOException;
 import java.util.List;
 
@@ -36,6 +37,11 @@ public final class LearnerParams {
                     + " as v1agra/viagra share buckets).");
     public static final Param<Integer> MAX_NGRAMS = Param.ofInt("encoder.maxNgramsPerToken", "--max-ngrams-per-token",
             12, 1, 64, "Character n-grams kept per word.");
+    public static final Param<Normalization> NORMALIZATION = Param.ofEnum("encoder.normalization",
+            "--normalization", Normalization.class, Normalization.DEOBFUSCATE,
+            "Text normalisation before tokenisation: BASIC (NFKC, lower case) or DEOBFUSCATE (also undoes look-alike"
+                    + " characters, separators and zero-width characters inside words, and leetspeak; see"
+                    + " docs/robustness.md). Models stored without this key load as BASIC.");
     public static final Param<Integer> EMBEDDING_DIM = Param.ofInt("encoder.embeddingDim", "--embedding-dim", 64, 1,
             4096, "Embedding width D.");
     public static final Param<Integer> HIDDEN_DIM = Param.ofInt("encoder.hiddenDim", "--hidden-dim", 128, 1, 16384,
@@ -111,7 +117,7 @@ public final class LearnerParams {
 
     /** Every parameter, in table order. */
     public static final List<Param<?>> ALL = List.of(ENCODER_TYPE, BUCKETS, MAX_LENGTH, CHAR_NGRAMS, MAX_NGRAMS,
-            EMBEDDING_DIM, HIDDEN_DIM, LAYERS, HEADS, DROPOUT, LABELS, MAX_LABELS, STRATEGY, STEPS, NORM, EPSILON,
+            NORMALIZATION, EMBEDDING_DIM, HIDDEN_DIM, LAYERS, HEADS, DROPOUT, LABELS, MAX_LABELS, STRATEGY, STEPS, NORM, EPSILON,
             ALPHA, INIT_MAGNITUDE, EPSILON_RAMP, SMART_WEIGHT, SMART_STEPS, VAT, BREGMAN_WEIGHT, EMA_MOMENTUM,
             OPTIMIZER, SCHEDULE, LEARNING_RATE, WEIGHT_DECAY, WARMUP, CLIP_NORM, BATCH_SIZE, SEED);
 

@@ -149,4 +149,22 @@ class LearnerConfigTest {
         assertThatThrownBy(() -> LearnerConfig.builder().optEpsilonRamp(-1).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("epsilonRamp");
     }
+
+    @Test
+    void normalizationDefaultsToDeobfuscateButStoredMapsWithoutTheKeyLoadAsBasic() {
+        LearnerConfig c = LearnerConfig.builder().build();
+        assertThat(c.normalization()).isEqualTo(io.bulwark.model.encoding.Normalization.DEOBFUSCATE);
+        assertThat(c.toMap()).containsEntry("encoder.normalization", "DEOBFUSCATE");
+        Map<String, String> old = new HashMap<>(c.toMap());
+        old.remove("encoder.normalization");
+        assertThat(LearnerConfig.fromMap(old).normalization())
+                .isEqualTo(io.bulwark.model.encoding.Normalization.DEOBFUSCATE);
+        assertThat(LearnerConfig.fromStoredMap(old).normalization())
+                .isEqualTo(io.bulwark.model.encoding.Normalization.BASIC);
+        assertThat(LearnerConfig.fromStoredMap(c.toMap())).isEqualTo(c);
+        LearnerConfig basic = c.toBuilder().optNormalization(io.bulwark.model.encoding.Normalization.BASIC).build();
+        assertThat(LearnerConfig.fromMap(basic.toMap())).isEqualTo(basic);
+        assertThat(LearnerConfig.fromMap(Map.of("encoder.normalization", "basic")).normalization())
+                .isEqualTo(io.bulwark.model.encoding.Normalization.BASIC);
+    }
 }

@@ -11,6 +11,9 @@ import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.LearnerConfig.StrategyType;
 import io.bulwark.model.PgdAttack;
 import io.bulwark.model.StepResult;
+import io.bulwark.model.attack.AttackMetrics;
+import io.bulwark.model.attack.AttackSuite;
+import io.bulwark.model.attack.GoodWords;
 import io.bulwark.model.baseline.NaiveBayes;
 import io.bulwark.model.data.DataFormat;
 import io.bulwark.model.data.ReaderOptions;
@@ -103,6 +106,10 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Steps of the embedding-space PGD attack for robust accuracy; 0 skips it (default: 10).")
     Integer attackSteps;
 
+    @Option(names = "--attack-texts", paramLabel = "N", defaultValue = "100",
+            description = "Held-out texts of the attacked label (spam if present) the attack suite runs on; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int attackTexts;
+
     @Option(names = "--report", paramLabel = "FILE", description = "Write the results as JSON to FILE.")
     Path report;
 
@@ -178,6 +185,9 @@ public final class TrainCommand implements Callable<Integer> {
             double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
             double nbHeldout = nb.accuracy(heldout);
             double nbShortHeldout = nbShort.accuracy(heldout);
+            List<AttackMetrics> attacks = attackTexts == 0 ? List.of() : AttackTables.run(AttackSuite.builder()
+                    .optMaxTexts(attackTexts).optSeed(config.seed()).build(), learner, heldout,
+                    stream.goodWords.build(200, 5), attack(config));
 
             Map<String, Object> results = report(config, learner, data, stream, eval, heldout.size(), nbHeldout,
                     nbShortHeldout, evalSeconds, (System.nanoTime() - wallStart) / 1e9);
@@ -186,8 +196,12 @@ public final class TrainCommand implements Callable<Integer> {
                 results.put("saved", Map.of("path", save.toString(),
                         "format", saveFormat.name().toLowerCase(Locale.ROOT)));
             }
+            results.put("attacks", AttackTables.toMap(attacks));
             results.put("wall_time_seconds", JsonReports.round((System.nanoTime() - wallStart) / 1e9, 3));
             out.print(table(config, learner, data, stream, eval, nbHeldout, nbShortHeldout));
+            if (!attacks.isEmpty()) {
+                out.print(AttackTables.render(attacks));
+            }
             if (report != null) {
                 JsonReports.write(report, results);
                 out.println("report: " + report);
@@ -219,6 +233,7 @@ public final class TrainCommand implements Callable<Integer> {
         double trainSeconds;
         double nbSeconds;
         final List<Map<String, Object>> curve = new ArrayList<>();
+        final GoodWords.Counter goodWords = GoodWords.counter();
     }
 
     private Stream train(Learner learner, NaiveBayes nb, NaiveBayes nbShort, TrainingData data, LearnerConfig config,
@@ -243,6 +258,7 @@ public final class TrainCommand implements Callable<Integer> {
             int nbRight = nb.testThenTrain(batch);
             s.nbSeconds += (System.nanoTime() - t1) / 1e9;
             int nbShortRight = nbShort.testThenTrain(batch);
+            s.goodWords.add(batch);
             s.trainSeconds += (t1 - t0) / 1e9;
 
             s.examples += batch.size();
@@ -457,6 +473,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (attackSteps != null && attackSteps < 0) {
             throw new CommandLine.ParameterException(cl, "--attack-steps must be >= 0, got " + attackSteps);
+        }
+        if (attackTexts < 0) {
+            throw new CommandLine.ParameterException(cl, "--attack-texts must be >= 0, got " + attackTexts);
         }
         if (nbBuckets < 0) {
             throw new CommandLine.ParameterException(cl, "--nb-buckets must be >= 0, got " + nbBuckets);

@@ -71,6 +71,13 @@ class TrainCommandTest {
         assertThat(r.get("seed").isNumber()).isTrue();
         assertThat(r.get("wall_time_seconds").asDouble()).isPositive();
         assertThat(r.get("prequential_curve").size()).isBetween(1, 20);
+        assertThat(r.get("attacks").size()).isEqualTo(9);
+        for (String a : List.of("typo", "separator", "good-words", "embedding-pgd")) {
+            assertThat(r.at("/attacks/" + a + "/accuracy").asDouble()).as(a)
+                    .isBetween(0.0, r.at("/attacks/" + a + "/clean_accuracy").asDouble() + 1e-9);
+            assertThat(r.at("/attacks/" + a).has("success_rate")).isTrue();
+        }
+        assertThat(r.at("/attacks/leet/queries").asDouble()).isPositive();
         assertThat(r.get("prequential_curve").get(r.get("prequential_curve").size() - 1).get("examples").asLong())
                 .isEqualTo(120);
 
@@ -81,6 +88,15 @@ class TrainCommandTest {
             assertThat(p).hasSize(2);
             assertThat(p.get(0).probabilities()[0] + p.get(0).probabilities()[1]).isCloseTo(1f, within(1e-4f));
         }
+
+        Path attackReport = dir.resolve("attack.json");
+        Run attack = run("attack", "--model", model.toString(), "--input", BundledCorpus.locateSample().toString(),
+                "--max-texts", "8", "--report", attackReport.toString());
+        assertThat(attack.exitCode()).as("stderr: %s", attack.err()).isZero();
+        assertThat(attack.out()).contains("acc. under attack", "homoglyph", "good-words", "embedding-pgd");
+        JsonNode a = JSON.readTree(attackReport.toFile());
+        assertThat(a.at("/attacks/zero-width/examples").asInt()).isEqualTo(8);
+        assertThat(a.at("/config/encoder.normalization").asText()).isEqualTo("DEOBFUSCATE");
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.bulwark.model.encoding;
 import java.util.List;
 
 /**
- * Turns texts into hashed feature ids with no vocabulary: normalise, tokenise, hash each token (MurmurHash3, seed
+ * Turns texts into hashed feature ids with no vocabulary: normalise ({@link Normalization}), tokenise, hash each token (MurmurHash3, seed
  * {@link #WORD_SEED}) into buckets 1..buckets-1 (0 is padding), and optionally hash the character n-grams of each
  * word (with boundary marks, {@code "<v1agra>"}: {@code "<v1", "v1a", ...}; seed {@link #NGRAM_SEED}) into the same
  * table.
@@ -23,6 +23,7 @@ public final class HashingEncoder {
     private final int maxLength;
     private final int ngram;
     private final int maxNgrams;
+    private final Normalization normalization;
 
     /**
      * Creates an encoder.
@@ -33,6 +34,19 @@ public final class HashingEncoder {
      * @param maxNgrams maximum n-grams per word
      */
     public HashingEncoder(int buckets, int maxLength, int ngram, int maxNgrams) {
+        this(buckets, maxLength, ngram, maxNgrams, Normalization.BASIC);
+    }
+
+    /**
+     * Creates an encoder with the given text normalisation.
+     *
+     * @param buckets hash buckets including the padding bucket 0
+     * @param maxLength maximum tokens per text
+     * @param ngram character n-gram length, 0 = off
+     * @param maxNgrams maximum n-grams per word
+     * @param normalization how texts are normalised before tokenisation
+     */
+    public HashingEncoder(int buckets, int maxLength, int ngram, int maxNgrams, Normalization normalization) {
         if (buckets < 2 || maxLength < 1 || ngram < 0 || maxNgrams < 1) {
             throw new IllegalArgumentException("Invalid encoder settings: buckets=" + buckets + " maxLength=" + maxLength
                     + " ngram=" + ngram + " maxNgrams=" + maxNgrams);
@@ -41,6 +55,17 @@ public final class HashingEncoder {
         this.maxLength = maxLength;
         this.ngram = ngram;
         this.maxNgrams = maxNgrams;
+        this.normalization = java.util.Objects.requireNonNull(normalization, "normalization");
+    }
+
+    /** The normalisation applied before tokenisation. */
+    public Normalization normalization() {
+        return normalization;
+    }
+
+    /** The tokens of one text as the encoder sees them (normalised, at most maxLength). */
+    public List<Tokenizer.Token> tokens(String text) {
+        return Tokenizer.tokenize(normalization.apply(text), maxLength);
     }
 
     /** The bucket of a word token. */
@@ -59,7 +84,7 @@ public final class HashingEncoder {
 
     /** The token buckets of one text, in order, at most maxLength. */
     public int[] tokenIds(String text) {
-        List<Tokenizer.Token> tokens = Tokenizer.tokenize(TextNormalizer.normalize(text), maxLength);
+        List<Tokenizer.Token> tokens = Tokenizer.tokenize(normalization.apply(text), maxLength);
         int[] ids = new int[tokens.size()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = wordBucket(tokens.get(i).text());
@@ -92,7 +117,7 @@ public final class HashingEncoder {
         int len = 1;
         int g = ngram == 0 ? 0 : 1;
         for (int i = 0; i < b; i++) {
-            List<Tokenizer.Token> tokens = Tokenizer.tokenize(TextNormalizer.normalize(texts.get(i)), maxLength);
+            List<Tokenizer.Token> tokens = Tokenizer.tokenize(normalization.apply(texts.get(i)), maxLength);
             tok[i] = new int[tokens.size()];
             grams[i] = new int[tokens.size()][];
             for (int j = 0; j < tokens.size(); j++) {

@@ -85,7 +85,7 @@ public final class Learner implements AutoCloseable {
         try {
             this.network = new Network(config);
             this.encoder = new HashingEncoder(config.buckets(), config.maxLength(), config.charNgrams(),
-                    config.maxNgramsPerToken());
+                    config.maxNgramsPerToken(), config.normalization());
             this.rng = new SeededRandom(config.seed());
             this.params = network.initialize(manager, rng);
             this.params.setRequiresGradient(true);

@@ -83,7 +83,7 @@ final class LearnerPersistence {
         CheckpointData c = CheckpointFormat.decode(checkpoint);
         LearnerConfig config;
         try {
-            config = LearnerConfig.fromMap(c.config());
+            config = LearnerConfig.fromStoredMap(c.config());
         } catch (IllegalArgumentException e) {
             throw new SnapshotFormatException("Checkpoint holds an invalid configuration: " + e.getMessage(), e);
         }
