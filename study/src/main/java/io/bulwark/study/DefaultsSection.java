@@ -12,9 +12,8 @@ final class DefaultsSection implements ReportSection {
 
     @Override
     public void render(StringBuilder md, RunGroups runs, ReportFindings findings) {
-        Study.Results results = runs.results();
         md.append("## Recommended defaults\n\n");
-        Map<String, String> s = results.settings();
+        Map<String, String> s = runs.results().settings();
         List<String> out = new ArrayList<>();
         // m: the smallest FreeAT m whose PGD-20 is within max(2 points, std) of the best FreeAT on the shuffled stream.
         String enc = s.get("driftEncoder");

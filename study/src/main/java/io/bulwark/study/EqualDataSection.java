@@ -7,11 +7,11 @@ final class EqualDataSection implements ReportSection {
 
     @Override
     public void render(StringBuilder md, RunGroups runs, ReportFindings findings) {
-        Study.Results results = runs.results();
         md.append("## Equal data: every variant sees each event once\n\n");
         md.append("One pass over the stream for every variant (the costs differ). Robust columns: PGD-10/PGD-20 on the"
                 + " held-out tail; char/word edits = accuracy on held-out **spam** under the greedy discrete attack"
-                + " (budget ").append(results.settings().get("discreteBudget")).append(" edits). time / natural ="
+                + " (budget ").append(runs.results().settings().get("discreteBudget"))
+                .append(" edits). time / natural ="
                         + " training wall time over natural training's on the same stream. spam recall = clean accuracy"
                         + " on held-out spam. **†** = the model predicts one class for the whole held-out tail"
                         + " (in k/n of the runs when marked k/n): its robust accuracy is then trivially equal to its"
