@@ -222,7 +222,7 @@ public final class StudyCli implements Callable<Integer> {
         try {
             settings = settings();
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         Path markdown = settings.markdown();
         Path images = markdown.toAbsolutePath().getParent().resolve("img");
