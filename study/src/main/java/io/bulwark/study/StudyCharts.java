@@ -42,31 +42,31 @@ public final class StudyCharts {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create " + dir + ": " + e.getMessage(), e);
         }
-        StudyReport report = new StudyReport(results, dir.resolve("unused.md"), "");
-        for (String scenario : report.scenarios()) {
-            for (String enc : report.encoders()) {
-                List<StudyReport.Group> groups = report.groups(scenario, enc);
+        RunGroups runs = new RunGroups(results);
+        for (String scenario : runs.scenarios()) {
+            for (String enc : runs.encoders()) {
+                List<RunGroup> groups = runs.groups(scenario, enc);
                 if (groups.isEmpty()) {
                     continue;
                 }
                 costVsRobustness(scenario, enc, groups);
-                learningCurves(scenario, enc, groups, report.groups(scenario, "naive-bayes"));
+                learningCurves(scenario, enc, groups, runs.groups(scenario, "naive-bayes"));
                 probes(scenario, enc, groups);
             }
-            discrete(scenario, report);
+            discrete(scenario, runs);
         }
         drift();
         return List.copyOf(written);
     }
 
-    private void costVsRobustness(String scenario, String enc, List<StudyReport.Group> groups) {
+    private void costVsRobustness(String scenario, String enc, List<RunGroup> groups) {
         XYChart c = xy("Cost vs PGD-20 robustness (" + scenario + ", " + enc + ", mean ± std over seeds)",
                 "training wall time (s)", "PGD-20 robust accuracy on the held-out tail (%)");
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         c.getStyler().setMarkerSize(10);
         c.getStyler().setYAxisMin(0.0);
         c.getStyler().setYAxisMax(100.0);
-        for (StudyReport.Group g : groups) {
+        for (RunGroup g : groups) {
             Stats t = g.stats(RunResult::trainSeconds);
             Stats r = g.stats(RunResult::pgd20);
             if (t.n() == 0 || r.n() == 0) {
@@ -78,18 +78,18 @@ public final class StudyCharts {
         save(c, "cost_vs_pgd20_" + scenario + "_" + enc);
     }
 
-    private void learningCurves(String scenario, String enc, List<StudyReport.Group> groups,
-                                List<StudyReport.Group> nb) {
+    private void learningCurves(String scenario, String enc, List<RunGroup> groups,
+                                List<RunGroup> nb) {
         XYChart c = xy("Prequential accuracy, rolling over 5 batches (" + scenario + ", " + enc + ")",
                 "batch", "prequential accuracy (%)");
-        List<StudyReport.Group> all = new ArrayList<>();
-        for (StudyReport.Group g : groups) {
+        List<RunGroup> all = new ArrayList<>();
+        for (RunGroup g : groups) {
             if (!g.first().ema()) {
                 all.add(g);
             }
         }
         all.addAll(nb);
-        for (StudyReport.Group g : all) {
+        for (RunGroup g : all) {
             double[] y = meanCurve(g.runs(), RunResult::batchAccuracy);
             if (y.length == 0) {
                 continue;
@@ -100,11 +100,11 @@ public final class StudyCharts {
         save(c, "prequential_" + scenario + "_" + enc);
     }
 
-    private void probes(String scenario, String enc, List<StudyReport.Group> groups) {
+    private void probes(String scenario, String enc, List<RunGroup> groups) {
         XYChart c = xy("Probe PGD-10 robust accuracy during training (" + scenario + ", " + enc + ", mean over seeds)",
                 "batch", "robust accuracy on the probe (%)");
         boolean any = false;
-        for (StudyReport.Group g : groups) {
+        for (RunGroup g : groups) {
             List<RunResult.ProbePoint> p = g.first().probes();
             if (p.isEmpty()) {
                 continue;
@@ -131,7 +131,7 @@ public final class StudyCharts {
         }
     }
 
-    private void discrete(String scenario, StudyReport report) {
+    private void discrete(String scenario, RunGroups runs) {
         CategoryChart c = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
                 .title("Held-out spam still caught after the discrete attacks (" + scenario + ")")
                 .xAxisTitle("model").yAxisTitle("accuracy on held-out spam (%)").build();
@@ -143,10 +143,10 @@ public final class StudyCharts {
         List<Double> clean = new ArrayList<>();
         List<Double> ch = new ArrayList<>();
         List<Double> wd = new ArrayList<>();
-        List<String> encs = new ArrayList<>(report.encoders());
+        List<String> encs = new ArrayList<>(runs.encoders());
         encs.add("naive-bayes");
         for (String enc : encs) {
-            for (StudyReport.Group g : report.groups(scenario, enc)) {
+            for (RunGroup g : runs.groups(scenario, enc)) {
                 if (g.first().ema() || g.first().discrete().isEmpty()) {
                     continue;
                 }

@@ -222,7 +222,7 @@ public final class StudyCli implements Callable<Integer> {
         try {
             settings = settings();
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         Path markdown = settings.markdown();
         Path images = markdown.toAbsolutePath().getParent().resolve("img");
@@ -308,7 +308,7 @@ public final class StudyCli implements Callable<Integer> {
     StudySettings settings() {
         Path md = out != null ? out : Path.of("docs/results.md");
         Path json = jsonDir != null ? jsonDir : Path.of("study/target/study");
-        StudySettings.Builder b = quick ? StudySettings.quick(json) : StudySettings.builder();
+        StudySettingsBuilder b = quick ? StudySettings.quick(json) : StudySettings.builder();
         b.optMarkdown(quick && out == null ? json.resolve("results.md") : md).optJsonDir(json);
         if (seeds != null) {
             b.optSeeds(seeds);
@@ -326,13 +326,13 @@ public final class StudyCli implements Callable<Integer> {
             b.optEncoders(encoders);
         }
         if (variants != null) {
-            b.optVariants(StudySettings.Builder.parseAll(variants));
+            b.optVariants(Variant.parseAll(variants));
         }
         if (transformerVariants != null) {
-            b.optTransformerVariants(StudySettings.Builder.parseAll(transformerVariants));
+            b.optTransformerVariants(Variant.parseAll(transformerVariants));
         }
         if (originalVariants != null) {
-            b.optOriginalVariants(StudySettings.Builder.parseAll(originalVariants));
+            b.optOriginalVariants(Variant.parseAll(originalVariants));
         }
         if (transformerSeeds != null) {
             b.optTransformerSeeds(transformerSeeds);
@@ -425,7 +425,7 @@ public final class StudyCli implements Callable<Integer> {
             b.optDrift(drift);
         }
         if (driftVariants != null) {
-            b.optDriftVariants(StudySettings.Builder.parseAll(driftVariants));
+            b.optDriftVariants(Variant.parseAll(driftVariants));
         }
         if (driftEvents != null) {
             b.optDriftPhaseEvents(driftEvents);

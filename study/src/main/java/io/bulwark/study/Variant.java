@@ -2,7 +2,9 @@ package io.bulwark.study;
 
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.LearnerConfig.StrategyType;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -26,7 +28,7 @@ import java.util.Objects;
 public record Variant(StrategyType strategy, int steps, int replays, boolean ema, Map<String, Double> overrides) {
 
     /** Names accepted in {@link #overrides}. */
-    public static final java.util.List<String> OVERRIDE_NAMES = java.util.List.of("eps", "alpha", "lr", "mu", "beta",
+    public static final List<String> OVERRIDE_NAMES = List.of("eps", "alpha", "lr", "mu", "beta",
             "warmup", "ramp");
 
     /** Validates and copies the fields. */
@@ -48,6 +50,15 @@ public record Variant(StrategyType strategy, int steps, int replays, boolean ema
             }
         }
         overrides = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(overrides));
+    }
+
+    /** Parses each of {@code specs} with {@link #parse}, in order. */
+    public static List<Variant> parseAll(List<String> specs) {
+        List<Variant> out = new ArrayList<>();
+        for (String spec : specs) {
+            out.add(parse(spec));
+        }
+        return out;
     }
 
     /**

@@ -2,6 +2,8 @@ package io.bulwark.study;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,5 +101,18 @@ class StudyReportTest {
         assertThat(text).contains("EMA changes forgetting from 16.0 to 8.0 points (runs that had learned phase A: 1/1 and 1/1)");
         assertThat(report.recommendations()).anyMatch(l -> l.startsWith("**m = 4**"));
         assertThat(text).contains("![x](img/x.png)");
+    }
+
+    @Test
+    void reportMatchesTheGoldenFile() throws Exception {
+        Path md = Path.of("target", "report-test", "golden", "results.md");
+        String text = new StudyReport(results(), md, "img").write(List.of("x.png", "prequential_shuffled_pooled.png"));
+
+        String golden;
+        try (InputStream in = StudyReportTest.class.getResourceAsStream("/report/golden-results.md")) {
+            assertThat(in).as("test resource report/golden-results.md").isNotNull();
+            golden = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(text).as("report of the synthetic results, written to %s", md.toAbsolutePath()).isEqualTo(golden);
     }
 }
