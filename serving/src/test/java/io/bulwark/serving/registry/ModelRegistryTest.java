@@ -50,6 +50,8 @@ class ModelRegistryTest {
         ServedModel slot = registry.require("m");
         // v1 is pinned by arm A, v6 is B's latest; the bound of 3 leaves room for one more: the most recently loaded
         assertThat(slot.loadedVersions()).containsExactly(1L, 5L, 6L);
+        // The loader thread closes evicted versions after it makes the new one visible.
+        Await.until(Duration.ofSeconds(10), "evicted versions closed", () -> loader.closed.get() >= 3);
         assertThat(loader.closed.get()).as("evicted versions are closed").isEqualTo(3);
         Long a = slot.readExperiment(e -> e.version(Arm.A));
         assertThat(a).isEqualTo(1L);
