@@ -1,18 +1,19 @@
 package io.bulwark.model.baseline;
 
-import java.text.Normalizer;
+import io.bulwark.model.encoding.TextNormalizer;
+import io.bulwark.model.encoding.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
- * Splits text into tokens the way the learner's encoder does: Unicode NFKC, lower case, maximal runs of letters and
- * digits are words (cut at {@code maxWordLength}), every other run of non-space characters ({@code "!!!"},
- * {@code "$"}, {@code "://"}) is one symbol token (cut at {@value #MAX_SYMBOL_RUN} characters).
+ * The learner's tokenisation ({@link TextNormalizer} then {@link Tokenizer}) as strings, for naive Bayes: Unicode
+ * NFKC, lower case, maximal runs of letters and digits are words (cut at {@code maxWordLength}), every other run of
+ * non-space characters ({@code "!!!"}, {@code "$"}, {@code "://"}) is one symbol token (cut at
+ * {@value #MAX_SYMBOL_RUN} characters).
  */
 public final class WordTokenizer {
     /** Longest symbol token kept. */
-    public static final int MAX_SYMBOL_RUN = 4;
+    public static final int MAX_SYMBOL_RUN = Tokenizer.MAX_SYMBOL_RUN;
 
     private final int maxWordLength;
     private final int maxTokens;
@@ -36,35 +37,12 @@ public final class WordTokenizer {
 
     /** The tokens of {@code text}, in order; empty for null or blank text. */
     public List<String> tokenize(String text) {
-        List<String> tokens = new ArrayList<>();
         if (text == null) {
-            return tokens;
+            return new ArrayList<>();
         }
-        String s = Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
-        int n = s.length();
-        int i = 0;
-        while (i < n && tokens.size() < maxTokens) {
-            int cp = s.codePointAt(i);
-            if (Character.isWhitespace(cp) || Character.isSpaceChar(cp) || Character.isISOControl(cp)) {
-                i += Character.charCount(cp);
-                continue;
-            }
-            boolean word = Character.isLetterOrDigit(cp);
-            int start = i;
-            while (i < n) {
-                int c = s.codePointAt(i);
-                if (Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c)
-                        || Character.isLetterOrDigit(c) != word) {
-                    break;
-                }
-                i += Character.charCount(c);
-            }
-            String token = s.substring(start, i);
-            int max = word ? maxWordLength : MAX_SYMBOL_RUN;
-            if (token.codePointCount(0, token.length()) > max) {
-                token = token.substring(0, token.offsetByCodePoints(0, max));
-            }
-            tokens.add(token);
+        List<String> tokens = new ArrayList<>();
+        for (Tokenizer.Token t : Tokenizer.tokenize(TextNormalizer.normalize(text), maxTokens, maxWordLength)) {
+            tokens.add(t.text());
         }
         return tokens;
     }

@@ -22,6 +22,11 @@ public final class Tokenizer {
 
     /** Tokenises normalised text, stopping after {@code limit} tokens. */
     public static List<Token> tokenize(String normalized, int limit) {
+        return tokenize(normalized, limit, MAX_WORD_LENGTH);
+    }
+
+    /** Tokenises normalised text, cutting words at {@code maxWordLength}, stopping after {@code limit} tokens. */
+    public static List<Token> tokenize(String normalized, int limit, int maxWordLength) {
         List<Token> out = new ArrayList<>();
         int n = normalized.length();
         int i = 0;
@@ -41,7 +46,7 @@ public final class Tokenizer {
                 i += Character.charCount(c);
             }
             String t = normalized.substring(start, i);
-            int max = word ? MAX_WORD_LENGTH : MAX_SYMBOL_RUN;
+            int max = word ? maxWordLength : MAX_SYMBOL_RUN;
             if (t.codePointCount(0, t.length()) > max) {
                 t = t.substring(0, t.offsetByCodePoints(0, max));
             }
