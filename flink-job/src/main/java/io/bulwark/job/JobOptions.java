@@ -330,7 +330,7 @@ public final class JobOptions {
         List<String> problems = new ArrayList<>();
         for (ConfigOption<?> required : List.of(BOOTSTRAP_SERVERS, REGISTRY_URL)) {
             if (conf.getOptional(required).isEmpty()) {
-                problems.add("--" + required.key() + " is required (" + required.description() + ")");
+                problems.add("--" + required.key() + " is required");
             }
         }
         for (Map.Entry<ConfigOption<?>, Rule<?>> e : RULES.entrySet()) {
