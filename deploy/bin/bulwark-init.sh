@@ -85,6 +85,7 @@ LEARNER_KEYS=(
   encoder.maxLength
   encoder.charNgrams
   encoder.maxNgramsPerToken
+  encoder.normalization
   encoder.embeddingDim
   encoder.hiddenDim
   encoder.layers
