@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.bulwark.avro.ModelPayload;
+import io.bulwark.model.continual.ContinualHead;
+import io.bulwark.model.continual.Replay;
 import io.bulwark.model.encoding.HashingEncoder;
 import io.bulwark.model.eval.RobustnessEvaluator;
 import io.bulwark.model.nn.BatchInputs;
@@ -58,6 +60,7 @@ public final class Learner implements AutoCloseable {
     private static final String ENGINE = "PyTorch";
     private static final int EVAL_CHUNK = 128;
     private static final long ATTACK_SEED_SALT = 0x5DEECE66DL;
+    private static final long REPLAY_SEED_SALT = 0x2545F4914F6CDD1DL;
 
     private final LearnerConfig config;
     private final Device device;
@@ -72,6 +75,8 @@ public final class Learner implements AutoCloseable {
     private final List<Regularizer> regularizers = new ArrayList<>();
     private final List<String> labels = new ArrayList<>();
     private final Map<String, Integer> labelIndex = new HashMap<>();
+    private final ContinualHead continual;
+    private final Replay replay;
     private StepListener listener = StepListener.NONE;
     private long examplesSeen;
     private long batchesSeen;
@@ -104,6 +109,9 @@ public final class Learner implements AutoCloseable {
             if (teacher != null) {
                 regularizers.add(new BregmanProximal(config, teacher));
             }
+            this.continual = config.continual().wide() ? new ContinualHead(config.continual()) : null;
+            this.replay = config.continual().replay() ? new Replay(config.continual().replayPerClass(),
+                    config.continual().replayFraction(), config.seed() ^ REPLAY_SEED_SALT) : null;
             for (String l : config.labels()) {
                 addLabel(l);
             }
@@ -222,6 +230,16 @@ public final class Learner implements AutoCloseable {
         return teacher == null ? Map.of() : teacher.toFloatArrays();
     }
 
+    /** The wide side and mixture of experts beside the network, when {@code continual.wide} is on. */
+    public Optional<ContinualHead> continualHead() {
+        return Optional.ofNullable(continual);
+    }
+
+    /** The class-balanced replay reservoir, when replay is on. */
+    public Optional<Replay> replay() {
+        return Optional.ofNullable(replay);
+    }
+
     /** A copy of the strategy's carried state (FreeAT's delta bank) by name. */
     public Map<String, float[]> strategyStateValues() {
         ensureOpen();
@@ -246,8 +264,10 @@ public final class Learner implements AutoCloseable {
             return StepResult.empty(0, 0);
         }
         StepResult total = null;
-        for (int from = 0; from < batch.size(); from += config.batchSize()) {
-            List<Example> chunk = batch.subList(from, Math.min(batch.size(), from + config.batchSize()));
+        // With replay, each chunk leaves room in the batch for the replayed examples.
+        int stride = replay == null ? config.batchSize() : replay.streamShare(config.batchSize());
+        for (int from = 0; from < batch.size(); from += stride) {
+            List<Example> chunk = batch.subList(from, Math.min(batch.size(), from + stride));
             StepResult r = trainChunk(chunk);
             total = total == null ? r : total.merge(r);
         }
@@ -293,27 +313,31 @@ public final class Learner implements AutoCloseable {
             // The labeled examples in chunk order: scored before training and, unless unlabeled examples join the
             // training batch, exactly the training batch, so their inputs are built once.
             BatchInputs labeledInputs = null;
-            if (labeled > 0 && !labels.isEmpty()) {
+            List<Example> labeledExamples = new ArrayList<>();
+            for (Example e : chunk) {
+                if (e.isLabeled()) {
+                    labeledExamples.add(e);
+                }
+            }
+            int known = labels.size();
+            float[] networkLogits = null;
+            if (labeled > 0 && known > 0) {
                 List<String> texts = new ArrayList<>();
-                List<String> truth = new ArrayList<>();
-                for (Example e : chunk) {
-                    if (e.isLabeled()) {
-                        texts.add(e.text());
-                        truth.add(e.label());
-                    }
-                }
+                labeledExamples.forEach(e -> texts.add(e.text()));
                 labeledInputs = new BatchInputs(encoder.encode(texts), step);
-                int[] predicted = argmax(evalLogits(labeledInputs, params), labels.size());
-                for (int i = 0; i < predicted.length; i++) {
-                    Integer idx = labelIndex.get(truth.get(i));
-                    if (idx != null && idx == predicted[i]) {
-                        correct++;
-                    }
-                }
+                networkLogits = evalLogits(labeledInputs, params).toFloatArray();
             }
             for (Example e : chunk) {
                 if (e.isLabeled() && !labelIndex.containsKey(e.label())) {
                     addLabel(e.label());
+                }
+            }
+            int[] predicted = continual != null && labeled > 0
+                    ? trainContinual(labeledExamples, networkLogits, known)
+                    : networkLogits == null ? new int[0] : argmax(networkLogits, known);
+            for (int i = 0; i < predicted.length; i++) {
+                if (predicted[i] >= 0 && predicted[i] == labelIndex.get(labeledExamples.get(i).label())) {
+                    correct++;
                 }
             }
             examplesSeen += chunk.size();
@@ -326,6 +350,10 @@ public final class Learner implements AutoCloseable {
             }
             if (train.isEmpty() || labels.isEmpty()) {
                 return new StepResult(chunk.size(), labeled, correct, 0.0, false, 0, 0, 0.0, 0.0);
+            }
+            if (replay != null) {
+                train.addAll(replay.draw(replay.replayCount(train.size(), config.batchSize())));
+                replay.offer(labeledExamples);
             }
             BatchInputs in;
             if (labeledInputs != null && train.size() == labeled) {
@@ -368,6 +396,20 @@ public final class Learner implements AutoCloseable {
         }
     }
 
+    /** The wide side's test-then-train step on the chunk's labeled examples; returns the mixture's predictions. */
+    private int[] trainContinual(List<Example> examples, float[] networkLogits, int known) {
+        List<String> texts = new ArrayList<>(examples.size());
+        int[] targets = new int[examples.size()];
+        float[] weights = new float[examples.size()];
+        for (int i = 0; i < targets.length; i++) {
+            Example e = examples.get(i);
+            texts.add(e.text());
+            targets[i] = labelIndex.get(e.label());
+            weights[i] = e.weight();
+        }
+        return continual.testThenTrain(texts, targets, weights, networkLogits, known, labels.size());
+    }
+
     private void addLabel(String label) {
         labelIndex.put(label, labels.size());
         labels.add(label);
@@ -385,8 +427,7 @@ public final class Learner implements AutoCloseable {
         return sliceKnown(network.forward(p, in, null, null));
     }
 
-    private static int[] argmax(NDArray logits, int c) {
-        float[] v = logits.toFloatArray();
+    private static int[] argmax(float[] v, int c) {
         int n = v.length / c;
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
@@ -417,8 +458,9 @@ public final class Learner implements AutoCloseable {
         for (int from = 0; from < texts.size(); from += EVAL_CHUNK) {
             List<String> chunk = texts.subList(from, Math.min(texts.size(), from + EVAL_CHUNK));
             try (NDManager step = manager.newSubManager()) {
-                float[] p = evalLogits(new BatchInputs(encoder.encode(chunk), step), params).softmax(-1)
-                        .toFloatArray();
+                NDArray logits = evalLogits(new BatchInputs(encoder.encode(chunk), step), params);
+                float[] p = continual == null ? logits.softmax(-1).toFloatArray()
+                        : continual.probabilities(chunk, logits.toFloatArray(), c);
                 for (int i = 0; i < chunk.size(); i++) {
                     float[] probs = Arrays.copyOfRange(p, i * c, (i + 1) * c);
                     int best = 0;
@@ -578,7 +620,28 @@ public final class Learner implements AutoCloseable {
     /** The student's parameters in the versioned, checksummed parameter format. */
     public ModelPayload exportParameters() {
         ensureOpen();
-        return ParameterFormat.toPayload(tensors(params));
+        return ParameterFormat.toPayload(studentTensors());
+    }
+
+    /** The network's parameters followed by the wide side's state. */
+    private Map<String, TensorData> studentTensors() {
+        Map<String, TensorData> out = tensors(params);
+        if (continual != null) {
+            continual.export(out);
+        }
+        return out;
+    }
+
+    /** Loads a student payload's tensors into the network and the wide side. */
+    private void loadStudent(Map<String, TensorData> student) {
+        Map<String, TensorData> wide = new LinkedHashMap<>();
+        load(params, ContinualHead.split(student, wide), "student");
+        if (continual != null) {
+            continual.load(wide);
+        } else if (!wide.isEmpty()) {
+            throw new SnapshotFormatException("The student payload holds the wide side's tensors " + wide.keySet()
+                    + " but the configuration has continual.wide off");
+        }
     }
 
     /** The EMA teacher's parameters, when the Bregman term is on. */
@@ -601,9 +664,9 @@ public final class Learner implements AutoCloseable {
         Learner l = create(config, device);
         try {
             l.setLabels(labels);
-            load(l.params, s, "student");
+            l.loadStudent(s);
             if (l.teacher != null) {
-                load(l.teacher, t != null ? t : s, "teacher");
+                load(l.teacher, t != null ? t : ContinualHead.split(s, new LinkedHashMap<>()), "teacher");
             }
             return l;
         } catch (RuntimeException e) {
@@ -617,10 +680,10 @@ public final class Learner implements AutoCloseable {
         ensureOpen();
         Map<String, TensorData> state = new LinkedHashMap<>();
         strategy.state().forEach((k, v) -> state.put(k, tensor(v)));
-        return CheckpointFormat.encode(new CheckpointData(config.toMap(), List.copyOf(labels), tensors(params),
+        return CheckpointFormat.encode(new CheckpointData(config.toMap(), List.copyOf(labels), studentTensors(),
                 teacher == null ? null : tensors(teacher), optimizer.step(), tensors(optimizer.firstMoments()),
                 tensors(optimizer.secondMoments()), state, rng.state(), examplesSeen, batchesSeen, skippedBatches,
-                updates));
+                updates, replay == null ? null : replay.encode()));
     }
 
     /**
@@ -632,14 +695,14 @@ public final class Learner implements AutoCloseable {
         CheckpointData c = CheckpointFormat.decode(checkpoint);
         LearnerConfig config;
         try {
-            config = LearnerConfig.fromMap(c.config());
+            config = LearnerConfig.fromStoredMap(c.config());
         } catch (IllegalArgumentException e) {
             throw new SnapshotFormatException("Checkpoint holds an invalid configuration: " + e.getMessage(), e);
         }
         Learner l = create(config, device);
         try {
             l.setLabels(c.labels());
-            load(l.params, c.student(), "student");
+            l.loadStudent(c.student());
             if (l.teacher != null) {
                 if (c.teacher() == null) {
                     throw new SnapshotFormatException("Checkpoint has no teacher but its configuration needs one");
@@ -662,6 +725,9 @@ public final class Learner implements AutoCloseable {
             l.batchesSeen = c.batchesSeen();
             l.skippedBatches = c.skippedBatches();
             l.updates = c.updates();
+            if (l.replay != null && c.replay() != null) {
+                l.replay.decode(c.replay());
+            }
             return l;
         } catch (RuntimeException e) {
             l.close();

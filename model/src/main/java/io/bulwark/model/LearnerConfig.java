@@ -3,6 +3,7 @@ package io.bulwark.model;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bulwark.model.continual.ContinualConfig;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -90,6 +91,7 @@ public final class LearnerConfig {
     private final double clipNorm;
     private final int batchSize;
     private final long seed;
+    private final ContinualConfig continual;
 
     private LearnerConfig(Builder b) {
         encoderType = b.encoderType;
@@ -124,6 +126,7 @@ public final class LearnerConfig {
         clipNorm = b.clipNorm;
         batchSize = b.batchSize;
         seed = b.seed;
+        continual = b.continual;
     }
 
     private static double defaultAlpha(StrategyType strategy, double epsilon, int steps) {
@@ -173,6 +176,7 @@ public final class LearnerConfig {
         b.clipNorm = clipNorm;
         b.batchSize = batchSize;
         b.seed = seed;
+        b.continual = continual;
         return b;
     }
 
@@ -253,6 +257,7 @@ public final class LearnerConfig {
         m.put(K_CLIP, Double.toString(clipNorm));
         m.put(K_BATCH, Integer.toString(batchSize));
         m.put(K_SEED, Long.toString(seed));
+        m.putAll(continual.toMap());
         return Collections.unmodifiableMap(m);
     }
 
@@ -300,8 +305,13 @@ public final class LearnerConfig {
                     case K_CLIP -> b.optClipNorm(Double.parseDouble(v));
                     case K_BATCH -> b.optBatchSize(Integer.parseInt(v));
                     case K_SEED -> b.optSeed(Long.parseLong(v));
-                    default -> throw new IllegalArgumentException("Unknown learner configuration key '" + k
-                            + "'; known keys: " + builder().build().toMap().keySet());
+                    default -> {
+                        if (!ContinualConfig.isKey(k)) {
+                            throw new IllegalArgumentException("Unknown learner configuration key '" + k
+                                    + "'; known keys: " + builder().build().toMap().keySet());
+                        }
+                        b.optContinual(b.continual.with(k, v));
+                    }
                 }
             } catch (NumberFormatException | JsonProcessingException ex) {
                 throw new IllegalArgumentException("Invalid value '" + v + "' for learner configuration key '" + k
@@ -309,6 +319,14 @@ public final class LearnerConfig {
             }
         }
         return b.build();
+    }
+
+    /**
+     * Parses a configuration stored with a model (snapshot or checkpoint): like {@link #fromMap}, except that a map
+     * without any {@code continual.*} key, written before those parts existed, has them off, as when it was saved.
+     */
+    public static LearnerConfig fromStoredMap(Map<String, String> map) {
+        return fromMap(map).toBuilder().optContinual(ContinualConfig.fromStoredMap(map)).build();
     }
 
     private static <E extends Enum<E>> E parseEnum(Class<E> type, String v) {
@@ -443,6 +461,9 @@ public final class LearnerConfig {
     /** Whether the Bregman proximal term (and thus an EMA teacher) is on. */
     public boolean hasTeacher() { return bregmanWeight > 0; }
 
+    /** The wide side, mixture of experts and replay reservoir beside the network. */
+    public ContinualConfig continual() { return continual; }
+
     /** Width of the classification head. */
     public int outputSize() { return labels.isEmpty() ? maxLabels : labels.size(); }
 
@@ -499,6 +520,7 @@ public final class LearnerConfig {
         private double clipNorm = 1.0;
         private int batchSize = 32;
         private long seed = 42L;
+        private ContinualConfig continual = ContinualConfig.DEFAULTS;
 
         private Builder() {}
 
@@ -597,6 +619,9 @@ public final class LearnerConfig {
 
         /** Sets the seed (default 42). */
         public Builder optSeed(long v) { seed = v; return this; }
+
+        /** Sets the wide side, mixture and replay ({@link ContinualConfig#DEFAULTS}; {@code continual.*} keys). */
+        public Builder optContinual(ContinualConfig v) { continual = Objects.requireNonNull(v, "continual"); return this; }
 
         /**
          * Validates and builds the configuration.

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bulwark", mixinStandardHelpOptions = true, versionProvider = LearnerCli.Version.class,
         description = "Continual adversarial training of text classifiers: the learner's command line.",
-        subcommands = {TrainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, BenchCommand.class, ContinualCommand.class, CommandLine.HelpCommand.class})
 public final class LearnerCli implements Runnable {
     /** Exit code of a run that failed after its arguments were accepted. */
     static final int EXIT_FAILURE = 1;
@@ -23,7 +23,7 @@ public final class LearnerCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: train or bench");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: train, bench or continual");
     }
 
     /** Runs the CLI and exits with its exit code (0 ok, 1 run failed, 2 bad arguments). */

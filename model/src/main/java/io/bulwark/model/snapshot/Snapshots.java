@@ -66,7 +66,7 @@ public final class Snapshots {
         all.putAll(snapshot.getTrainingConfig());
         LearnerConfig config;
         try {
-            config = LearnerConfig.fromMap(all);
+            config = LearnerConfig.fromStoredMap(all);
         } catch (IllegalArgumentException e) {
             throw new SnapshotFormatException("Snapshot " + snapshot.getModelId() + " v" + snapshot.getVersion()
                     + " holds an invalid configuration: " + e.getMessage(), e);
