@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
+import io.bulwark.model.continual.ContinualConfig;
 import io.bulwark.model.strategy.StepListener;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,11 +91,18 @@ class LearnerTest {
 
     @Test
     void oversizedBatchIsTrainedInChunks() {
-        try (Learner learner = Learner.create(SyntheticData.small().optBatchSize(8).build())) {
+        try (Learner learner = Learner.create(SyntheticData.small().optBatchSize(8)
+                .optContinual(ContinualConfig.OFF).build())) {
             StepResult r = learner.train(data.subList(0, 20));
             assertThat(r.examples()).isEqualTo(20);
             assertThat(r.updates()).isEqualTo(3 * 4);
             assertThat(learner.batchesSeen()).isEqualTo(1);
+        }
+        // With replay, a quarter of each batch is left for replayed examples: chunks of 6 stream examples.
+        try (Learner learner = Learner.create(SyntheticData.small().optBatchSize(8).build())) {
+            StepResult r = learner.train(data.subList(0, 20));
+            assertThat(r.examples()).isEqualTo(20);
+            assertThat(r.updates()).isEqualTo(4 * 4);
         }
     }
 

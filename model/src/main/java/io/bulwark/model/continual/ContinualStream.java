@@ -31,7 +31,7 @@ public record ContinualStream(String name, List<String> labels, List<Example> ev
      * Builds stream {@code name} for {@code seed}.
      *
      * @param heldOutPerClass held-out texts per class
-     * @param limit at most this many events (0 = all)
+     * @param limit at most this many events (0 = all), evenly spaced over the stream
      */
     public static ContinualStream of(String name, long seed, int heldOutPerClass, int limit) {
         return switch (name) {
@@ -63,11 +63,17 @@ public record ContinualStream(String name, List<String> labels, List<Example> ev
                 heldOut.add(all.get(idx.get(i)));
             }
         }
-        List<Example> events = new ArrayList<>();
+        List<Example> rest = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
-            if (!held[i] && (limit <= 0 || events.size() < limit)) {
-                events.add(all.get(i));
+            if (!held[i]) {
+                rest.add(all.get(i));
             }
+        }
+        // A limit keeps evenly spaced events, so the eras of the original order keep their proportions.
+        List<Example> events = new ArrayList<>();
+        int n = limit > 0 ? Math.min(limit, rest.size()) : rest.size();
+        for (int i = 0; i < n; i++) {
+            events.add(rest.get((int) ((long) i * rest.size() / n)));
         }
         List<Integer> ends = new ArrayList<>();
         for (int e = 1; e <= ERAS; e++) {

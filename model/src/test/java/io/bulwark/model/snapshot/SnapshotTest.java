@@ -115,10 +115,10 @@ class SnapshotTest {
                     .isInstanceOf(SnapshotFormatException.class).hasMessageContaining("corrupted or truncated");
             assertThatThrownBy(() -> Learner.restore(Arrays.copyOf(cp, 5), "cpu"))
                     .isInstanceOf(SnapshotFormatException.class).hasMessageContaining("Truncated checkpoint");
-            byte[] v2 = cp.clone();
-            v2[7] = 2;
-            assertThatThrownBy(() -> Learner.restore(v2, "cpu")).isInstanceOf(SnapshotFormatException.class)
-                    .hasMessageContaining("Unknown checkpoint format version 2");
+            byte[] v3 = cp.clone();
+            v3[7] = 3;
+            assertThatThrownBy(() -> Learner.restore(v3, "cpu")).isInstanceOf(SnapshotFormatException.class)
+                    .hasMessageContaining("Unknown checkpoint format version 3");
         }
     }
 
