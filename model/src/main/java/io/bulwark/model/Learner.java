@@ -310,37 +310,12 @@ public final class Learner implements AutoCloseable {
         }
         try (NDManager step = manager.newSubManager()) {
             int correct = 0;
-            // The labeled examples in chunk order: scored before training and, unless unlabeled examples join the
-            // training batch, exactly the training batch, so their inputs are built once.
-            BatchInputs labeledInputs = null;
             List<Example> labeledExamples = new ArrayList<>();
             for (Example e : chunk) {
                 if (e.isLabeled()) {
                     labeledExamples.add(e);
                 }
             }
-            int known = labels.size();
-            float[] networkLogits = null;
-            if (labeled > 0 && known > 0) {
-                List<String> texts = new ArrayList<>();
-                labeledExamples.forEach(e -> texts.add(e.text()));
-                labeledInputs = new BatchInputs(encoder.encode(texts), step);
-                networkLogits = evalLogits(labeledInputs, params).toFloatArray();
-            }
-            for (Example e : chunk) {
-                if (e.isLabeled() && !labelIndex.containsKey(e.label())) {
-                    addLabel(e.label());
-                }
-            }
-            int[] predicted = continual != null && labeled > 0
-                    ? trainContinual(labeledExamples, networkLogits, known)
-                    : networkLogits == null ? new int[0] : argmax(networkLogits, known);
-            for (int i = 0; i < predicted.length; i++) {
-                if (predicted[i] >= 0 && predicted[i] == labelIndex.get(labeledExamples.get(i).label())) {
-                    correct++;
-                }
-            }
-            examplesSeen += chunk.size();
             boolean useUnlabeled = config.smartWeight() > 0 && config.vatOnUnlabeled();
             List<Example> train = new ArrayList<>();
             for (Example e : chunk) {
@@ -348,16 +323,46 @@ public final class Learner implements AutoCloseable {
                     train.add(e);
                 }
             }
+            // Replayed examples (labels already known) join the training batch and are scored with the chunk.
+            List<Example> replayed = replay == null || train.isEmpty() ? List.of()
+                    : replay.draw(replay.replayCount(train.size(), config.batchSize()));
+            List<Example> scored = new ArrayList<>(labeledExamples);
+            scored.addAll(replayed);
+            // The labeled and replayed examples: scored before training and, unless unlabeled examples join the
+            // training batch, exactly the training batch, so their inputs are built once.
+            BatchInputs scoredInputs = null;
+            int known = labels.size();
+            float[] networkLogits = null;
+            if (labeled > 0 && known > 0) {
+                List<String> texts = new ArrayList<>();
+                scored.forEach(e -> texts.add(e.text()));
+                scoredInputs = new BatchInputs(encoder.encode(texts), step);
+                networkLogits = evalLogits(scoredInputs, params).toFloatArray();
+            }
+            for (Example e : chunk) {
+                if (e.isLabeled() && !labelIndex.containsKey(e.label())) {
+                    addLabel(e.label());
+                }
+            }
+            int[] predicted = continual != null && labeled > 0
+                    ? trainContinual(scored, labeled, networkLogits, known)
+                    : networkLogits == null ? new int[0] : argmax(networkLogits, known);
+            for (int i = 0; i < labeled && i < predicted.length; i++) {
+                if (predicted[i] >= 0 && predicted[i] == labelIndex.get(labeledExamples.get(i).label())) {
+                    correct++;
+                }
+            }
+            examplesSeen += chunk.size();
             if (train.isEmpty() || labels.isEmpty()) {
                 return new StepResult(chunk.size(), labeled, correct, 0.0, false, 0, 0, 0.0, 0.0);
             }
             if (replay != null) {
-                train.addAll(replay.draw(replay.replayCount(train.size(), config.batchSize())));
                 replay.offer(labeledExamples);
             }
+            train.addAll(replayed);
             BatchInputs in;
-            if (labeledInputs != null && train.size() == labeled) {
-                in = labeledInputs;
+            if (scoredInputs != null && train.size() == scored.size()) {
+                in = scoredInputs;
             } else {
                 List<String> texts = new ArrayList<>(train.size());
                 for (Example e : train) {
@@ -396,8 +401,11 @@ public final class Learner implements AutoCloseable {
         }
     }
 
-    /** The wide side's test-then-train step on the chunk's labeled examples; returns the mixture's predictions. */
-    private int[] trainContinual(List<Example> examples, float[] networkLogits, int known) {
+    /**
+     * The wide side's test-then-train step on the chunk's labeled examples followed by the replayed ones (from
+     * {@code stream} on); returns the mixture's predictions.
+     */
+    private int[] trainContinual(List<Example> examples, int stream, float[] networkLogits, int known) {
         List<String> texts = new ArrayList<>(examples.size());
         int[] targets = new int[examples.size()];
         float[] weights = new float[examples.size()];
@@ -407,7 +415,7 @@ public final class Learner implements AutoCloseable {
             targets[i] = labelIndex.get(e.label());
             weights[i] = e.weight();
         }
-        return continual.testThenTrain(texts, targets, weights, networkLogits, known, labels.size());
+        return continual.testThenTrain(texts, targets, weights, stream, networkLogits, known, labels.size());
     }
 
     private void addLabel(String label) {

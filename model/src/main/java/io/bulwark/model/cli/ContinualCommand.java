@@ -44,6 +44,12 @@ final class ContinualCommand implements Callable<Integer> {
             description = "Streams: shuffled, original, topics (default: ${DEFAULT-VALUE}).")
     List<String> orders;
 
+    @Option(names = "--variants", split = ",", paramLabel = "NAME",
+            defaultValue = "learner,no-wide-replay,bregman,naive-bayes",
+            description = "Variants: the learner as configured, without wide side and replay, with the Bregman/EMA"
+                    + " term toggled, naive Bayes (default: ${DEFAULT-VALUE}).")
+    List<String> variants;
+
     @Option(names = "--held-out", paramLabel = "N", defaultValue = "150",
             description = "Held-out texts per class (default: ${DEFAULT-VALUE}).")
     int heldOut;
@@ -75,10 +81,15 @@ final class ContinualCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         model.applyThreads();
-        ContinualStudy study = new ContinualStudy(base, seeds, orders, heldOut, limit, line -> {
-            err.println(line);
-            err.flush();
-        });
+        ContinualStudy study;
+        try {
+            study = new ContinualStudy(base, seeds, orders, heldOut, limit, variants, line -> {
+                err.println(line);
+                err.flush();
+            });
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         Map<String, Map<String, List<RunResult>>> results = study.run();
 
         Map<String, Object> report = new LinkedHashMap<>();

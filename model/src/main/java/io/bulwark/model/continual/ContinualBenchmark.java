@@ -44,11 +44,13 @@ public final class ContinualBenchmark {
      * @param eras held-out accuracy per class after each era
      * @param forgetting forgetting per class
      * @param experts the mixture's experts' prequential accuracies (empty without the wide side)
+     * @param expertHeldOut each expert's held-out accuracy per class after the run (empty without the wide side)
      * @param seconds wall-clock time of the run
      */
     public record RunResult(double prequential, double coldStart, Map<String, Double> heldOut,
                             List<Map<String, Double>> eras, Map<String, Double> forgetting,
-                            Map<String, Double> experts, double seconds) {
+                            Map<String, Double> experts, Map<String, Map<String, Double>> expertHeldOut,
+                            double seconds) {
 
         /** Mean forgetting over the classes. */
         public double meanForgetting() {
@@ -85,6 +87,31 @@ public final class ContinualBenchmark {
                 public Map<String, Double> experts() {
                     return learner.continualHead().map(ContinualHead::expertAccuracies).orElse(Map.of());
                 }
+
+                @Override
+                public Map<String, Map<String, Double>> expertHeldOut(ContinualStream s) {
+                    Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+                    if (learner.continualHead().isEmpty()) {
+                        return out;
+                    }
+                    List<String> texts = new ArrayList<>();
+                    s.heldOut().forEach(e -> texts.add(e.text()));
+                    float[][] rows = learner.logits(texts);
+                    int c = learner.labels().size();
+                    float[] flat = new float[texts.size() * c];
+                    for (int i = 0; i < rows.length; i++) {
+                        System.arraycopy(rows[i], 0, flat, i * c, c);
+                    }
+                    int[][] votes = learner.continualHead().get().expertPredictions(texts, flat, c);
+                    for (int e = 0; e < votes.length; e++) {
+                        List<String> predicted = new ArrayList<>();
+                        for (int v : votes[e]) {
+                            predicted.add(learner.labels().get(v));
+                        }
+                        out.put(ContinualHead.EXPERTS.get(e), accuracyPerClass(s, predicted));
+                    }
+                    return out;
+                }
             });
         }
     }
@@ -109,6 +136,11 @@ public final class ContinualBenchmark {
             public Map<String, Double> experts() {
                 return Map.of();
             }
+
+            @Override
+            public Map<String, Map<String, Double>> expertHeldOut(ContinualStream s) {
+                return Map.of();
+            }
         });
     }
 
@@ -118,6 +150,8 @@ public final class ContinualBenchmark {
         List<String> predict(List<String> texts);
 
         Map<String, Double> experts();
+
+        Map<String, Map<String, Double>> expertHeldOut(ContinualStream stream);
     }
 
     private RunResult run(ContinualStream stream, Model model) {
@@ -155,13 +189,18 @@ public final class ContinualBenchmark {
             forgetting.put(label, best - last.get(label));
         }
         return new RunResult(correct / (double) Math.max(1, events.size()), cold, last, eras, forgetting,
-                model.experts(), (System.nanoTime() - start) / 1e9);
+                model.experts(), model.expertHeldOut(stream), (System.nanoTime() - start) / 1e9);
     }
 
     private static Map<String, Double> perClass(ContinualStream stream, Model model) {
         List<String> texts = new ArrayList<>();
         stream.heldOut().forEach(e -> texts.add(e.text()));
-        List<String> predicted = model.predict(texts);
+        return accuracyPerClass(stream, model.predict(texts));
+    }
+
+    private static Map<String, Double> accuracyPerClass(ContinualStream stream, List<String> predicted) {
+        List<String> texts = new ArrayList<>();
+        stream.heldOut().forEach(e -> texts.add(e.text()));
         Map<String, int[]> counts = new LinkedHashMap<>();
         stream.labels().forEach(l -> counts.put(l, new int[2]));
         for (int i = 0; i < texts.size(); i++) {

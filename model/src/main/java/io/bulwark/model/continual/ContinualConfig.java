@@ -15,7 +15,7 @@ import java.util.Map;
  *   <tr><td>continual.wide</td><td>true</td><td>wide model, naive Bayes and the mixture beside the network</td></tr>
  *   <tr><td>continual.wideBuckets</td><td>131072</td><td>hash slots of the wide and naive Bayes features</td></tr>
  *   <tr><td>continual.wideLearningRate</td><td>0.5</td><td>AdaGrad step of the wide model</td></tr>
- *   <tr><td>continual.mixtureRate</td><td>2.0</td><td>Hedge learning rate (per example, loss 1 - p(y))</td></tr>
+ *   <tr><td>continual.mixtureRate</td><td>2.0</td><td>Hedge learning rate (per example, loss: the expert's mistake)</td></tr>
  *   <tr><td>continual.mixtureShare</td><td>0.002</td><td>fixed-share mixing (tracks a changing best expert)</td></tr>
  *   <tr><td>continual.replayPerClass</td><td>200</td><td>replay reservoir capacity per class (0 = off)</td></tr>
  *   <tr><td>continual.replayFraction</td><td>0.25</td><td>share of each training batch drawn from replay</td></tr>

@@ -12,13 +12,16 @@ import java.util.Map;
  * network by an online mixture of experts.
  *
  * <p>The experts are the network, the wide model, naive Bayes, and the sum of the network's and the wide model's
- * logits. The prediction is the mixture {@code sum_k w_k p_k} of their class distributions. The weights follow
- * Hedge with fixed share (Freund and Schapire 1997; Herbster and Warmuth, "Tracking the Best Expert", 1998): after
- * each labeled example, {@code w_k *= exp(-eta (1 - p_k(y)))}, then renormalise and mix {@code alpha / K} back into
- * every weight so that an expert that became the best after a drift is trusted again within a few dozen examples.
- * The loss {@code 1 - p_k(y)} is bounded, so an overconfident expert (naive Bayes on long texts) loses no more per
- * mistake than any other. Because naive Bayes is one of the experts, the mixture's mistakes stay close to those of
- * naive Bayes or of whichever expert is better.
+ * logits. The prediction is a weighted vote of the experts' predicted classes (weighted majority, Littlestone and
+ * Warmuth 1994), with a small share of each weight spread as the expert's class distribution to break near-ties. The
+ * weights start at 0.1 for the untrained network and 0.3 for each other expert, then follow Hedge on the 0/1 loss
+ * with fixed share (Freund and Schapire 1997; Herbster and Warmuth, "Tracking the Best Expert", 1998): after each
+ * labeled example the weight of every expert that predicted it wrong is multiplied by {@code exp(-eta)}, then the
+ * weights are renormalised and {@code alpha / K} is mixed back into each, so that an expert that became the best
+ * after a drift is trusted again within a few dozen examples. The loss is the mistake, not {@code 1 - p(y)}: with
+ * that loss an overconfident expert (naive Bayes on long texts) won the weight over a more accurate but calibrated
+ * one. With a large {@code eta} the vote follows the expert with the fewest recent mistakes; since naive Bayes is
+ * one of the experts, the mixture's accuracy stays close to that of naive Bayes or of a better expert.
  *
  * <p>Every step is test-then-train on a chunk: all experts score the chunk with the state before it, then the
  * weights, naive Bayes and the wide model learn from it, one example at a time. The state is float32 and is written
@@ -36,6 +39,7 @@ public final class ContinualHead {
     private static final int WIDE = 1;
     private static final int NAIVE_BAYES = 2;
     private static final int SUM = 3;
+    private static final double SOFT = 0.1;
 
     private final ContinualConfig config;
     private final WordTokenizer tokenizer = new WordTokenizer();
@@ -45,13 +49,13 @@ public final class ContinualHead {
     /** Per expert: labeled examples scored, and how many it predicted right (prequential diagnostics). */
     private float[] scored;
 
-    /** A fresh head: untrained experts and uniform weights. */
+    /** A fresh head: untrained experts and the prior weights. */
     public ContinualHead(ContinualConfig config) {
         this.config = config;
         this.wide = new WideModel(config.wideBuckets(), config.wideLearningRate());
         this.naiveBayes = new NaiveBayesExpert(config.wideBuckets());
-        this.weights = new float[EXPERTS.size()];
-        java.util.Arrays.fill(weights, 1f / EXPERTS.size());
+        // Prior: the untrained network is the weakest expert at the start of a stream.
+        this.weights = new float[] {0.1f, 0.3f, 0.3f, 0.3f};
         this.scored = new float[EXPERTS.size() + 1];
     }
 
@@ -73,17 +77,21 @@ public final class ContinualHead {
     }
 
     /**
-     * Scores the labeled texts with the state before the chunk, then learns from them.
+     * Scores the labeled texts with the state before the chunk, then learns from them. Texts from index
+     * {@code stream} on are replayed from the class-balanced reservoir: they update the mixture weights (so that an
+     * expert that forgot a class absent from the recent stream loses weight) and train the wide model, but not naive
+     * Bayes, which does not forget and would count them twice.
      *
      * @param targets class index of each text's label
      * @param exampleWeights weight of each example
+     * @param stream the number of stream texts, the others are replayed
      * @param networkLogits the network's logits over the {@code known} classes known before the chunk, row-major
      * @param known classes known before the chunk (0: nothing is predicted)
      * @param classes classes known after the chunk's labels were added
      * @return the mixture's predicted class per text, -1 when no class was known
      */
-    public int[] testThenTrain(List<String> texts, int[] targets, float[] exampleWeights, float[] networkLogits,
-                               int known, int classes) {
+    public int[] testThenTrain(List<String> texts, int[] targets, float[] exampleWeights, int stream,
+                               float[] networkLogits, int known, int classes) {
         wide.ensureClasses(classes);
         naiveBayes.ensureClasses(classes);
         List<TextFeatures> features = new ArrayList<>(texts.size());
@@ -100,12 +108,16 @@ public final class ContinualHead {
             expertProbabilities.add(p);
             predicted[i] = Probabilities.argmax(mix(p, known));
         }
+        // The replayed examples, balanced over the classes, weigh as much in the mixture as the stream examples.
+        double replayScale = texts.size() > stream ? stream / (double) (texts.size() - stream) : 0.0;
         for (int i = 0; i < texts.size(); i++) {
             if (known > 0 && targets[i] < known) {
-                updateWeights(expertProbabilities.get(i), targets[i], predicted[i]);
+                updateWeights(expertProbabilities.get(i), targets[i], i < stream ? 1.0 : replayScale, i < stream);
             }
             if (exampleWeights[i] > 0) {
-                naiveBayes.update(features.get(i), targets[i], exampleWeights[i]);
+                if (i < stream) {
+                    naiveBayes.update(features.get(i), targets[i], exampleWeights[i]);
+                }
                 wide.update(features.get(i), targets[i], classes, exampleWeights[i]);
             }
         }
@@ -134,33 +146,54 @@ public final class ContinualHead {
         return p;
     }
 
+    /**
+     * The weighted vote: each expert puts {@code 1 - SOFT} of its weight on its own prediction and {@code SOFT} of it
+     * spread as its class distribution (which only decides near-ties and keeps the output a distribution).
+     */
     private double[] mix(double[][] p, int classes) {
         double[] m = new double[classes];
         for (int k = 0; k < p.length; k++) {
+            int vote = Probabilities.argmax(p[k]);
+            m[vote] += weights[k] * (1 - SOFT);
             for (int c = 0; c < classes; c++) {
-                m[c] += weights[k] * p[k][c];
+                m[c] += weights[k] * SOFT * p[k][c];
             }
         }
         return m;
     }
 
-    private void updateWeights(double[][] p, int target, int mixturePrediction) {
+    private void updateWeights(double[][] p, int target, double scale, boolean fromStream) {
         int k = weights.length;
         double[] w = new double[k];
         double total = 0;
         for (int e = 0; e < k; e++) {
-            w[e] = weights[e] * Math.exp(-config.mixtureRate() * (1.0 - p[e][target]));
+            boolean right = Probabilities.argmax(p[e]) == target;
+            w[e] = weights[e] * (right ? 1.0 : Math.exp(-config.mixtureRate() * scale));
             total += w[e];
-            if (Probabilities.argmax(p[e]) == target) {
+            if (right && fromStream) {
                 scored[e]++;
             }
         }
-        scored[k]++;
+        if (fromStream) {
+            scored[k]++;
+        }
         double share = config.mixtureShare();
         for (int e = 0; e < k; e++) {
             double normalised = total > 0 ? w[e] / total : 1.0 / k;
             weights[e] = (float) ((1 - share) * normalised + share / k);
         }
+    }
+
+    /** Each expert's predicted class per text, [expert][text] in {@link #EXPERTS} order (diagnostics). */
+    public int[][] expertPredictions(List<String> texts, float[] networkLogits, int classes) {
+        int[][] out = new int[EXPERTS.size()][texts.size()];
+        for (int i = 0; i < texts.size(); i++) {
+            double[][] p = experts(features(texts.get(i)), networkLogits, i, classes);
+            for (int e = 0; e < p.length; e++) {
+                out[e][i] = Probabilities.argmax(p[e]);
+            }
+        }
+        return out;
     }
 
     /** The mixture weight of each expert, by name. */

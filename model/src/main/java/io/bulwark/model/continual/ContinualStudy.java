@@ -24,15 +24,23 @@ public final class ContinualStudy {
     private final int heldOutPerClass;
     private final int limit;
     private final Consumer<String> progress;
+    private final List<String> variantNames;
 
     /**
      * A study of {@code base} (its labels are set per stream).
      *
      * @param limit at most this many events per stream (0 = all)
+     * @param variantNames the variants to run, a subset of {@link #VARIANTS}
      * @param progress receives one line per finished run
      */
     public ContinualStudy(LearnerConfig base, List<Long> seeds, List<String> orders, int heldOutPerClass, int limit,
-                          Consumer<String> progress) {
+                          List<String> variantNames, Consumer<String> progress) {
+        for (String v : variantNames) {
+            if (!VARIANTS.contains(v)) {
+                throw new IllegalArgumentException("Unknown variant '" + v + "'; expected one of " + VARIANTS);
+            }
+        }
+        this.variantNames = List.copyOf(variantNames);
         this.base = base;
         this.seeds = List.copyOf(seeds);
         this.orders = List.copyOf(orders);
@@ -41,14 +49,21 @@ public final class ContinualStudy {
         this.progress = progress;
     }
 
-    /** The variants: name to configuration, null for naive Bayes. */
+    /**
+     * The variants: the learner as configured, without its wide side and replay, with the Bregman/EMA term (without
+     * it when it is on), and naive Bayes.
+     */
+    public static final List<String> VARIANTS = List.of("learner", "no-wide-replay", "bregman", "naive-bayes");
+
+    /** The selected variants: name to configuration, null for naive Bayes. */
     public Map<String, LearnerConfig> variants() {
+        Map<String, LearnerConfig> all = new LinkedHashMap<>();
+        all.put("learner", base);
+        all.put("no-wide-replay", base.toBuilder().optContinual(ContinualConfig.OFF).build());
+        all.put("bregman", base.toBuilder().optBregmanWeight(base.hasTeacher() ? 0.0 : BREGMAN_WEIGHT).build());
+        all.put("naive-bayes", null);
         Map<String, LearnerConfig> v = new LinkedHashMap<>();
-        v.put("learner", base);
-        v.put("without wide/replay", base.toBuilder().optContinual(ContinualConfig.OFF).build());
-        v.put("+ Bregman/EMA", base.toBuilder().optBregmanWeight(base.hasTeacher() ? base.bregmanWeight()
-                : BREGMAN_WEIGHT).build());
-        v.put("naive Bayes", null);
+        variantNames.forEach(n -> v.put(n, all.get(n)));
         return v;
     }
 
@@ -65,9 +80,10 @@ public final class ContinualStudy {
                             : bench.run(stream, v.getValue().toBuilder().optSeed(seed).build());
                     byVariant.computeIfAbsent(v.getKey(), k -> new ArrayList<>()).add(r);
                     progress.accept(String.format(Locale.ROOT,
-                            "%-8s seed %d %-20s prequential %.4f cold %.4f worst class %.3f forgetting %.3f (%.0f s)",
+                            "%-8s seed %d %-15s prequential %.4f cold %.4f worst class %.3f forgetting %.3f (%.0f s)"
+                                    + " held-out %s experts %s experts held-out %s",
                             order, seed, v.getKey(), r.prequential(), r.coldStart(), r.worstClass(),
-                            r.meanForgetting(), r.seconds()));
+                            r.meanForgetting(), r.seconds(), r.heldOut(), r.experts(), r.expertHeldOut()));
                 }
             }
             out.put(order, byVariant);
@@ -115,6 +131,7 @@ public final class ContinualStudy {
             one.put("heldOutAfterEachEra", r.eras());
             one.put("forgetting", r.forgetting());
             one.put("expertPrequential", r.experts());
+            one.put("expertHeldOut", r.expertHeldOut());
             one.put("seconds", r.seconds());
             each.add(one);
         }

@@ -100,7 +100,7 @@ class ContinualTest {
         List<String> spam = List.of("cheap casino prize winner tonight");
         float[] undecided = {0f, 0f};
         assertThat(head.probabilities(spam, undecided, 2)[1]).isEqualTo(0.5f);
-        head.testThenTrain(spam, new int[] {1}, new float[] {1f}, undecided, 2, 2);
+        head.testThenTrain(spam, new int[] {1}, new float[] {1f}, 1, undecided, 2, 2);
         float after = head.probabilities(spam, undecided, 2)[1];
         assertThat(after).as("P(spam) after one spam example").isGreaterThan(0.6f);
 
@@ -126,8 +126,8 @@ class ContinualTest {
                 targets[j] = LABELS.indexOf(e.label());
                 network[j * 2 + (1 - targets[j])] = 8f; // a confidently wrong network
             }
-            int[] predicted = head.testThenTrain(texts, targets, new float[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, network,
-                    2, 2);
+            int[] predicted = head.testThenTrain(texts, targets, new float[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 10,
+                    network, 2, 2);
             for (int j = 0; j < 10 && i >= 100; j++) {
                 lateCorrect += predicted[j] == targets[j] ? 1 : 0;
             }
