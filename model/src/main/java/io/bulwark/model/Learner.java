@@ -264,10 +264,8 @@ public final class Learner implements AutoCloseable {
             return StepResult.empty(0, 0);
         }
         StepResult total = null;
-        // With replay, each chunk leaves room in the batch for the replayed examples.
-        int stride = replay == null ? config.batchSize() : replay.streamShare(config.batchSize());
-        for (int from = 0; from < batch.size(); from += stride) {
-            List<Example> chunk = batch.subList(from, Math.min(batch.size(), from + stride));
+        for (int from = 0; from < batch.size(); from += config.batchSize()) {
+            List<Example> chunk = batch.subList(from, Math.min(batch.size(), from + config.batchSize()));
             StepResult r = trainChunk(chunk);
             total = total == null ? r : total.merge(r);
         }

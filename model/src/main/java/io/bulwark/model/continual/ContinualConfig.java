@@ -68,6 +68,14 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
         return replayPerClass > 0 && replayFraction > 0;
     }
 
+    /**
+     * Rows a training batch has beyond {@code batchSize} for replayed examples: {@code replayFraction} of the
+     * enlarged batch, 0 without replay.
+     */
+    public int replaySlots(int batchSize) {
+        return replay() ? (int) Math.round(batchSize * replayFraction / (1 - replayFraction)) : 0;
+    }
+
     /** Whether any continual part is on. */
     public boolean enabled() {
         return wide || replay();

@@ -37,15 +37,13 @@ public final class Replay {
         this.rng = new SeededRandom(seed);
     }
 
-    /** Stream examples per training batch of {@code batchSize}: the rest of the batch is replayed. */
-    public int streamShare(int batchSize) {
-        return Math.max(1, batchSize - (int) Math.round(fraction * batchSize));
-    }
-
-    /** How many replayed examples join a batch of {@code streamExamples} labeled stream examples. */
+    /**
+     * How many replayed examples join a training batch of {@code streamExamples} stream examples: a share
+     * {@code fraction} of the enlarged batch, at most the slots a batch of {@code batchSize} has for them.
+     */
     public int replayCount(int streamExamples, int batchSize) {
-        int wanted = (int) Math.round(streamExamples * fraction / (1 - fraction));
-        return Math.min(Math.max(0, batchSize - streamExamples), wanted);
+        int slots = (int) Math.round(batchSize * fraction / (1 - fraction));
+        return Math.min(slots, (int) Math.round(streamExamples * fraction / (1 - fraction)));
     }
 
     /** {@code n} examples drawn with replacement: a class uniformly among the non-empty ones, then an example. */
