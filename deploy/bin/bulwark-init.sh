@@ -110,6 +110,13 @@ LEARNER_KEYS=(
   optimizer.warmupSteps
   optimizer.clipNorm
   seed
+  continual.wide
+  continual.wideBuckets
+  continual.wideLearningRate
+  continual.mixtureRate
+  continual.mixtureShare
+  continual.replayPerClass
+  continual.replayFraction
 )
 
 log() {

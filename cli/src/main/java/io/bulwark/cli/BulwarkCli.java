@@ -8,6 +8,7 @@ import io.bulwark.cli.job.ProduceCommand;
 import io.bulwark.cli.job.SnapshotsCommand;
 import io.bulwark.cli.learner.AttackCommand;
 import io.bulwark.cli.learner.BenchCommand;
+import io.bulwark.cli.learner.ContinualCommand;
 import io.bulwark.cli.learner.ParamsCommand;
 import io.bulwark.cli.learner.RobustnessCommand;
 import io.bulwark.cli.learner.TrainCommand;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Spec;
             BenchCommand.class,
             AttackCommand.class,
             RobustnessCommand.class,
+            ContinualCommand.class,
             ParamsCommand.class,
             DemoCommand.class,
             ProduceCommand.class,
@@ -97,7 +99,7 @@ public final class BulwarkCli implements Runnable {
         CommandLine cli = new CommandLine(new BulwarkCli());
         cli.addSubcommand("serving-bench", new ServingBenchmark.Command());
         cli.addSubcommand("study", new StudyCli());
-        for (String name : List.of("train", "bench", "demo", "pipeline-bench")) {
+        for (String name : List.of("train", "bench", "continual", "demo", "pipeline-bench")) {
             LearnerFlags.addTo(cli.getSubcommands().get(name));
         }
         cli.setCaseInsensitiveEnumValuesAllowed(true);

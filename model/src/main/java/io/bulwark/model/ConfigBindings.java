@@ -78,7 +78,20 @@ final class ConfigBindings {
             bind(LearnerParams.WARMUP, LearnerConfig::warmupSteps, LearnerConfig.Builder::optWarmupSteps),
             bind(LearnerParams.CLIP_NORM, LearnerConfig::clipNorm, LearnerConfig.Builder::optClipNorm),
             bind(LearnerParams.BATCH_SIZE, LearnerConfig::batchSize, LearnerConfig.Builder::optBatchSize),
-            bind(LearnerParams.SEED, LearnerConfig::seed, LearnerConfig.Builder::optSeed));
+            bind(LearnerParams.SEED, LearnerConfig::seed, LearnerConfig.Builder::optSeed),
+            continual(LearnerParams.CONTINUAL_WIDE, ContinualConfig::wide),
+            continual(LearnerParams.CONTINUAL_BUCKETS, ContinualConfig::wideBuckets),
+            continual(LearnerParams.CONTINUAL_WIDE_LR, ContinualConfig::wideLearningRate),
+            continual(LearnerParams.CONTINUAL_MIX_RATE, ContinualConfig::mixtureRate),
+            continual(LearnerParams.CONTINUAL_MIX_SHARE, ContinualConfig::mixtureShare),
+            continual(LearnerParams.CONTINUAL_REPLAY, ContinualConfig::replayPerClass),
+            continual(LearnerParams.CONTINUAL_REPLAY_FRACTION, ContinualConfig::replayFraction));
+
+    /** A parameter held in the configuration's {@link ContinualConfig}. */
+    private static <T> Binding<T> continual(Param<T> p, Function<ContinualConfig, T> get) {
+        return new Binding<>(p, c -> get.apply(c.continual()),
+                (b, v) -> b.optContinual(b.continual().with(p.key(), p.format(v))));
+    }
 
     /** The binding of {@code key}, or {@code null}. */
     static Binding<?> byKey(String key) {

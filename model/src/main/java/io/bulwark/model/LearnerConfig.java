@@ -77,6 +77,7 @@ public final class LearnerConfig implements java.io.Serializable {
     private final double clipNorm;
     private final int batchSize;
     private final long seed;
+    private final ContinualConfig continual;
 
     private LearnerConfig(Builder b) {
         encoderType = b.encoderType;
@@ -112,6 +113,7 @@ public final class LearnerConfig implements java.io.Serializable {
         clipNorm = b.clipNorm;
         batchSize = b.batchSize;
         seed = b.seed;
+        continual = b.continual;
     }
 
     private static double defaultAlpha(StrategyType strategy, double epsilon, int steps) {
@@ -162,17 +164,19 @@ public final class LearnerConfig implements java.io.Serializable {
     }
 
     /**
-     * Parses a map stored with a saved model (snapshot or checkpoint): like {@link #fromMap}, except that a map
-     * without {@code encoder.normalization}, written before the key existed, gets {@link Normalization#BASIC} so the
-     * model encodes text exactly as it was trained to.
+     * Parses a map stored with a saved model (snapshot or checkpoint): like {@link #fromMap}, except for keys
+     * written before they existed: without {@code encoder.normalization} the model gets {@link Normalization#BASIC},
+     * and without any {@code continual.*} key the continual parts are off ({@link ContinualConfig#OFF}), so the model
+     * encodes and predicts exactly as it was trained to.
      */
     public static LearnerConfig fromStoredMap(Map<String, String> map) {
-        if (map.containsKey(LearnerParams.NORMALIZATION.key())) {
-            return fromMap(map);
-        }
         Map<String, String> m = new LinkedHashMap<>(map);
-        m.put(LearnerParams.NORMALIZATION.key(), Normalization.BASIC.name());
-        return fromMap(m);
+        m.putIfAbsent(LearnerParams.NORMALIZATION.key(), Normalization.BASIC.name());
+        Builder b = builder();
+        if (map.keySet().stream().noneMatch(k -> k.startsWith(ContinualConfig.PREFIX))) {
+            b.optContinual(ContinualConfig.OFF);
+        }
+        return b.optValues(m).build();
     }
 
     /** The problems of a (possibly partial) settings map, all at once; empty when {@link #fromMap} accepts it. */
@@ -255,6 +259,9 @@ public final class LearnerConfig implements java.io.Serializable {
     public int batchSize() { return batchSize; }
     public long seed() { return seed; }
     public boolean hasTeacher() { return bregmanWeight > 0; }
+
+    /** The wide side, mixture of experts and replay reservoir beside the network. */
+    public ContinualConfig continual() { return continual; }
     public int outputSize() { return labels.isEmpty() ? maxLabels : labels.size(); }
 
     @Override
@@ -311,6 +318,7 @@ public final class LearnerConfig implements java.io.Serializable {
         private double clipNorm = LearnerParams.CLIP_NORM.defaultValue();
         private int batchSize = LearnerParams.BATCH_SIZE.defaultValue();
         private long seed = LearnerParams.SEED.defaultValue();
+        private ContinualConfig continual = ContinualConfig.DEFAULTS;
 
         private Builder() {}
 
@@ -438,6 +446,11 @@ public final class LearnerConfig implements java.io.Serializable {
 
         /** Sets the seed (default 42). */
         public Builder optSeed(long v) { seed = v; return this; }
+
+        /** Sets the wide side, mixture and replay at once ({@link ContinualConfig#DEFAULTS}; {@code continual.*}). */
+        public Builder optContinual(ContinualConfig v) { continual = Objects.requireNonNull(v, "continual"); return this; }
+
+        ContinualConfig continual() { return continual; }
 
         /**
          * Validates and builds the configuration.

@@ -112,14 +112,41 @@ public final class LearnerParams {
 
     public static final Param<Integer> BATCH_SIZE = Param.ofInt("train.batchSize", "--batch-size", 32, 1, 65536,
             "Examples per mini-batch (the job's batches too).");
-    public static final Param<Long> SEED = Param.ofLong("seed", "--seed", 42L, Long.MIN_VALUE,
+    public static final Param<Long> SEED = Param.of("seed", "--seed", "long", 42L, Long::parseLong, String::valueOf,
             "Seed of every random choice (initialisation, dropout, perturbation starts).");
+
+    // ---- continual parts beside the network (ContinualConfig) -------------------------------------------------
+
+    public static final Param<Boolean> CONTINUAL_WIDE = Param.ofBoolean("continual.wide", "--wide",
+            ContinualConfig.DEFAULTS.wide(), "Wide model, naive Bayes and the mixture of experts beside the network"
+                    + " (docs/continual.md). Models stored without continual.* keys load with it off.");
+    public static final Param<Integer> CONTINUAL_BUCKETS = Param.ofInt("continual.wideBuckets", "--wide-buckets",
+            ContinualConfig.DEFAULTS.wideBuckets(), 16, 1 << 24,
+            "Hash slots of the wide model's and naive Bayes's features.");
+    public static final Param<Double> CONTINUAL_WIDE_LR = Param.ofDouble("continual.wideLearningRate",
+            "--wide-lr", ContinualConfig.DEFAULTS.wideLearningRate(), v -> v > 0, "> 0",
+            "AdaGrad step of the wide model.");
+    public static final Param<Double> CONTINUAL_MIX_RATE = Param.ofDouble("continual.mixtureRate",
+            "--mixture-rate", ContinualConfig.DEFAULTS.mixtureRate(), v -> v > 0, "> 0",
+            "Hedge rate eta of the mixture: a mistake multiplies an expert's weight by exp(-eta).");
+    public static final Param<Double> CONTINUAL_MIX_SHARE = Param.ofDouble("continual.mixtureShare",
+            "--mixture-share", ContinualConfig.DEFAULTS.mixtureShare(), v -> v >= 0 && v < 1, "in [0, 1)",
+            "Fixed share alpha of the mixture, so an expert that becomes the best after a drift is trusted again.");
+    public static final Param<Integer> CONTINUAL_REPLAY = Param.ofInt("continual.replayPerClass",
+            "--replay-per-class", ContinualConfig.DEFAULTS.replayPerClass(), 0, 1_000_000,
+            "Capacity per class of the class-balanced replay reservoir; 0 = off. Models stored without"
+                    + " continual.* keys load with it off.");
+    public static final Param<Double> CONTINUAL_REPLAY_FRACTION = Param.ofDouble("continual.replayFraction",
+            "--replay-fraction", ContinualConfig.DEFAULTS.replayFraction(), v -> v >= 0 && v < 1, "in [0, 1)",
+            "Share of each (enlarged) training batch drawn from the replay reservoir.");
 
     /** Every parameter, in table order. */
     public static final List<Param<?>> ALL = List.of(ENCODER_TYPE, BUCKETS, MAX_LENGTH, CHAR_NGRAMS, MAX_NGRAMS,
             NORMALIZATION, EMBEDDING_DIM, HIDDEN_DIM, LAYERS, HEADS, DROPOUT, LABELS, MAX_LABELS, STRATEGY, STEPS, NORM, EPSILON,
             ALPHA, INIT_MAGNITUDE, EPSILON_RAMP, SMART_WEIGHT, SMART_STEPS, VAT, BREGMAN_WEIGHT, EMA_MOMENTUM,
-            OPTIMIZER, SCHEDULE, LEARNING_RATE, WEIGHT_DECAY, WARMUP, CLIP_NORM, BATCH_SIZE, SEED);
+            OPTIMIZER, SCHEDULE, LEARNING_RATE, WEIGHT_DECAY, WARMUP, CLIP_NORM, BATCH_SIZE, SEED, CONTINUAL_WIDE,
+            CONTINUAL_BUCKETS, CONTINUAL_WIDE_LR, CONTINUAL_MIX_RATE, CONTINUAL_MIX_SHARE, CONTINUAL_REPLAY,
+            CONTINUAL_REPLAY_FRACTION);
 
     /** The parameter with {@code key}, or {@code null}. */
     public static Param<?> byKey(String key) {

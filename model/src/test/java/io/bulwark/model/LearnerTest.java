@@ -97,6 +97,11 @@ class LearnerTest {
             assertThat(r.updates()).isEqualTo(3 * 4);
             assertThat(learner.batchesSeen()).isEqualTo(1);
         }
+        // Replayed examples enlarge the training batch; they do not split it.
+        try (Learner learner = Learner.create(SyntheticData.small().optBatchSize(8)
+                .optContinual(ContinualConfig.OFF).build())) {
+            assertThat(learner.train(data.subList(0, 20)).updates()).isEqualTo(3 * 4);
+        }
     }
 
     @ParameterizedTest

@@ -12,6 +12,8 @@ import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.PgdAttack;
 import io.bulwark.model.Prediction;
 import io.bulwark.model.StepResult;
+import io.bulwark.model.continual.ContinualHead;
+import io.bulwark.model.continual.Replay;
 import io.bulwark.model.encoding.HashingEncoder;
 import io.bulwark.model.nn.BatchInputs;
 import io.bulwark.model.nn.Network;
@@ -57,6 +59,7 @@ public final class Learner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Learner.class);
 
     private static final String ENGINE = "PyTorch";
+    private static final long REPLAY_SEED_SALT = 0x2545F4914F6CDD1DL;
 
     final LearnerConfig config;
     final Device device;
@@ -71,6 +74,8 @@ public final class Learner implements AutoCloseable {
     final List<Regularizer> regularizers = new ArrayList<>();
     final List<String> labels = new ArrayList<>();
     final Map<String, Integer> labelIndex = new HashMap<>();
+    final ContinualHead continual;
+    final Replay replay;
     StepListener listener = StepListener.NONE;
     long examplesSeen;
     long batchesSeen;
@@ -103,6 +108,9 @@ public final class Learner implements AutoCloseable {
             if (teacher != null) {
                 regularizers.add(new BregmanProximal(config, teacher));
             }
+            this.continual = config.continual().wide() ? new ContinualHead(config.continual()) : null;
+            this.replay = config.continual().replay() ? new Replay(config.continual().replayPerClass(),
+                    config.continual().replayFraction(), config.seed() ^ REPLAY_SEED_SALT) : null;
             for (String l : config.labels()) {
                 addLabel(l);
             }
@@ -219,6 +227,16 @@ public final class Learner implements AutoCloseable {
     public Map<String, float[]> teacherValues() {
         ensureOpen();
         return teacher == null ? Map.of() : teacher.toFloatArrays();
+    }
+
+    /** The wide side and mixture of experts beside the network, when {@code continual.wide} is on. */
+    public Optional<ContinualHead> continualHead() {
+        return Optional.ofNullable(continual);
+    }
+
+    /** The class-balanced replay reservoir, when replay is on. */
+    public Optional<Replay> replay() {
+        return Optional.ofNullable(replay);
     }
 
     /** A copy of the strategy's carried state (FreeAT's delta bank) by name. */
@@ -373,8 +391,7 @@ public final class Learner implements AutoCloseable {
         return sliceKnown(network.forward(p, in, null, null));
     }
 
-    static int[] argmax(NDArray logits, int c) {
-        float[] v = logits.toFloatArray();
+    static int[] argmax(float[] v, int c) {
         int n = v.length / c;
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {

@@ -38,8 +38,9 @@ final class LearnerEvaluation {
             List<String> chunk = texts.subList(from, Math.min(texts.size(), from + EVAL_CHUNK));
             try (NDManager step = learner.manager.newSubManager()) {
                 BatchInputs in = new BatchInputs(learner.encoder.encode(chunk), step);
-                float[] p = learner.evalLogits(in, learner.params).softmax(-1)
-                        .toFloatArray();
+                NDArray logits = learner.evalLogits(in, learner.params);
+                float[] p = learner.continual == null ? logits.softmax(-1).toFloatArray()
+                        : learner.continual.probabilities(chunk, logits.toFloatArray(), c);
                 for (int i = 0; i < chunk.size(); i++) {
                     float[] probs = Arrays.copyOfRange(p, i * c, (i + 1) * c);
                     int best = 0;

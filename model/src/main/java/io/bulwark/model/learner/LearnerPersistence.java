@@ -3,6 +3,7 @@ package io.bulwark.model.learner;
 import ai.djl.ndarray.NDArray;
 import io.bulwark.avro.ModelPayload;
 import io.bulwark.model.LearnerConfig;
+import io.bulwark.model.continual.ContinualHead;
 import io.bulwark.model.nn.Parameters;
 import io.bulwark.model.snapshot.CheckpointData;
 import io.bulwark.model.snapshot.CheckpointFormat;
@@ -26,7 +27,28 @@ final class LearnerPersistence {
     /** The student's parameters in the versioned, checksummed parameter format. */
     static ModelPayload exportParameters(Learner learner) {
         learner.ensureOpen();
-        return ParameterFormat.toPayload(tensors(learner.params));
+        return ParameterFormat.toPayload(studentTensors(learner));
+    }
+
+    /** The network's parameters followed by the wide side's state. */
+    private static Map<String, TensorData> studentTensors(Learner learner) {
+        Map<String, TensorData> out = tensors(learner.params);
+        if (learner.continual != null) {
+            learner.continual.export(out);
+        }
+        return out;
+    }
+
+    /** Loads a student payload's tensors into the network and the wide side. */
+    private static void loadStudent(Learner learner, Map<String, TensorData> student) {
+        Map<String, TensorData> wide = new LinkedHashMap<>();
+        load(learner.params, ContinualHead.split(student, wide), "student");
+        if (learner.continual != null) {
+            learner.continual.load(wide);
+        } else if (!wide.isEmpty()) {
+            throw new SnapshotFormatException("The student payload holds the wide side's tensors " + wide.keySet()
+                    + " but the configuration has continual.wide off");
+        }
     }
 
     /** The EMA teacher's parameters, when the Bregman term is on. */
@@ -50,9 +72,9 @@ final class LearnerPersistence {
         Learner l = Learner.create(config, device);
         try {
             setLabels(l, labels);
-            load(l.params, s, "student");
+            loadStudent(l, s);
             if (l.teacher != null) {
-                load(l.teacher, t != null ? t : s, "teacher");
+                load(l.teacher, t != null ? t : ContinualHead.split(s, new LinkedHashMap<>()), "teacher");
             }
             return l;
         } catch (RuntimeException e) {
@@ -67,11 +89,11 @@ final class LearnerPersistence {
         Map<String, TensorData> state = new LinkedHashMap<>();
         learner.strategy.state().forEach((k, v) -> state.put(k, tensor(v)));
         return CheckpointFormat.encode(new CheckpointData(learner.config.toMap(), List.copyOf(learner.labels),
-                tensors(learner.params), learner.teacher == null ? null : tensors(learner.teacher),
+                studentTensors(learner), learner.teacher == null ? null : tensors(learner.teacher),
                 learner.optimizer.step(), tensors(learner.optimizer.firstMoments()),
                 tensors(learner.optimizer.secondMoments()), state, learner.rng.state(), learner.examplesSeen,
-                learner.batchesSeen, learner.skippedBatches,
-                learner.updates));
+                learner.batchesSeen, learner.skippedBatches, learner.updates,
+                learner.replay == null ? null : learner.replay.encode()));
     }
 
     /**
@@ -90,7 +112,7 @@ final class LearnerPersistence {
         Learner l = Learner.create(config, device);
         try {
             setLabels(l, c.labels());
-            load(l.params, c.student(), "student");
+            loadStudent(l, c.student());
             if (l.teacher != null) {
                 if (c.teacher() == null) {
                     throw new SnapshotFormatException("Checkpoint has no teacher but its configuration needs one");
@@ -113,6 +135,9 @@ final class LearnerPersistence {
             l.batchesSeen = c.batchesSeen();
             l.skippedBatches = c.skippedBatches();
             l.updates = c.updates();
+            if (l.replay != null && c.replay() != null) {
+                l.replay.decode(c.replay());
+            }
             return l;
         } catch (RuntimeException e) {
             l.close();

@@ -12,7 +12,11 @@ import io.bulwark.model.strategy.StepContext;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One training step of a {@link Learner} on a chunk of at most {@code batchSize} examples. */
+/**
+ * One training step of a {@link Learner} on a chunk of at most {@code batchSize} examples: prequential scoring
+ * (by the mixture of experts when the continual parts are on), the wide side's update, replay, and one step of the
+ * strategy on the network.
+ */
 final class TrainingStep {
 
     private TrainingStep() {}
@@ -27,34 +31,12 @@ final class TrainingStep {
         }
         try (NDManager step = learner.manager.newSubManager()) {
             int correct = 0;
-            // The labeled examples in chunk order: scored before training and, unless unlabeled examples join the
-            // training batch, exactly the training batch, so their inputs are built once.
-            BatchInputs labeledInputs = null;
-            if (labeled > 0 && !learner.labels.isEmpty()) {
-                List<String> texts = new ArrayList<>();
-                List<String> truth = new ArrayList<>();
-                for (Example e : chunk) {
-                    if (e.isLabeled()) {
-                        texts.add(e.text());
-                        truth.add(e.label());
-                    }
-                }
-                labeledInputs = new BatchInputs(learner.encoder.encode(texts), step);
-                int[] predicted =
-                        Learner.argmax(learner.evalLogits(labeledInputs, learner.params), learner.labels.size());
-                for (int i = 0; i < predicted.length; i++) {
-                    Integer idx = learner.labelIndex.get(truth.get(i));
-                    if (idx != null && idx == predicted[i]) {
-                        correct++;
-                    }
-                }
-            }
+            List<Example> labeledExamples = new ArrayList<>();
             for (Example e : chunk) {
-                if (e.isLabeled() && !learner.labelIndex.containsKey(e.label())) {
-                    learner.addLabel(e.label());
+                if (e.isLabeled()) {
+                    labeledExamples.add(e);
                 }
             }
-            learner.examplesSeen += chunk.size();
             boolean useUnlabeled = learner.config.smartWeight() > 0 && learner.config.vatOnUnlabeled();
             List<Example> train = new ArrayList<>();
             for (Example e : chunk) {
@@ -62,12 +44,46 @@ final class TrainingStep {
                     train.add(e);
                 }
             }
+            // Replayed examples (labels already known) join the training batch and are scored with the chunk.
+            List<Example> replayed = learner.replay == null || train.isEmpty() ? List.of()
+                    : learner.replay.draw(learner.replay.replayCount(train.size(), learner.config.batchSize()));
+            List<Example> scored = new ArrayList<>(labeledExamples);
+            scored.addAll(replayed);
+            // The labeled and replayed examples: scored before training and, unless unlabeled examples join the
+            // training batch, exactly the training batch, so their inputs are built once.
+            BatchInputs scoredInputs = null;
+            int known = learner.labels.size();
+            float[] networkLogits = null;
+            if (labeled > 0 && known > 0) {
+                List<String> texts = new ArrayList<>();
+                scored.forEach(e -> texts.add(e.text()));
+                scoredInputs = new BatchInputs(learner.encoder.encode(texts), step);
+                networkLogits = learner.evalLogits(scoredInputs, learner.params).toFloatArray();
+            }
+            for (Example e : chunk) {
+                if (e.isLabeled() && !learner.labelIndex.containsKey(e.label())) {
+                    learner.addLabel(e.label());
+                }
+            }
+            int[] predicted = learner.continual != null && labeled > 0
+                    ? trainContinual(learner, scored, labeled, networkLogits, known)
+                    : networkLogits == null ? new int[0] : Learner.argmax(networkLogits, known);
+            for (int i = 0; i < labeled && i < predicted.length; i++) {
+                if (predicted[i] >= 0 && predicted[i] == learner.labelIndex.get(labeledExamples.get(i).label())) {
+                    correct++;
+                }
+            }
+            learner.examplesSeen += chunk.size();
             if (train.isEmpty() || learner.labels.isEmpty()) {
                 return new StepResult(chunk.size(), labeled, correct, 0.0, false, 0, 0, 0.0, 0.0);
             }
+            if (learner.replay != null) {
+                learner.replay.offer(labeledExamples);
+            }
+            train.addAll(replayed);
             BatchInputs in;
-            if (labeledInputs != null && train.size() == labeled) {
-                in = labeledInputs;
+            if (scoredInputs != null && train.size() == scored.size()) {
+                in = scoredInputs;
             } else {
                 List<String> texts = new ArrayList<>(train.size());
                 for (Example e : train) {
@@ -112,5 +128,24 @@ final class TrainingStep {
             return new StepResult(chunk.size(), labeled, correct, ctx.meanLoss(), ctx.skipped() > 0, ctx.passes(),
                     ctx.updates(), deltaNorm, drift);
         }
+    }
+
+    /**
+     * The wide side's test-then-train step on the chunk's labeled examples followed by the replayed ones (from
+     * {@code stream} on); returns the mixture's predictions.
+     */
+    private static int[] trainContinual(Learner learner, List<Example> examples, int stream, float[] networkLogits,
+                                        int known) {
+        List<String> texts = new ArrayList<>(examples.size());
+        int[] targets = new int[examples.size()];
+        float[] weights = new float[examples.size()];
+        for (int i = 0; i < targets.length; i++) {
+            Example e = examples.get(i);
+            texts.add(e.text());
+            targets[i] = learner.labelIndex.get(e.label());
+            weights[i] = e.weight();
+        }
+        return learner.continual.testThenTrain(texts, targets, weights, stream, networkLogits, known,
+                learner.labels.size());
     }
 }

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param batchesSeen batches trained on
  * @param skippedBatches batches with a skipped update
  * @param updates parameter updates applied
+ * @param replay the replay reservoir's state ({@code io.bulwark.model.continual.Replay#encode}), or null without
+ *     replay (and in version 1 checkpoints)
  */
 public record CheckpointData(
         Map<String, String> config,
@@ -33,4 +35,15 @@ public record CheckpointData(
         long examplesSeen,
         long batchesSeen,
         long skippedBatches,
-        long updates) {}
+        long updates,
+        byte[] replay) {
+
+    /** A checkpoint without replay state. */
+    public CheckpointData(Map<String, String> config, List<String> labels, Map<String, TensorData> student,
+                          Map<String, TensorData> teacher, long optimizerStep, Map<String, TensorData> firstMoments,
+                          Map<String, TensorData> secondMoments, Map<String, TensorData> strategyState, long rngState,
+                          long examplesSeen, long batchesSeen, long skippedBatches, long updates) {
+        this(config, labels, student, teacher, optimizerStep, firstMoments, secondMoments, strategyState, rngState,
+                examplesSeen, batchesSeen, skippedBatches, updates, null);
+    }
+}

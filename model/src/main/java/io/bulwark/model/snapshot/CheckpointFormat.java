@@ -20,11 +20,14 @@ import java.util.zip.CRC32C;
  * <p>Version 1, big-endian: magic 0x4257434B ("BWCK"), format version, configuration map, labels, student
  * parameters, optional teacher, optimizer step and moments, strategy state, RNG state, counters (each tensor group
  * in {@link ParameterFormat}, length-prefixed), and a trailing CRC32C of everything before it.
+ *
+ * <p>Version 2 adds, after the counters, a flag and the length-prefixed replay reservoir state. Version 1
+ * checkpoints are still read (without replay state).
  */
 public final class CheckpointFormat {
 
     /** The version written by this code. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /** "BWCK". */
     public static final int MAGIC = 0x4257434B;
@@ -61,6 +64,10 @@ public final class CheckpointFormat {
             out.writeLong(c.batchesSeen());
             out.writeLong(c.skippedBatches());
             out.writeLong(c.updates());
+            out.writeBoolean(c.replay() != null);
+            if (c.replay() != null) {
+                writeBlob(out, c.replay());
+            }
             out.flush();
             CRC32C crc = new CRC32C();
             crc.update(bos.toByteArray());
@@ -89,9 +96,9 @@ public final class CheckpointFormat {
                         "Not a Bulwark checkpoint: magic 0x%08x, expected 0x%08x", magic, MAGIC));
             }
             int version = in.readInt();
-            if (version != VERSION) {
+            if (version != 1 && version != VERSION) {
                 throw new SnapshotFormatException("Unknown checkpoint format version " + version
-                        + " (this reader knows version " + VERSION + ")");
+                        + " (this reader knows versions 1 to " + VERSION + ")");
             }
             CRC32C crc = new CRC32C();
             crc.update(bytes, 0, bytes.length - 4);
@@ -102,7 +109,7 @@ public final class CheckpointFormat {
                         "Checkpoint checksum mismatch: stored crc32c:%08x, computed crc32c:%08x over %d bytes "
                                 + "(corrupted or truncated checkpoint)", stored, (int) crc.getValue(), bytes.length - 4));
             }
-            return decodeV1(in);
+            return decodeBody(in, version);
         } catch (EOFException e) {
             throw new SnapshotFormatException("Truncated checkpoint: ended after " + bytes.length + " bytes", e);
         } catch (IOException e) {
@@ -110,7 +117,7 @@ public final class CheckpointFormat {
         }
     }
 
-    private static CheckpointData decodeV1(DataInputStream in) throws IOException {
+    private static CheckpointData decodeBody(DataInputStream in, int version) throws IOException {
         int n = in.readInt();
         checkCount(n, "configuration entries");
         Map<String, String> config = new LinkedHashMap<>();
@@ -134,12 +141,13 @@ public final class CheckpointFormat {
         long batches = in.readLong();
         long skipped = in.readLong();
         long updates = in.readLong();
+        byte[] replay = version >= 2 && in.readBoolean() ? readBlob(in) : null;
         in.readInt(); // checksum, verified before
         if (in.available() > 0) {
             throw new SnapshotFormatException("Malformed checkpoint: " + in.available() + " trailing bytes");
         }
         return new CheckpointData(config, labels, student, teacher, optimizerStep, m, v, strategy, rng, examples,
-                batches, skipped, updates);
+                batches, skipped, updates, replay);
     }
 
     private static void checkCount(int n, String what) {

@@ -35,7 +35,9 @@ public final class FreeAt implements TrainingStrategy {
     /** FreeAT-m with the configuration's m, norm, epsilon and alpha; the bank is allocated in {@code manager}. */
     public FreeAt(LearnerConfig config, NDManager manager) {
         this.config = config;
-        this.bank = manager.zeros(new Shape(config.batchSize(), config.maxLength(), config.embeddingDim()));
+        // Replayed examples enlarge the training batch beyond batchSize (ContinualConfig.replaySlots).
+        int rows = config.batchSize() + config.continual().replaySlots(config.batchSize());
+        this.bank = manager.zeros(new Shape(rows, config.maxLength(), config.embeddingDim()));
     }
 
     @Override

@@ -64,11 +64,12 @@ class FreeAtTest {
                 previousEnd = rec.updatedDeltas.get(2);
                 assertThat(r.deltaNorm()).isGreaterThan(0.0).isLessThanOrEqualTo(config.epsilon() * (1 + 1e-5));
             }
-            // The bank holds the last batch's delta in its top-left slice.
+            // The bank holds the last batch's delta in its top-left slice; it has rows for replayed examples too.
             float[] bank = learner.strategyStateValues().get(FreeAt.DELTA_BANK);
-            assertThat(bank).hasSize(config.batchSize() * config.maxLength() * config.embeddingDim());
+            int rows = config.batchSize() + config.continual().replaySlots(config.batchSize());
+            assertThat(bank).hasSize(rows * config.maxLength() * config.embeddingDim());
             Recorder.Copy bankCopy = new Recorder.Copy(
-                    new long[] {config.batchSize(), config.maxLength(), config.embeddingDim()}, bank);
+                    new long[] {rows, config.maxLength(), config.embeddingDim()}, bank);
             assertOverlapEqual(previousEnd, bankCopy);
         }
     }

@@ -1,0 +1,97 @@
+package io.bulwark.model.continual;
+
+import io.bulwark.model.snapshot.TensorData;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Multinomial naive Bayes over hashed word unigrams, the same estimator as {@link
+ * io.bulwark.model.baseline.NaiveBayes} (document priors, Laplace smoothing alpha 1 over the distinct features seen,
+ * unseen features ignored), kept in float32 arrays so that it is part of the learner's snapshot and checkpoint.
+ */
+final class NaiveBayesExpert {
+    private static final double ALPHA = 1.0;
+
+    private final int buckets;
+    /** counts.get(c)[bucket]. */
+    private final List<float[]> counts = new ArrayList<>();
+    /** Per class: documents (weight sum) and tokens. */
+    private final List<float[]> classTotals = new ArrayList<>();
+    private float[] featureTotals;
+    private int distinct;
+
+    NaiveBayesExpert(int buckets) {
+        this.buckets = buckets;
+        this.featureTotals = new float[buckets];
+    }
+
+    void ensureClasses(int classes) {
+        while (counts.size() < classes) {
+            counts.add(new float[buckets]);
+            classTotals.add(new float[2]);
+        }
+    }
+
+    /** Log prior plus log likelihood per class; -Infinity for classes without documents; zeros before training. */
+    double[] logScores(TextFeatures f, int classes) {
+        double[] s = new double[classes];
+        double documents = 0;
+        for (int c = 0; c < classes && c < counts.size(); c++) {
+            documents += classTotals.get(c)[0];
+        }
+        if (documents <= 0) {
+            return s;
+        }
+        for (int c = 0; c < classes; c++) {
+            float docs = c < counts.size() ? classTotals.get(c)[0] : 0f;
+            s[c] = docs > 0 ? Math.log(docs / documents) : Double.NEGATIVE_INFINITY;
+        }
+        double smoothedV = ALPHA * distinct;
+        for (int b : f.unigrams) {
+            if (featureTotals[b] == 0) {
+                continue;
+            }
+            for (int c = 0; c < classes; c++) {
+                if (s[c] != Double.NEGATIVE_INFINITY) {
+                    s[c] += Math.log((counts.get(c)[b] + ALPHA) / (classTotals.get(c)[1] + smoothedV));
+                }
+            }
+        }
+        return s;
+    }
+
+    void update(TextFeatures f, int target, float weight) {
+        float[] row = counts.get(target);
+        float[] totals = classTotals.get(target);
+        totals[0] += weight;
+        for (int b : f.unigrams) {
+            if (featureTotals[b] == 0) {
+                distinct++;
+            }
+            featureTotals[b] += weight;
+            row[b] += weight;
+            totals[1] += weight;
+        }
+    }
+
+    void export(String prefix, Map<String, TensorData> out) {
+        out.put(prefix + "counts", Tensors.matrix(counts, buckets));
+        out.put(prefix + "classTotals", Tensors.matrix(classTotals, 2));
+        out.put(prefix + "featureTotals", Tensors.vector(featureTotals));
+    }
+
+    void load(String prefix, Map<String, TensorData> in) {
+        counts.clear();
+        classTotals.clear();
+        counts.addAll(Tensors.rows(in, prefix + "counts", buckets));
+        classTotals.addAll(Tensors.rows(in, prefix + "classTotals", 2));
+        featureTotals = Tensors.vector(in, prefix + "featureTotals", buckets);
+        distinct = 0;
+        for (float v : featureTotals) {
+            if (v != 0) {
+                distinct++;
+            }
+        }
+    }
+}
