@@ -68,6 +68,7 @@ JOB_OPTION_KEYS=(
   eval.attack.epsilon
   eval.attack.alpha
   eval.attack.restarts
+  eval.attack-texts
   eval.attack.norm
   checkpoint.interval
   sink.delivery-guarantee

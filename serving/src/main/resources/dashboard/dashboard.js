@@ -59,6 +59,19 @@
         { name: 'robust', type: 'line', showSymbol: true, data: byTime('robustAccuracy') }
       ]
     }), true);
+    var families = {};
+    reports.forEach(function (r) { Object.keys(r.attacks || {}).forEach(function (f) { families[f] = true; }); });
+    chart('chart-attacks').setOption(withBase({
+      xAxis: { type: 'value', name: 'version', minInterval: 1, scale: true },
+      yAxis: { type: 'value', min: 0, max: 1, name: 'accuracy under attack' },
+      graphic: Object.keys(families).length ? [] : [{ type: 'text', left: 'center', top: 'middle',
+        style: { text: 'no attack-suite results (job option eval.attack-texts = 0)', fill: '#888' } }],
+      series: Object.keys(families).sort().map(function (f) {
+        return { name: f, type: 'line', showSymbol: true, data: reports
+          .filter(function (r) { return r.attacks && r.attacks[f] !== null && r.attacks[f] !== undefined; })
+          .map(function (r) { return [r.version, r.attacks[f]]; }) };
+      })
+    }), true);
     chart('chart-drift').setOption(withBase({
       xAxis: { type: 'value', name: 'version', minInterval: 1, scale: true },
       yAxis: [{ type: 'value', name: 'symKL' }, { type: 'value', name: '‖δ‖' }],

@@ -186,6 +186,7 @@ public final class BulwarkJob {
                 .optAttackEpsilon(conf.getOptional(JobOptions.EVAL_ATTACK_EPSILON).orElse(null))
                 .optAttackAlpha(conf.getOptional(JobOptions.EVAL_ATTACK_ALPHA).orElse(null))
                 .optAttackRestarts(conf.getOptional(JobOptions.EVAL_ATTACK_RESTARTS).orElse(null))
+                .optAttackTexts(conf.get(JobOptions.EVAL_ATTACK_TEXTS))
                 .optAttackNorm(conf.getOptional(JobOptions.EVAL_ATTACK_NORM).orElse(null))
                 .optDevice(conf.get(JobOptions.DEVICE))
                 .optGpuResource(conf.get(JobOptions.GPU_RESOURCE))

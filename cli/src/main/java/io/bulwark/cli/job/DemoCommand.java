@@ -309,6 +309,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         c.set(JobOptions.BATCH_TIMEOUT, bounded ? Duration.ZERO : Duration.ofSeconds(2));
         c.setString(JobOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval);
         c.set(JobOptions.TRANSACTIONAL_ID_PREFIX, "bulwark-demo-" + Long.toHexString(System.nanoTime()));
+        // The dashboard's attack panel: the realistic suite on 8 held-out spam mails per snapshot (-D overrides).
+        c.set(JobOptions.EVAL_ATTACK_TEXTS, 8);
         learner.applyTo(spec, c);
         return c;
     }

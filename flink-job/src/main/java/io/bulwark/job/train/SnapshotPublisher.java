@@ -1,5 +1,6 @@
 package io.bulwark.job.train;
 
+import io.bulwark.avro.AttackResult;
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.avro.RobustnessReport;
 import io.bulwark.job.sink.Publication;
@@ -8,6 +9,10 @@ import io.bulwark.model.Evaluation;
 import io.bulwark.model.Example;
 import io.bulwark.model.learner.Learner;
 import io.bulwark.model.PgdAttack;
+import io.bulwark.model.attack.AttackMetrics;
+import io.bulwark.model.attack.AttackSuite;
+import io.bulwark.model.attack.GoodWords;
+import io.bulwark.model.attack.Victim;
 import io.bulwark.model.learner.Snapshots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +27,7 @@ import java.util.Map;
 /**
  * Assembles what the training operator publishes for one model version: the {@link ModelSnapshot} (to the
  * snapshots topic and the compacted latest topic) and its {@link RobustnessReport}, evaluated on the model's
- * held-out window. Advances the slot's version and resets its since-last-snapshot counters.
+ * held-out window: clean accuracy, embedding-space PGD, and the realistic attack suite. Advances the slot's version and resets its since-last-snapshot counters.
  */
 final class SnapshotPublisher implements AutoCloseable {
 
@@ -84,6 +89,7 @@ final class SnapshotPublisher implements AutoCloseable {
 
         ModelSnapshot snapshot = DjlLock.locked(() -> Snapshots.toAvro(learner, slot.modelId, version, parent,
                 p.sourceOffsets(), metrics));
+        Map<String, AttackResult> attacks = attackSuite(learner, window, version);
         long windowStart = windowEvents.stream().mapToLong(e -> e.eventTime).min().orElse(0L);
         long windowEnd = windowEvents.stream().mapToLong(e -> e.eventTime).max().orElse(0L);
         RobustnessReport report = RobustnessReport.newBuilder()
@@ -103,6 +109,7 @@ final class SnapshotPublisher implements AutoCloseable {
                 .setPrequentialAccuracy(preqSince)
                 .setSkippedBatches(p.skippedBatches)
                 .setExamplesPerSecond(examplesPerSecond)
+                .setAttacks(attacks)
                 .build();
 
         byte[] key = slot.modelId.getBytes(StandardCharsets.UTF_8);
@@ -124,6 +131,35 @@ final class SnapshotPublisher implements AutoCloseable {
         LOG.info("Model '{}' v{}: {} examples, prequential {} (since v{}), clean {} / robust {} on {} held-out, "
                         + "{} ex/s", slot.modelId, version, p.examplesTrained, fmt(preqSince), parent,
                 fmt(cleanAccuracy), fmt(robustAccuracy), window.size(), fmt(examplesPerSecond));
+        return out;
+    }
+
+    /**
+     * The realistic attack suite on at most {@code eval.attack-texts} window events of the attacked label, by attack
+     * name. The good words come from the other window events, never from the attacked ones. Empty when off.
+     */
+    private Map<String, AttackResult> attackSuite(Learner learner, List<Example> window, long version) {
+        Map<String, AttackResult> out = new LinkedHashMap<>();
+        if (settings.attackTexts() <= 0 || window.isEmpty() || learner.labels().size() < 2) {
+            return out;
+        }
+        AttackSuite suite = AttackSuite.builder().optMaxTexts(settings.attackTexts())
+                .optSeed(learner.config().seed() ^ version).build();
+        List<Example> attacked = suite.select(window, learner.labels());
+        if (attacked.isEmpty()) {
+            return out;
+        }
+        List<Example> others = new ArrayList<>(window);
+        others.removeAll(attacked);
+        GoodWords goodWords = others.isEmpty() ? null : GoodWords.counter().add(others).build(200, 2);
+        for (AttackMetrics m : DjlLock.locked(() -> suite.run(Victim.of(learner), attacked, goodWords))) {
+            out.put(m.name(), AttackResult.newBuilder()
+                    .setExamples(m.examples())
+                    .setAccuracy(m.accuracy())
+                    .setSuccessRate(m.successRate())
+                    .setWordsPerturbed(m.wordsPerturbed())
+                    .build());
+        }
         return out;
     }
 

@@ -41,6 +41,7 @@ public final class TrainerSettings implements Serializable {
     private final Double attackEpsilon;
     private final Double attackAlpha;
     private final Integer attackRestarts;
+    private final int attackTexts;
     private final String attackNorm;
     private final String device;
     private final String gpuResource;
@@ -64,6 +65,7 @@ public final class TrainerSettings implements Serializable {
         attackEpsilon = b.attackEpsilon;
         attackAlpha = b.attackAlpha;
         attackRestarts = b.attackRestarts;
+        attackTexts = b.attackTexts;
         attackNorm = b.attackNorm;
         device = b.device;
         gpuResource = b.gpuResource;
@@ -92,6 +94,11 @@ public final class TrainerSettings implements Serializable {
     /** Returns events per batch: the learner's batch size. */
     public int batchSize() {
         return learnerConfig.batchSize();
+    }
+
+    /** Returns the held-out events the realistic attack suite runs on at every snapshot (0 = off). */
+    public int attackTexts() {
+        return attackTexts;
     }
 
     /** Returns the batch timeout in ms (0 = batches close by size only). */
@@ -188,6 +195,7 @@ public final class TrainerSettings implements Serializable {
         private Double attackEpsilon;
         private Double attackAlpha;
         private Integer attackRestarts;
+        private int attackTexts;
         private String attackNorm;
         private String device = "auto";
         private String gpuResource = "gpu";
@@ -272,6 +280,12 @@ public final class TrainerSettings implements Serializable {
             return this;
         }
 
+        /** Held-out events the realistic attack suite runs on at every snapshot (default 0: off). */
+        public Builder optAttackTexts(int texts) {
+            this.attackTexts = texts;
+            return this;
+        }
+
         /** Overrides the evaluation attack's restarts. */
         public Builder optAttackRestarts(Integer restarts) {
             this.attackRestarts = restarts;
@@ -325,6 +339,7 @@ public final class TrainerSettings implements Serializable {
                 throw new IllegalArgumentException("You must specify the schema registry (setRegistry)");
             }
             check(batchSize == null || batchSize > 0, "Batch size must be > 0, got " + batchSize);
+            check(attackTexts >= 0, "Attack texts must be >= 0, got " + attackTexts);
             Objects.requireNonNull(batchTimeout, "batchTimeout");
             Objects.requireNonNull(snapshotInterval, "snapshotInterval");
             check(!batchTimeout.isNegative(), "Batch timeout must be >= 0, got " + batchTimeout);

@@ -80,6 +80,33 @@ class TrainingOperatorTest {
     }
 
     @Test
+    void reportsCarryTheAttackSuiteOnlyWhenAsked() throws Exception {
+        List<TrainingEvent> events = TestData.events("spam", "a", 120, 2);
+        for (int texts : new int[] {0, 3}) {
+            try (var h = harness(settings().optAttackTexts(texts).build())) {
+                h.open();
+                feed(h, events);
+                h.endInput();
+                List<RobustnessReport> reportList = h.extractOutputValues().stream()
+                        .filter(p -> p.kind == Publication.Kind.REPORT)
+                        .map(p -> reports.decode(p.topic, p.value)).collect(Collectors.toList());
+                RobustnessReport last = reportList.get(reportList.size() - 1);
+                if (texts == 0) {
+                    assertThat(last.getAttacks()).isEmpty();
+                    continue;
+                }
+                assertThat(last.getAttacks().keySet().stream().map(Object::toString))
+                        .contains("typo", "leet", "homoglyph", "separator", "zero-width", "case", "deletion");
+                last.getAttacks().values().forEach(r -> {
+                    assertThat(r.getExamples()).isBetween(1, texts);
+                    assertThat(r.getAccuracy()).isBetween(0.0, 1.0);
+                    assertThat(r.getSuccessRate()).isBetween(0.0, 1.0);
+                });
+            }
+        }
+    }
+
+    @Test
     void trainsFullBatchesAndPublishesVersionedSnapshotsWithReports() throws Exception {
         List<TrainingEvent> events = TestData.events("spam", "e", 120, 1);
         long heldOut = events.stream().filter(e -> HeldOutSelector.isHeldOut("spam", e.id, 0.1)).count();

@@ -1,6 +1,8 @@
 package io.bulwark.serving.ab;
 
 import io.bulwark.avro.RobustnessReport;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** The fields of one robustness report that serving keeps, shows and gates on. */
 public record ReportPoint(
@@ -17,7 +19,8 @@ public record ReportPoint(
         Double previousDriftKl,
         double prequentialAccuracy,
         long skippedBatches,
-        double examplesPerSecond) {
+        double examplesPerSecond,
+        Map<String, Double> attackAccuracy) {
 
     /** Copies the fields of an Avro report. */
     public static ReportPoint of(RobustnessReport r) {
@@ -35,6 +38,16 @@ public record ReportPoint(
                 r.getPreviousDriftKl(),
                 r.getPrequentialAccuracy(),
                 r.getSkippedBatches(),
-                r.getExamplesPerSecond());
+                r.getExamplesPerSecond(),
+                attackAccuracy(r));
+    }
+
+    /** Accuracy under each family of the attack suite, by name (empty when the report has none). */
+    private static Map<String, Double> attackAccuracy(RobustnessReport r) {
+        Map<String, Double> out = new TreeMap<>();
+        if (r.getAttacks() != null) {
+            r.getAttacks().forEach((name, result) -> out.put(name.toString(), result.getAccuracy()));
+        }
+        return java.util.Collections.unmodifiableMap(out);
     }
 }

@@ -55,6 +55,9 @@ public final class DashboardData {
             p.put("prequentialAccuracy", finite(r.prequentialAccuracy()));
             p.put("windowSize", r.windowSize());
             p.put("attack", r.attack());
+            Map<String, Object> attacks = new LinkedHashMap<>();
+            r.attackAccuracy().forEach((name, accuracy) -> attacks.put(name, finite(accuracy)));
+            p.put("attacks", attacks);
             reports.add(p);
         }
         out.put("reports", reports);

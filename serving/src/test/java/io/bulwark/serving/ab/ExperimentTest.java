@@ -27,7 +27,7 @@ class ExperimentTest {
 
         View report(long version, double robust) {
             reports.put(version, new ReportPoint("m", version, 0, 100, 0.9, robust, "pgd", 0.1, 0.05, 0.01, null,
-                    0.85, 0, 100));
+                    0.85, 0, 100, Map.of()));
             return this;
         }
 

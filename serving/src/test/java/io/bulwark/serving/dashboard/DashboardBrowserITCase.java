@@ -109,6 +109,9 @@ class DashboardBrowserITCase {
                 assertThat(robust.get(i).get(1).doubleValue()).isEqualTo(r.getRobustAccuracy());
             }
             assertThat(data(series(driver, "chart-accuracy-time"), "robust")).hasSize(versions.size());
+            List<Map<String, Object>> attacks = series(driver, "chart-attacks");
+            assertThat(attacks).extracting(m -> m.get("name")).contains("typo", "deletion", "separator");
+            assertThat(data(attacks, "typo")).hasSize(versions.size());
             List<Map<String, Object>> drift = series(driver, "chart-drift");
             List<List<Number>> teacher = data(drift, "teacher drift (symKL)");
             List<List<Number>> delta = data(drift, "delta norm");

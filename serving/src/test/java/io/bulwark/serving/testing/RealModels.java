@@ -1,9 +1,13 @@
 package io.bulwark.serving.testing;
 
+import io.bulwark.avro.AttackResult;
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.avro.RobustnessReport;
 import io.bulwark.model.Evaluation;
 import io.bulwark.model.Example;
+import io.bulwark.model.attack.AttackMetrics;
+import io.bulwark.model.attack.AttackSuite;
+import io.bulwark.model.attack.Victim;
 import io.bulwark.model.learner.Learner;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.PgdAttack;
@@ -76,6 +80,14 @@ public final class RealModels {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 Evaluation ev = learner.evaluate(eval, PgdAttack.defaults(learner.config()));
                 double drift = learner.teacherDriftKl(eval);
+                // The realistic attack suite on two held-out texts, as the job's eval.attack-texts would run it.
+                Map<String, AttackResult> attacks = new java.util.LinkedHashMap<>();
+                for (AttackMetrics m : AttackSuite.builder().optMaxTexts(2).optSeed(v).build()
+                        .run(Victim.of(learner), eval, null)) {
+                    attacks.put(m.name(), AttackResult.newBuilder().setExamples(m.examples())
+                            .setAccuracy(m.accuracy()).setSuccessRate(m.successRate())
+                            .setWordsPerturbed(m.wordsPerturbed()).build());
+                }
                 ModelSnapshot snapshot = Snapshots.toAvro(learner, modelId, v, v > 1 ? (long) v - 1 : null, List.of(),
                         Map.of("prequentialAccuracy", labeled == 0 ? 0.0 : (double) correct / labeled));
                 Instant now = Instant.now();
@@ -96,6 +108,7 @@ public final class RealModels {
                         .setPrequentialAccuracy(labeled == 0 ? 0.0 : (double) correct / labeled)
                         .setSkippedBatches(learner.skippedBatches())
                         .setExamplesPerSecond(examples / seconds)
+                        .setAttacks(attacks)
                         .build();
                 out.add(new Version(snapshot, report));
             }
