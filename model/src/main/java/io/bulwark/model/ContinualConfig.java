@@ -25,7 +25,8 @@ import java.util.Map;
  * are read with {@link #fromStoredMap}, which switches both parts off so such a model predicts as before.
  */
 public record ContinualConfig(boolean wide, int wideBuckets, double wideLearningRate, double mixtureRate,
-                              double mixtureShare, int replayPerClass, double replayFraction) {
+                              double mixtureShare, int replayPerClass, double replayFraction)
+        implements java.io.Serializable {
 
     /** Prefix of every key. */
     public static final String PREFIX = "continual.";

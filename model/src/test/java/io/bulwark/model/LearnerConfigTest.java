@@ -88,6 +88,22 @@ class LearnerConfigTest {
     }
 
     @Test
+    void survivesJavaSerializationAsTheStreamingJobShipsIt() throws Exception {
+        LearnerConfig c = LearnerConfig.builder().optStrategy(LearnerConfig.StrategyType.PGD).optSteps(3)
+                .optLabels(List.of("ham", "spam")).build();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(c);
+        }
+        try (java.io.ObjectInputStream in =
+                new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            LearnerConfig back = (LearnerConfig) in.readObject();
+            assertThat(back).isEqualTo(c);
+            assertThat(back.continual()).isEqualTo(c.continual());
+        }
+    }
+
+    @Test
     void everyProblemIsListedAtOnce() {
         Map<String, String> bad = new HashMap<>();
         bad.put("strategy.steps", "0");
