@@ -333,8 +333,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
         private Options(Builder b) {
             this.dataDir = b.dataDir;
-            this.port = b.port;
-            this.host = b.host;
+            this.port = b.port();
+            this.host = b.host();
             this.brokerConfig = Collections.unmodifiableMap(new LinkedHashMap<>(b.brokerConfig));
             this.startTimeout = b.startTimeout;
         }
@@ -360,31 +360,22 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
 
         /** Builds {@link Options}; every setting is optional. */
-        public static final class Builder {
+        public static final class Builder extends EndpointBuilder<Builder> {
             private Path dataDir;
-            private int port;
-            private String host = "127.0.0.1";
             private final Map<String, String> brokerConfig = new LinkedHashMap<>();
             private Duration startTimeout = Duration.ofSeconds(60);
 
             private Builder() {
             }
 
+            @Override
+            protected Builder self() {
+                return this;
+            }
+
             /** Sets a data directory that is kept on close and reused on the next start (default: a temp dir). */
             public Builder optDataDir(Path dataDir) {
                 this.dataDir = dataDir;
-                return this;
-            }
-
-            /** Sets the client port (default 0: a free port). */
-            public Builder optPort(int port) {
-                this.port = port;
-                return this;
-            }
-
-            /** Sets the host the broker binds to and advertises (default 127.0.0.1). */
-            public Builder optHost(String host) {
-                this.host = Objects.requireNonNull(host, "host");
                 return this;
             }
 
@@ -408,10 +399,10 @@ public final class EmbeddedKafka implements AutoCloseable {
 
             /** Validates and builds the options. */
             public Options build() {
-                if (port < 0 || port > 65535) {
-                    throw new IllegalArgumentException("Port must be 0 (free port) or 1..65535, got " + port);
+                if (port() < 0 || port() > 65535) {
+                    throw new IllegalArgumentException("Port must be 0 (free port) or 1..65535, got " + port());
                 }
-                if (host.isBlank()) {
+                if (host().isBlank()) {
                     throw new IllegalArgumentException("Host must not be blank");
                 }
                 for (String k : List.of("process.roles", "node.id", "controller.quorum.voters", "log.dirs")) {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.bulwark.kafka.embedded.EndpointBuilder;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -149,8 +150,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
         private Options(Builder b) {
             this.bootstrapServers = b.bootstrapServers;
-            this.port = b.port;
-            this.host = b.host;
+            this.port = b.port();
+            this.host = b.host();
             this.topic = b.topic;
             this.basicAuthUserInfo = b.basicAuthUserInfo;
             this.defaultCompatibility = b.defaultCompatibility;
@@ -165,10 +166,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
         }
 
         /** Builds {@link Options}: {@code setBootstrapServers} is required. */
-        public static final class Builder {
+        public static final class Builder extends EndpointBuilder<Builder> {
             private String bootstrapServers;
-            private int port;
-            private String host = "127.0.0.1";
             private String topic = DEFAULT_TOPIC;
             private String basicAuthUserInfo;
             private CompatibilityLevel defaultCompatibility = CompatibilityLevel.BACKWARD;
@@ -179,21 +178,14 @@ public final class SchemaRegistryServer implements AutoCloseable {
             private Builder() {
             }
 
+            @Override
+            protected Builder self() {
+                return this;
+            }
+
             /** Sets the Kafka cluster that stores the schemas (required). */
             public Builder setBootstrapServers(String bootstrapServers) {
                 this.bootstrapServers = bootstrapServers;
-                return this;
-            }
-
-            /** Sets the HTTP port (default 0: a free port). */
-            public Builder optPort(int port) {
-                this.port = port;
-                return this;
-            }
-
-            /** Sets the bind host (default 127.0.0.1; 0.0.0.0 to serve other hosts). */
-            public Builder optHost(String host) {
-                this.host = Objects.requireNonNull(host, "host");
                 return this;
             }
 
@@ -239,8 +231,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
                     throw new IllegalArgumentException("You must specify the Kafka bootstrap servers that store the "
                             + "schemas (setBootstrapServers)");
                 }
-                if (port < 0 || port > 65535) {
-                    throw new IllegalArgumentException("Port must be 0 (free port) or 1..65535, got " + port);
+                if (port() < 0 || port() > 65535) {
+                    throw new IllegalArgumentException("Port must be 0 (free port) or 1..65535, got " + port());
                 }
                 if (topic.isBlank()) {
                     throw new IllegalArgumentException("Schema topic must not be blank");
