@@ -8,12 +8,10 @@ import io.bulwark.model.Evaluation;
 import io.bulwark.model.Example;
 import io.bulwark.model.learner.Learner;
 import io.bulwark.model.LearnerConfig;
-import io.bulwark.model.LearnerConfig.StrategyType;
 import io.bulwark.model.PgdAttack;
 import io.bulwark.model.StepResult;
 import io.bulwark.model.attack.AttackMetrics;
 import io.bulwark.model.attack.AttackSuite;
-import io.bulwark.model.attack.GoodWords;
 import io.bulwark.model.baseline.NaiveBayes;
 import io.bulwark.model.data.DataFormat;
 import io.bulwark.model.data.ReaderOptions;
@@ -178,8 +176,8 @@ public final class TrainCommand implements Callable<Integer> {
             NaiveBayes nbShort = NaiveBayes.builder().optLabels(data.labels()).optBuckets(nbBuckets)
                     .optMaxTokens(config.maxLength()).build();
 
-            Stream stream = train(learner, nb, nbShort, data, config, err);
-            List<Example> heldout = labeled(data.heldout());
+            TrainTotals stream = train(learner, nb, nbShort, data, config, err);
+            List<Example> heldout = TrainTotals.labeled(data.heldout());
             long evalStart = System.nanoTime();
             Evaluation eval = evaluate(learner, heldout, config, err);
             double evalSeconds = (System.nanoTime() - evalStart) / 1e9;
@@ -214,31 +212,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Running totals of the training pass. */
-    static final class Stream {
-        long examples;
-        long labeled;
-        long correct;
-        long nbCorrect;
-        long nbShortCorrect;
-        long batches;
-        long passes;
-        long passWeightedExamples;
-        long updates;
-        long skippedBatches;
-        double lossSum;
-        long lossCount;
-        double lastDeltaNorm;
-        double teacherDriftSum;
-        double trainSeconds;
-        double nbSeconds;
-        final List<Map<String, Object>> curve = new ArrayList<>();
-        final GoodWords.Counter goodWords = GoodWords.counter();
-    }
-
-    private Stream train(Learner learner, NaiveBayes nb, NaiveBayes nbShort, TrainingData data, LearnerConfig config,
+    private TrainTotals train(Learner learner, NaiveBayes nb, NaiveBayes nbShort, TrainingData data, LearnerConfig config,
             PrintWriter err) throws IOException {
-        Stream s = new Stream();
+        TrainTotals s = new TrainTotals();
         ProgressReporter bar = new ProgressReporter(err, progress, "train", data.trainCount());
         long pointEvery = Math.max(1, (data.trainCount() + Math.max(1, curvePoints) - 1) / Math.max(1, curvePoints));
         long nextPoint = pointEvery;
@@ -285,9 +261,9 @@ public final class TrainCommand implements Callable<Integer> {
             if (s.examples >= nextPoint || !it.hasNext()) {
                 Map<String, Object> point = new LinkedHashMap<>();
                 point.put("examples", s.examples);
-                point.put("prequential_accuracy", JsonReports.round(ratio(s.correct, s.labeled), 5));
-                point.put("window_accuracy", JsonReports.round(ratio(windowCorrect, windowLabeled), 5));
-                point.put("naive_bayes_window_accuracy", JsonReports.round(ratio(windowNbCorrect, windowLabeled), 5));
+                point.put("prequential_accuracy", JsonReports.round(TrainTotals.ratio(s.correct, s.labeled), 5));
+                point.put("window_accuracy", JsonReports.round(TrainTotals.ratio(windowCorrect, windowLabeled), 5));
+                point.put("naive_bayes_window_accuracy", JsonReports.round(TrainTotals.ratio(windowNbCorrect, windowLabeled), 5));
                 s.curve.add(point);
                 windowLabeled = 0;
                 windowCorrect = 0;
@@ -295,11 +271,11 @@ public final class TrainCommand implements Callable<Integer> {
                 nextPoint += pointEvery;
             }
             bar.update(s.examples, String.format(Locale.ROOT, "acc %s (nb %s) | loss %.4f",
-                    JsonReports.fraction(ratio(s.correct, s.labeled)), JsonReports.fraction(ratio(s.nbCorrect, s.labeled)),
+                    JsonReports.fraction(TrainTotals.ratio(s.correct, s.labeled)), JsonReports.fraction(TrainTotals.ratio(s.nbCorrect, s.labeled)),
                     r.loss()));
         }
         bar.finish(s.examples, String.format(Locale.ROOT, "acc %s (nb %s)",
-                JsonReports.fraction(ratio(s.correct, s.labeled)), JsonReports.fraction(ratio(s.nbCorrect, s.labeled))));
+                JsonReports.fraction(TrainTotals.ratio(s.correct, s.labeled)), JsonReports.fraction(TrainTotals.ratio(s.nbCorrect, s.labeled))));
         return s;
     }
 
@@ -343,7 +319,7 @@ public final class TrainCommand implements Callable<Integer> {
         return new PgdAttack(attackSteps, config.epsilon(), 2.5 * config.epsilon() / attackSteps, 1, config.norm());
     }
 
-    private void saveModel(Learner learner, Stream stream) throws IOException {
+    private void saveModel(Learner learner, TrainTotals stream) throws IOException {
         Path parent = save.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
@@ -353,18 +329,18 @@ public final class TrainCommand implements Callable<Integer> {
             return;
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("prequential_accuracy", ratio(stream.correct, stream.labeled));
+        metrics.put("prequential_accuracy", TrainTotals.ratio(stream.correct, stream.labeled));
         metrics.put("skipped_batches", (double) stream.skippedBatches);
         ModelSnapshot snapshot = Snapshots.toAvro(learner, modelId, 1L, null, List.of(), metrics);
         SnapshotFiles.write(save, snapshot);
     }
 
-    private Map<String, Object> report(LearnerConfig config, Learner learner, TrainingData data, Stream s,
+    private Map<String, Object> report(LearnerConfig config, Learner learner, TrainingData data, TrainTotals s,
             Evaluation eval, int heldoutLabeled, double nbHeldout, double nbShortHeldout, double evalSeconds,
             double wallSeconds) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("command", "train");
-        r.put("strategy", strategyName(config));
+        r.put("strategy", TrainTotals.strategyName(config));
         r.put("encoder", config.encoderType().name().toLowerCase(Locale.ROOT));
         r.put("device", learner.device());
         r.put("input", input == null ? "bundled:" + data.path().getFileName() : data.path().toString());
@@ -374,7 +350,7 @@ public final class TrainCommand implements Callable<Integer> {
         r.put("labeled_examples", s.labeled);
         r.put("heldout_examples", heldoutLabeled);
         r.put("skipped_records", data.skippedRecords());
-        r.put("prequential_accuracy", JsonReports.round(ratio(s.correct, s.labeled), 5));
+        r.put("prequential_accuracy", JsonReports.round(TrainTotals.ratio(s.correct, s.labeled), 5));
         r.put("heldout_accuracy", JsonReports.round(eval.cleanAccuracy(), 5));
         r.put("robust_accuracy", JsonReports.round(eval.robustAccuracy(), 5));
         r.put("attack", eval.attack());
@@ -390,13 +366,13 @@ public final class TrainCommand implements Callable<Integer> {
         r.put("final_delta_norm", JsonReports.round(s.lastDeltaNorm, 6));
         r.put("mean_teacher_drift_kl", JsonReports.round(s.batches == 0 ? 0.0 : s.teacherDriftSum / s.batches, 6));
         Map<String, Object> nb = new LinkedHashMap<>();
-        nb.put("prequential_accuracy", JsonReports.round(ratio(s.nbCorrect, s.labeled), 5));
+        nb.put("prequential_accuracy", JsonReports.round(TrainTotals.ratio(s.nbCorrect, s.labeled), 5));
         nb.put("heldout_accuracy", JsonReports.round(nbHeldout, 5));
         nb.put("max_tokens", "all");
         nb.put("buckets", nbBuckets);
         r.put("naive_bayes", nb);
         Map<String, Object> nbShort = new LinkedHashMap<>();
-        nbShort.put("prequential_accuracy", JsonReports.round(ratio(s.nbShortCorrect, s.labeled), 5));
+        nbShort.put("prequential_accuracy", JsonReports.round(TrainTotals.ratio(s.nbShortCorrect, s.labeled), 5));
         nbShort.put("heldout_accuracy", JsonReports.round(nbShortHeldout, 5));
         nbShort.put("max_tokens", config.maxLength());
         nbShort.put("buckets", nbBuckets);
@@ -414,19 +390,19 @@ public final class TrainCommand implements Callable<Integer> {
         return r;
     }
 
-    private String table(LearnerConfig config, Learner learner, TrainingData data, Stream s, Evaluation eval,
+    private String table(LearnerConfig config, Learner learner, TrainingData data, TrainTotals s, Evaluation eval,
             double nbHeldout, double nbShortHeldout) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%s (%s, %s): trained on %d examples of %s in %s order, %d held out%n",
-                strategyName(config), config.encoderType().name().toLowerCase(Locale.ROOT), learner.device(),
+                TrainTotals.strategyName(config), config.encoderType().name().toLowerCase(Locale.ROOT), learner.device(),
                 s.examples, input == null ? "the bundled corpus" : data.path(), order.name().toLowerCase(Locale.ROOT),
                 data.heldoutCount()));
         String robustLabel = eval.attack() == null ? "robust accuracy" : "robust accuracy (" + eval.attack() + ")";
         TextTable t = new TextTable("metric", "learner", "naive Bayes",
                 "naive Bayes, first " + config.maxLength() + " tokens");
-        t.row("prequential accuracy", JsonReports.fraction(ratio(s.correct, s.labeled)),
-                JsonReports.fraction(ratio(s.nbCorrect, s.labeled)),
-                JsonReports.fraction(ratio(s.nbShortCorrect, s.labeled)));
+        t.row("prequential accuracy", JsonReports.fraction(TrainTotals.ratio(s.correct, s.labeled)),
+                JsonReports.fraction(TrainTotals.ratio(s.nbCorrect, s.labeled)),
+                JsonReports.fraction(TrainTotals.ratio(s.nbShortCorrect, s.labeled)));
         t.row("held-out accuracy", JsonReports.fraction(eval.cleanAccuracy()), JsonReports.fraction(nbHeldout),
                 JsonReports.fraction(nbShortHeldout));
         t.row(robustLabel, JsonReports.fraction(eval.robustAccuracy()), "n/a", "n/a");
@@ -498,32 +474,6 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-    }
-
-    static String strategyName(LearnerConfig config) {
-        String name = config.strategy().name().toLowerCase(Locale.ROOT);
-        String s = config.strategy() == StrategyType.NATURAL ? name : name + "-" + config.steps();
-        if (config.bregmanWeight() > 0) {
-            s += "+bregman";
-        }
-        if (config.smartWeight() > 0) {
-            s += "+smart";
-        }
-        return s;
-    }
-
-    private static List<Example> labeled(List<Example> examples) {
-        List<Example> out = new ArrayList<>(examples.size());
-        for (Example e : examples) {
-            if (e.label() != null) {
-                out.add(e);
-            }
-        }
-        return out;
-    }
-
-    private static double ratio(long a, long b) {
-        return b == 0 ? Double.NaN : (double) a / b;
     }
 
     /** Converts {@code jsonl|csv|tsv} case-insensitively. */
