@@ -251,6 +251,15 @@ final class EmbeddedDeployment implements AutoCloseable {
         kafka.createTopic(name, partitions, Map.of());
     }
 
+    /**
+     * Creates a snapshot topic as deploy/bin/bulwark-init.sh does: messages as large as the job's producers may
+     * send (a snapshot with the wide side is a few MiB, above the broker's 1 MiB default).
+     */
+    void createSnapshotTopic(String name) {
+        kafka.createTopic(name, 1, Map.of("max.message.bytes",
+                Long.toString(JobOptions.MAX_REQUEST_SIZE.defaultValue().getBytes())));
+    }
+
     @Override
     public void close() throws Exception {
         Exception failure = null;

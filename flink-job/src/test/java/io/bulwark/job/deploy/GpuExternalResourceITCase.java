@@ -51,8 +51,10 @@ class GpuExternalResourceITCase {
     static void start() throws Exception {
         stack = EmbeddedDeployment.start();
         stack.createTopic(TOPIC, 1);
-        for (String topic : List.of(JobOptions.SNAPSHOTS_TOPIC.defaultValue(), JobOptions.LATEST_TOPIC.defaultValue(),
-                JobOptions.REPORTS_TOPIC.defaultValue(), JobOptions.DEAD_LETTER_TOPIC.defaultValue())) {
+        stack.createSnapshotTopic(JobOptions.SNAPSHOTS_TOPIC.defaultValue());
+        stack.createSnapshotTopic(JobOptions.LATEST_TOPIC.defaultValue());
+        for (String topic : List.of(JobOptions.REPORTS_TOPIC.defaultValue(),
+                JobOptions.DEAD_LETTER_TOPIC.defaultValue())) {
             stack.createTopic(topic, 1);
         }
         stack.produceEvents(TOPIC, 40, 0, 0);
