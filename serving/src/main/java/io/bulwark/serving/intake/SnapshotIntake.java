@@ -83,6 +83,9 @@ public final class SnapshotIntake implements AutoCloseable {
         overrides.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         overrides.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "50");
+        // Snapshots are published in the job's Kafka transactions: a version from an aborted transaction (a job
+        // that failed before its checkpoint completed) must never be served.
+        overrides.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         overrides.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "bulwark-serving");
         this.consumer = new KafkaConsumer<>(kb.build().consumerProperties(overrides));
         Map<String, Object> registryProps = new LinkedHashMap<>(config.registryProperties());

@@ -1,5 +1,6 @@
 package io.bulwark.serving.model;
 
+import io.bulwark.serving.error.ServingException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -12,7 +13,9 @@ import java.util.concurrent.LinkedBlockingQueue;
  *
  * <p>Calling the native engine from one thread keeps its per-thread state (e.g. an OpenMP team) warm: calls from
  * many HTTP threads each pay for their own. Merging only takes requests queued while the previous batch ran, so a
- * lone request never waits for company; under load, one forward pass serves several requests.
+ * lone request never waits for company; under load, one forward pass serves several requests. At most
+ * {@code maxQueued} requests wait; more are refused as unavailable (503), and after {@link #close()} every request is
+ * either answered or refused, never left waiting.
  */
 public final class BatchingScoringModel implements ScoringModel {
 
@@ -20,8 +23,14 @@ public final class BatchingScoringModel implements ScoringModel {
 
     private static final Job POISON = new Job(List.of(), null);
 
+    /** Requests that may wait for the inference thread before new ones are refused (503) by default. */
+    public static final int DEFAULT_MAX_QUEUED = 1024;
+
     private final ScoringModel delegate;
     private final int maxBatchTexts;
+    private final int maxQueued;
+    /** Guards enqueueing against close, so no request is queued behind the worker's end. */
+    private final Object lock = new Object();
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     private final Thread worker;
     private final String name;
@@ -29,11 +38,20 @@ public final class BatchingScoringModel implements ScoringModel {
 
     /** Wraps {@code delegate} (which is then only called from the worker thread); merges up to {@code maxBatchTexts}. */
     public BatchingScoringModel(ScoringModel delegate, String name, int maxBatchTexts) {
+        this(delegate, name, maxBatchTexts, DEFAULT_MAX_QUEUED);
+    }
+
+    /** As above, refusing new requests while {@code maxQueued} are waiting for the inference thread. */
+    public BatchingScoringModel(ScoringModel delegate, String name, int maxBatchTexts, int maxQueued) {
         if (maxBatchTexts < 1) {
             throw new IllegalArgumentException("maxBatchTexts must be >= 1, got " + maxBatchTexts);
         }
+        if (maxQueued < 1) {
+            throw new IllegalArgumentException("maxQueued must be >= 1, got " + maxQueued);
+        }
         this.delegate = delegate;
         this.maxBatchTexts = maxBatchTexts;
+        this.maxQueued = maxQueued;
         this.name = name;
         this.worker = new Thread(this::run, "bulwark-inference-" + name.replace(' ', '-'));
         this.worker.setDaemon(true);
@@ -47,11 +65,19 @@ public final class BatchingScoringModel implements ScoringModel {
 
     @Override
     public List<Scored> predict(List<String> texts) {
-        if (closed) {
-            throw new ModelClosedException(name + " was evicted and closed");
-        }
         CompletableFuture<List<Scored>> result = new CompletableFuture<>();
-        queue.add(new Job(texts, result));
+        synchronized (lock) {
+            // Under the lock close() also takes: a request is either queued before the worker's end marker, and
+            // scored, or refused here; none waits behind the marker forever.
+            if (closed) {
+                throw new ModelClosedException(name + " was evicted and closed");
+            }
+            if (queue.size() >= maxQueued) {
+                throw ServingException.unavailable(name + " has " + maxQueued
+                        + " requests waiting for its inference thread; retry later");
+            }
+            queue.add(new Job(texts, result));
+        }
         try {
             return result.get();
         } catch (InterruptedException e) {
@@ -141,9 +167,11 @@ public final class BatchingScoringModel implements ScoringModel {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            queue.add(POISON);
+        synchronized (lock) {
+            if (!closed) {
+                closed = true;
+                queue.add(POISON);
+            }
         }
     }
 }

@@ -214,4 +214,33 @@ class KafkaIntakeITCase {
         awaitVersion(5);
         assertThat(http.get("/healthz").json().path("intake").path("undecodable").asLong()).isEqualTo(1);
     }
+
+    /** A version written in an aborted transaction (a job that failed before its checkpoint) is never loaded. */
+    @Test
+    @Order(4)
+    void readsOnlyCommittedSnapshots() throws Exception {
+        ModelSnapshot good = versions.get(2).snapshot();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "16777216");
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "serving-itcase-tx");
+        byte[] key = MODEL.getBytes(StandardCharsets.UTF_8);
+        try (KafkaProducer<byte[], byte[]> tx = new KafkaProducer<>(p)) {
+            tx.initTransactions();
+            tx.beginTransaction();
+            ModelSnapshot aborted = ModelSnapshot.newBuilder(good).setVersion(9).build();
+            tx.send(new ProducerRecord<>(SNAPSHOTS, key, snapshotCodec.encode(SNAPSHOTS, aborted))).get();
+            tx.send(new ProducerRecord<>(LATEST, key, snapshotCodec.encode(LATEST, aborted))).get();
+            tx.abortTransaction();
+            tx.beginTransaction();
+            ModelSnapshot committed = ModelSnapshot.newBuilder(good).setVersion(10).build();
+            tx.send(new ProducerRecord<>(SNAPSHOTS, key, snapshotCodec.encode(SNAPSHOTS, committed))).get();
+            tx.commitTransaction();
+        }
+        awaitVersion(10);
+        assertThat(slot().version(9)).isEmpty();
+        assertThat(slot().refused()).extracting(ServedModel.Refusal::version).doesNotContain(9L);
+    }
 }

@@ -3,6 +3,7 @@ package io.bulwark.serving.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bulwark.serving.error.ServingException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -144,6 +145,61 @@ class BatchingScoringModelTest {
             Thread.sleep(10);
         }
         assertThat(delegate.closed).isTrue();
+    }
+
+    @Test
+    void aRequestRacingCloseIsAnsweredOrRefusedNeverLeftWaiting() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            for (int round = 0; round < 200; round++) {
+                Recording delegate = new Recording();
+                delegate.release.countDown();
+                BatchingScoringModel model = new BatchingScoringModel(delegate, "m race", 8);
+                List<Future<Object>> calls = new ArrayList<>();
+                for (int c = 0; c < 4; c++) {
+                    calls.add(pool.submit(() -> {
+                        try {
+                            return model.predict(List.of("a"));
+                        } catch (ModelClosedException e) {
+                            return e;
+                        }
+                    }));
+                }
+                model.close();
+                for (Future<Object> call : calls) {
+                    // Answered (a list) or refused (ModelClosedException), within the timeout: never a hang.
+                    assertThat(call.get(10, TimeUnit.SECONDS)).isInstanceOfAny(List.class, ModelClosedException.class);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void requestsBeyondTheQueueBoundAreRefusedAsUnavailable() throws Exception {
+        Recording delegate = new Recording();
+        BatchingScoringModel model = new BatchingScoringModel(delegate, "m busy", 1, 2);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            Future<List<Scored>> first = pool.submit(() -> model.predict(List.of("first")));
+            assertThat(delegate.firstCallStarted.await(5, TimeUnit.SECONDS)).isTrue();
+            Future<List<Scored>> second = pool.submit(() -> model.predict(List.of("second")));
+            Future<List<Scored>> third = pool.submit(() -> model.predict(List.of("third")));
+            awaitQueued(model, 2);
+            assertThatThrownBy(() -> model.predict(List.of("fourth")))
+                    .isInstanceOf(ServingException.class)
+                    .hasMessageContaining("2 requests waiting")
+                    .satisfies(e -> assertThat(((ServingException) e).reason())
+                            .isEqualTo(ServingException.Reason.UNAVAILABLE));
+            delegate.release.countDown();
+            assertThat(first.get(5, TimeUnit.SECONDS)).hasSize(1);
+            assertThat(second.get(5, TimeUnit.SECONDS)).hasSize(1);
+            assertThat(third.get(5, TimeUnit.SECONDS)).hasSize(1);
+        } finally {
+            model.close();
+            pool.shutdownNow();
+        }
     }
 
     private static void awaitQueued(BatchingScoringModel model, int n) throws InterruptedException {
