@@ -33,6 +33,7 @@ SERVING_OPTIONS=(
   max-text-chars
   gate-margin
   gate-require-report
+  gate-min-examples
   arm-a
   arm-b
   weight-a

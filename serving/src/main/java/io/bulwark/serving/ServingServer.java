@@ -66,7 +66,8 @@ public final class ServingServer implements AutoCloseable {
         this.registry = new ModelRegistry(loader, new ModelRegistry.Settings(config.maxVersionsPerModel(),
                 config.maxReportsPerModel(), config.loaderThreads(), config.armA(), config.armB(), config.weightA(),
                 config.weightB(), config.shadow(),
-                new RobustnessGate(new GateConfig(config.gateMargin(), config.gateRequireReport()))), metrics);
+                new RobustnessGate(new GateConfig(config.gateMargin(), config.gateRequireReport(),
+                        config.gateMinExamples()))), metrics);
         this.service = new ScoringService(registry, metrics, config);
         this.dashboard = new DashboardData(registry, metrics);
         this.adminToken = config.adminToken() == null ? null : config.adminToken().getBytes(StandardCharsets.UTF_8);

@@ -3,7 +3,15 @@ package io.bulwark.serving.ab;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Refuses a candidate whose robust accuracy is more than a margin below the robust accuracy of the version A serves. */
+/**
+ * Refuses a candidate whose robust accuracy is shown to be more than a margin below that of the version A serves.
+ *
+ * <p>The two figures come from reports on different held-out windows, so they are compared as two binomial
+ * proportions: the candidate is blocked only when the one-sided 95 % lower bound of the drop
+ * ({@code drop - 1.645 * sqrt(pA (1 - pA) / nA + pB (1 - pB) / nB)}) is above the margin. A figure from fewer than
+ * {@code minExamples} held-out examples is not evidence: such a champion never blocks a candidate, and such a
+ * candidate waits for a report on more examples.
+ */
 public final class RobustnessGate {
 
     private final GateConfig config;
@@ -41,12 +49,39 @@ public final class RobustnessGate {
             return new GateDecision(GateDecision.Outcome.PASSED, current, candidate, Double.NaN, candRobust,
                     "A's v" + current + " has no robust accuracy to compare with", now);
         }
+        int curN = cur.get().windowSize();
+        int candN = cand.get().windowSize();
+        if (curN < config.minExamples()) {
+            return new GateDecision(GateDecision.Outcome.PASSED, current, candidate, curRobust, candRobust,
+                    String.format(Locale.ROOT, "A's v%d robust accuracy %.3f rests on %d held-out examples, fewer"
+                            + " than %d: it cannot block v%d (%.3f on %d)", current, curRobust, curN,
+                            config.minExamples(), candidate, candRobust, candN),
+                    now);
+        }
+        if (candN < config.minExamples()) {
+            return new GateDecision(GateDecision.Outcome.WAITING, current, candidate, curRobust, candRobust,
+                    String.format(Locale.ROOT, "v%d robust accuracy %.3f rests on %d held-out examples, fewer than"
+                            + " %d: waiting for a report on more", candidate, candRobust, candN,
+                            config.minExamples()),
+                    now);
+        }
         double drop = curRobust - candRobust;
-        if (drop > config.margin()) {
+        double se = Math.sqrt(curRobust * (1 - curRobust) / curN + candRobust * (1 - candRobust) / candN);
+        double lower = drop - 1.645 * se;
+        if (lower > config.margin()) {
             return new GateDecision(GateDecision.Outcome.BLOCKED, current, candidate, curRobust, candRobust,
                     String.format(Locale.ROOT,
-                            "v%d robust accuracy %.3f is %.3f below A's v%d (%.3f); allowed margin %.3f",
-                            candidate, candRobust, drop, current, curRobust, config.margin()),
+                            "v%d robust accuracy %.3f is %.3f below A's v%d (%.3f); allowed margin %.3f; 95%% lower"
+                                    + " bound of the drop %.3f (n = %d and %d)",
+                            candidate, candRobust, drop, current, curRobust, config.margin(), lower, candN, curN),
+                    now);
+        }
+        if (drop > config.margin()) {
+            return new GateDecision(GateDecision.Outcome.PASSED, current, candidate, curRobust, candRobust,
+                    String.format(Locale.ROOT,
+                            "v%d robust accuracy %.3f is %.3f below A's v%d (%.3f), but the 95%% lower bound of the"
+                                    + " drop, %.3f (n = %d and %d), is within margin %.3f",
+                            candidate, candRobust, drop, current, curRobust, lower, candN, curN, config.margin()),
                     now);
         }
         return new GateDecision(GateDecision.Outcome.PASSED, current, candidate, curRobust, candRobust,

@@ -92,6 +92,8 @@ public final class ServingCli {
         double gateMargin;
         @Option(names = "--gate-require-report", defaultValue = "true", arity = "1", description = "A candidate waits for its robustness report before automatic promotion (default: ${DEFAULT-VALUE}).")
         boolean gateRequireReport;
+        @Option(names = "--gate-min-examples", defaultValue = "50", description = "Held-out examples behind a robust accuracy before the gate counts it: a champion on fewer never blocks, a candidate on fewer waits (default: ${DEFAULT-VALUE}).")
+        int gateMinExamples;
         @Option(names = "--arm-a", defaultValue = "latest", description = "Arm A: latest (auto-promote through the gate) or a version (default: ${DEFAULT-VALUE}).")
         String armA;
         @Option(names = "--arm-b", defaultValue = "latest", description = "Arm B: latest, none or a version (default: ${DEFAULT-VALUE}).")
@@ -119,6 +121,7 @@ public final class ServingCli {
                     .optLoaderThreads(loaderThreads)
                     .optLimits(maxBodyBytes, maxBatch, maxTextChars)
                     .optGate(gateMargin, gateRequireReport)
+                    .optGateMinExamples(gateMinExamples)
                     .optExperiment(ArmSpec.parse(armA), ArmSpec.parse(armB), weightA, weightB, shadow)
                     .optFeedbackCapacity(feedbackCapacity)
                     .optInferenceBatchTexts(inferenceBatch);

@@ -2,6 +2,7 @@ package io.bulwark.serving.config;
 
 import io.bulwark.kafka.Topics;
 import io.bulwark.serving.ab.ArmSpec;
+import io.bulwark.serving.ab.GateConfig;
 import io.bulwark.serving.model.SnapshotLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,6 +55,7 @@ public final class ServingConfig {
     private final String adminToken;
     private final double gateMargin;
     private final boolean gateRequireReport;
+    private final int gateMinExamples;
     private final ArmSpec armA;
     private final ArmSpec armB;
     private final double weightA;
@@ -88,6 +90,7 @@ public final class ServingConfig {
         adminToken = b.adminToken;
         gateMargin = b.gateMargin;
         gateRequireReport = b.gateRequireReport;
+        gateMinExamples = b.gateMinExamples;
         armA = b.armA;
         armB = b.armB;
         weightA = b.weightA;
@@ -148,6 +151,9 @@ public final class ServingConfig {
     public double gateMargin() { return gateMargin; }
     /** Whether a candidate waits for its robustness report before automatic promotion (default true). */
     public boolean gateRequireReport() { return gateRequireReport; }
+
+    /** Held-out examples behind a robust accuracy before the gate counts it as evidence. */
+    public int gateMinExamples() { return gateMinExamples; }
     /** Initial arm A of every model (default latest). */
     public ArmSpec armA() { return armA; }
     /** Initial arm B of every model (default latest). */
@@ -194,6 +200,7 @@ public final class ServingConfig {
         private String adminToken;
         private double gateMargin = 0.05;
         private boolean gateRequireReport = true;
+        private int gateMinExamples = GateConfig.DEFAULT_MIN_EXAMPLES;
         private ArmSpec armA = ArmSpec.latest();
         private ArmSpec armB = ArmSpec.latest();
         private double weightA = 100;
@@ -248,6 +255,8 @@ public final class ServingConfig {
             this.maxTextChars = maxTextChars;
             return this;
         }
+        /** Sets how many held-out examples a robust accuracy needs before the gate counts it as evidence. */
+        public Builder optGateMinExamples(int n) { this.gateMinExamples = n; return this; }
         /** Sets the admin bearer token. */
         public Builder optAdminToken(String token) { this.adminToken = token; return this; }
         /** Sets the robustness gate. */
@@ -294,6 +303,7 @@ public final class ServingConfig {
             check(maxTextChars >= 1, "maxTextChars must be >= 1, got " + maxTextChars);
             check(adminToken == null || adminToken.length() >= 8, "the admin token must have at least 8 characters");
             check(gateMargin >= 0 && gateMargin <= 1, "gate margin must be in [0, 1], got " + gateMargin);
+            check(gateMinExamples >= 1, "gate minimum examples must be >= 1, got " + gateMinExamples);
             check(armA.kind() != ArmSpec.Kind.NONE, "arm A cannot be 'none'");
             check(weightA >= 0 && weightB >= 0 && weightA + weightB > 0,
                     "weights must be non-negative and not both zero, got A=" + weightA + " B=" + weightB);

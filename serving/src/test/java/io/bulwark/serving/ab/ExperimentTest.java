@@ -26,8 +26,12 @@ class ExperimentTest {
         }
 
         View report(long version, double robust) {
-            reports.put(version, new ReportPoint("m", version, 0, 100, 0.9, robust, "pgd", 0.1, 0.05, 0.01, null,
-                    0.85, 0, 100, Map.of()));
+            return report(version, robust, 100);
+        }
+
+        View report(long version, double robust, int windowSize) {
+            reports.put(version, new ReportPoint("m", version, 0, windowSize, 0.9, robust, "pgd", 0.1, 0.05, 0.01,
+                    null, 0.85, 0, 100, Map.of()));
             return this;
         }
 
@@ -156,6 +160,29 @@ class ExperimentTest {
         view.load(3).report(3, 0.62);
         e.refresh(view, 2);
         assertThat(e.version(Arm.A)).isEqualTo(3L);
+    }
+
+    @Test
+    void gateWeighsTheEvidenceBehindEachFigure() {
+        RobustnessGate gate = new RobustnessGate(new GateConfig(0.05, true, 50));
+        // A champion measured on 10 examples cannot block, however high its figure.
+        View thin = new View().load(1, 2).report(1, 1.0, 10).report(2, 0.74, 200);
+        GateDecision d = gate.check(1L, 2, thin, 0);
+        assertThat(d.outcome()).isEqualTo(GateDecision.Outcome.PASSED);
+        assertThat(d.reason()).contains("rests on 10 held-out examples, fewer than 50");
+        // A candidate measured on too few examples waits for a report on more.
+        View fewCand = new View().load(1, 2).report(1, 0.9, 200).report(2, 0.5, 20);
+        assertThat(gate.check(1L, 2, fewCand, 0).outcome()).isEqualTo(GateDecision.Outcome.WAITING);
+        // A drop beyond the margin that sampling noise explains passes: 0.90 vs 0.82 on 60 examples each.
+        View noisy = new View().load(1, 2).report(1, 0.90, 60).report(2, 0.82, 60);
+        GateDecision n = gate.check(1L, 2, noisy, 0);
+        assertThat(n.outcome()).isEqualTo(GateDecision.Outcome.PASSED);
+        assertThat(n.reason()).contains("95% lower bound of the drop", "within margin 0.050");
+        // The same drop on 2,000 examples each is evidence: blocked, with the statistics behind it.
+        View solid = new View().load(1, 2).report(1, 0.90, 2000).report(2, 0.82, 2000);
+        GateDecision b = gate.check(1L, 2, solid, 0);
+        assertThat(b.outcome()).isEqualTo(GateDecision.Outcome.BLOCKED);
+        assertThat(b.reason()).contains("0.080 below A's v1", "95% lower bound of the drop", "n = 2000 and 2000");
     }
 
     @Test
