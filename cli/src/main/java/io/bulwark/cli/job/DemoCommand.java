@@ -38,6 +38,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -225,6 +227,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         if (serving != null) {
             json.put("serving_url", serving.url());
             json.put("serving_version", servedVersion(records, json.get("last_version")));
+            json.put("gate_decisions", gateDecisions(serving));
             err.printf("Serving (%s/) answered with snapshot version %s%n", serving.url(), json.get("serving_version"));
         }
         printSummary(out, summary, json);
@@ -426,6 +429,27 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         if (t != null) {
             deleteRecursively(t);
         }
+    }
+
+    /**
+     * Every model's robustness-gate decisions as serving logged them, oldest first: candidate and current version,
+     * outcome, the two robust accuracies and the reason with the statistics behind it.
+     */
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> gateDecisions(ServingServer server) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (var slot : server.registry().slots()) {
+            Map<String, Object> experiment = (Map<String, Object>) slot.toView().get("experiment");
+            List<Map<String, Object>> log = new ArrayList<>((List<Map<String, Object>>) experiment.get("gateLog"));
+            Collections.reverse(log);
+            for (Map<String, Object> d : log) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("model", slot.modelId());
+                row.putAll(d);
+                out.add(row);
+            }
+        }
+        return out;
     }
 
     private static void deleteRecursively(Path dir) {

@@ -45,5 +45,21 @@ class DemoSmokeITCase {
         // (the last, unless its robustness gate kept an earlier one on arm A).
         assertThat(json.get("serving_url").asText()).startsWith("http://127.0.0.1:");
         assertThat(json.get("serving_version").asLong()).isBetween(1L, json.get("last_version").asLong());
+        // Every gate decision is in the report with its reason; a version A does not serve was not passed.
+        JsonNode gate = json.get("gate_decisions");
+        assertThat(gate.isArray()).isTrue();
+        for (JsonNode d : gate) {
+            assertThat(d.get("outcome").asText()).isIn("passed", "waiting", "blocked");
+            assertThat(d.get("reason").asText()).isNotBlank();
+        }
+        boolean lastPassed = false;
+        for (JsonNode d : gate) {
+            if (d.get("candidateVersion").asLong() == json.get("last_version").asLong()) {
+                lastPassed = d.get("outcome").asText().equals("passed");
+            }
+        }
+        if (lastPassed) {
+            assertThat(json.get("serving_version").asLong()).isEqualTo(json.get("last_version").asLong());
+        }
     }
 }
