@@ -43,7 +43,7 @@ final class AttackTables {
     /** The suite against a learner, plus embedding-space PGD as the last row when {@code pgd} is not null. */
     static List<AttackMetrics> run(AttackSuite suite, Learner learner, List<Example> texts, GoodWords goodWords,
             PgdAttack pgd) {
-        List<AttackMetrics> rows = new ArrayList<>(suite.run(Victim.of(learner), texts, goodWords));
+        List<AttackMetrics> rows = new ArrayList<>(suite.run(Victim.of(learner), texts, goodWords, learner));
         if (pgd != null) {
             rows.add(suite.pgd(learner, texts, pgd));
         }

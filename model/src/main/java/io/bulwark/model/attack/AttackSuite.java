@@ -19,6 +19,9 @@ import java.util.Set;
  */
 public final class AttackSuite {
 
+    /** Candidate words per other label that HotFlip chooses among. */
+    static final int HOTFLIP_CANDIDATES = 100;
+
     /** The label attacked by default when present. */
     public static final String DEFAULT_POSITIVE_LABEL = "spam";
 
@@ -72,6 +75,14 @@ public final class AttackSuite {
 
     /** Runs every attack of {@link #attacks} on the selected examples. */
     public List<AttackMetrics> run(Victim victim, List<Example> examples, GoodWords goodWords) {
+        return run(victim, examples, goodWords, null);
+    }
+
+    /**
+     * Runs every attack of {@link #attacks}, and gradient-guided substitution ({@link HotFlipAttack}) on the network of
+     * {@code whiteBox} when it is not null and there are good words, on the selected examples.
+     */
+    public List<AttackMetrics> run(Victim victim, List<Example> examples, GoodWords goodWords, Learner whiteBox) {
         List<Example> chosen = select(examples, victim.labels());
         List<String> texts = new ArrayList<>();
         for (Example e : chosen) {
@@ -84,8 +95,12 @@ public final class AttackSuite {
             targets.add(label >= 0 && predicted[i] == label
                     ? new Target(chosen.get(i).text(), label, seed * 1_000_003L + i, maxRankedTypes) : null);
         }
+        List<Attack> attacks = attacks(goodWords);
+        if (whiteBox != null && goodWords != null) {
+            attacks.add(new HotFlipAttack(whiteBox, goodWords, HOTFLIP_CANDIDATES, charBudget));
+        }
         List<AttackMetrics> out = new ArrayList<>();
-        for (Attack a : attacks(goodWords)) {
+        for (Attack a : attacks) {
             out.add(run(a, victim, targets));
         }
         return out;

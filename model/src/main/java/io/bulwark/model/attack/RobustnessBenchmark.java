@@ -111,7 +111,8 @@ public final class RobustnessBenchmark {
                         .optLabels(labels).build();
                 try (Learner learner = train(config, split.training())) {
                     Victim victim = Victim.of(learner);
-                    List<AttackMetrics> rows = new ArrayList<>(attacks.run(victim, split.heldout(), goodWords));
+                    List<AttackMetrics> rows = new ArrayList<>(attacks.run(victim, split.heldout(), goodWords,
+                            pgd ? learner : null));
                     if (pgd) {
                         rows.add(attacks.pgd(learner, split.heldout(), PgdAttack.defaults(config)));
                     }

@@ -309,6 +309,26 @@ public final class Learner implements AutoCloseable {
         return LearnerEvaluation.driftKl(this, other, examples);
     }
 
+    /**
+     * A substitution of the word at token {@code position} by {@code replacement}, with its first-order loss
+     * increase {@code gain}.
+     */
+    public record Flip(int position, String original, String replacement, double gain) {}
+
+    /**
+     * The HotFlip substitution that raises the network's loss on {@code text} (true label {@code label}) most to
+     * first order, over {@code candidates}, skipping the token positions in {@code frozen}; null if there is none.
+     * One backward pass; the parameters are not changed.
+     */
+    public Flip bestFlip(String text, String label, List<String> candidates, java.util.Set<Integer> frozen) {
+        return FirstOrderFlips.best(this, text, label, candidates, frozen);
+    }
+
+    /** The network's cross-entropy on one text with true label {@code label} (NaN for an unknown label). */
+    public double networkLoss(String text, String label) {
+        return FirstOrderFlips.loss(this, text, label);
+    }
+
     // ---- snapshots and checkpoints (LearnerPersistence) -------------------------------------------------------
 
    /** The student's parameters in the versioned, checksummed parameter format. */
