@@ -152,7 +152,7 @@ final class SnapshotPublisher implements AutoCloseable {
         List<Example> others = new ArrayList<>(window);
         others.removeAll(attacked);
         GoodWords goodWords = others.isEmpty() ? null : GoodWords.counter().add(others).build(200, 2);
-        for (AttackMetrics m : DjlLock.locked(() -> suite.run(Victim.of(learner), attacked, goodWords))) {
+        for (AttackMetrics m : DjlLock.locked(() -> suite.run(Victim.of(learner), attacked, goodWords, learner))) {
             out.put(m.name(), AttackResult.newBuilder()
                     .setExamples(m.examples())
                     .setAccuracy(m.accuracy())

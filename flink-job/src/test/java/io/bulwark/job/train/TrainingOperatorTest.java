@@ -96,7 +96,8 @@ class TrainingOperatorTest {
                     continue;
                 }
                 assertThat(last.getAttacks().keySet().stream().map(Object::toString))
-                        .contains("typo", "leet", "homoglyph", "separator", "zero-width", "case", "deletion");
+                        .contains("typo", "leet", "homoglyph", "separator", "zero-width", "case", "deletion",
+                                "good-words", "hotflip");
                 last.getAttacks().values().forEach(r -> {
                     assertThat(r.getExamples()).isBetween(1, texts);
                     assertThat(r.getAccuracy()).isBetween(0.0, 1.0);
