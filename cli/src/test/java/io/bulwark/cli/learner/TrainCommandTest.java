@@ -71,8 +71,8 @@ class TrainCommandTest {
         assertThat(r.get("seed").isNumber()).isTrue();
         assertThat(r.get("wall_time_seconds").asDouble()).isPositive();
         assertThat(r.get("prequential_curve").size()).isBetween(1, 20);
-        assertThat(r.get("attacks").size()).isEqualTo(9);
-        for (String a : List.of("typo", "separator", "good-words", "embedding-pgd")) {
+        assertThat(r.get("attacks").size()).isEqualTo(10);
+        for (String a : List.of("typo", "separator", "good-words", "hotflip", "embedding-pgd")) {
             assertThat(r.at("/attacks/" + a + "/accuracy").asDouble()).as(a)
                     .isBetween(0.0, r.at("/attacks/" + a + "/clean_accuracy").asDouble() + 1e-9);
             assertThat(r.at("/attacks/" + a).has("success_rate")).isTrue();
