@@ -2,6 +2,7 @@ package io.bulwark.cli.job;
 
 import io.bulwark.serving.config.ServingConfig;
 import io.bulwark.serving.ServingServer;
+import io.bulwark.serving.ab.ArmSpec;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -173,7 +174,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         if (servePort >= 0) {
             serving = ServingServer.start(ServingConfig.builder().optHost("127.0.0.1").optPort(servePort)
                     .optKafka(stack.bootstrapServers(), stack.registryUrl())
-                    .optTopics(layout.snapshots(), layout.latest(), layout.reports()).build());
+                    .optTopics(layout.snapshots(), layout.latest(), layout.reports())
+                    // The challenger (B follows the newest version) scores every request in shadow: its agreement
+                    // with A shows on the dashboard while A answers.
+                    .optExperiment(ArmSpec.latest(), ArmSpec.latest(), 100, 0, true)
+                    .build());
             err.printf("Serving: scoring API and dashboard on %s/%n", serving.url());
         }
         RegistryConfig registry = RegistryConfig.builder().setUrl(stack.registryUrl()).build();
