@@ -72,7 +72,12 @@
           .map(function (r) { return [r.version, r.attacks[f]]; }) };
       })
     }), true);
+    // Without the Bregman term there is no EMA teacher and its drift is 0 by definition: say so instead of a flat line.
+    var noTeacher = reports.length > 0 && reports.every(function (r) { return !r.teacherDriftKl; });
+    var teacherNote = noTeacher ? [{ type: 'text', left: 'center', top: 30,
+      style: { text: 'no EMA teacher (Bregman term off): teacher drift is not measured', fill: '#888' } }] : [];
     chart('chart-drift').setOption(withBase({
+      graphic: teacherNote,
       xAxis: { type: 'value', name: 'version', minInterval: 1, scale: true },
       yAxis: [{ type: 'value', name: 'symKL' }, { type: 'value', name: '‖δ‖' }],
       series: [
@@ -81,6 +86,7 @@
       ]
     }), true);
     chart('chart-drift-time').setOption(withBase({
+      graphic: teacherNote,
       xAxis: { type: 'time' },
       yAxis: [{ type: 'value', name: 'symKL' }, { type: 'value', name: '‖δ‖' }],
       series: [

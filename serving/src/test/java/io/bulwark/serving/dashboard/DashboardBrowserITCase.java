@@ -120,6 +120,11 @@ class DashboardBrowserITCase {
             assertThat(delta.get(3).get(1).doubleValue()).isEqualTo(versions.get(3).report().getDeltaNorm())
                     .isGreaterThan(0);
             assertThat(data(series(driver, "chart-drift-time"), "delta norm")).hasSize(versions.size());
+            // Without a teacher the panel says so instead of drawing a flat zero; with one, it says nothing.
+            boolean noTeacher = versions.stream().allMatch(v -> v.report().getTeacherDriftKl() == 0.0);
+            String graphic = String.valueOf(driver.executeScript(
+                    "return JSON.stringify(window.bulwarkCharts['chart-drift'].getOption().graphic || []);"));
+            assertThat(graphic.contains("no EMA teacher")).isEqualTo(noTeacher);
             List<Map<String, Object>> throughput = series(driver, "chart-throughput");
             assertThat(data(throughput, "training examples/s")).hasSize(versions.size());
             assertThat(data(throughput, "requests/s A")).anySatisfy(p -> assertThat(p.get(1).doubleValue()).isPositive());
