@@ -2,6 +2,7 @@ package io.bulwark.model;
 
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -79,18 +80,23 @@ final class ConfigBindings {
             bind(LearnerParams.CLIP_NORM, LearnerConfig::clipNorm, LearnerConfig.Builder::optClipNorm),
             bind(LearnerParams.BATCH_SIZE, LearnerConfig::batchSize, LearnerConfig.Builder::optBatchSize),
             bind(LearnerParams.SEED, LearnerConfig::seed, LearnerConfig.Builder::optSeed),
-            continual(LearnerParams.CONTINUAL_WIDE, ContinualConfig::wide),
-            continual(LearnerParams.CONTINUAL_BUCKETS, ContinualConfig::wideBuckets),
-            continual(LearnerParams.CONTINUAL_WIDE_LR, ContinualConfig::wideLearningRate),
-            continual(LearnerParams.CONTINUAL_MIX_RATE, ContinualConfig::mixtureRate),
-            continual(LearnerParams.CONTINUAL_MIX_SHARE, ContinualConfig::mixtureShare),
-            continual(LearnerParams.CONTINUAL_REPLAY, ContinualConfig::replayPerClass),
-            continual(LearnerParams.CONTINUAL_REPLAY_FRACTION, ContinualConfig::replayFraction));
+            continual(LearnerParams.CONTINUAL_WIDE, ContinualConfig::wide, ContinualConfig::withWide),
+            continual(LearnerParams.CONTINUAL_BUCKETS, ContinualConfig::wideBuckets, ContinualConfig::withWideBuckets),
+            continual(LearnerParams.CONTINUAL_WIDE_LR, ContinualConfig::wideLearningRate,
+                    ContinualConfig::withWideLearningRate),
+            continual(LearnerParams.CONTINUAL_MIX_RATE, ContinualConfig::mixtureRate, ContinualConfig::withMixtureRate),
+            continual(LearnerParams.CONTINUAL_MIX_SHARE, ContinualConfig::mixtureShare,
+                    ContinualConfig::withMixtureShare),
+            continual(LearnerParams.CONTINUAL_REPLAY, ContinualConfig::replayPerClass,
+                    ContinualConfig::withReplayPerClass),
+            continual(LearnerParams.CONTINUAL_REPLAY_FRACTION, ContinualConfig::replayFraction,
+                    ContinualConfig::withReplayFraction));
 
     /** A parameter held in the configuration's {@link ContinualConfig}. */
-    private static <T> Binding<T> continual(Param<T> p, Function<ContinualConfig, T> get) {
+    private static <T> Binding<T> continual(Param<T> p, Function<ContinualConfig, T> get,
+                                            BiFunction<ContinualConfig, T, ContinualConfig> with) {
         return new Binding<>(p, c -> get.apply(c.continual()),
-                (b, v) -> b.optContinual(b.continual().with(p.key(), p.format(v))));
+                (b, v) -> b.optContinual(with.apply(b.continual(), v)));
     }
 
     /** The binding of {@code key}, or {@code null}. */

@@ -1,28 +1,11 @@
 package io.bulwark.model;
 
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
-
 /**
  * Settings of the learner's continual parts: the wide model and naive Bayes beside the network with an online
- * mixture of experts over them ({@link ContinualHead}), and the class-balanced replay reservoir ({@link Replay}).
- *
- * <p>Keys of the learner's configuration map ({@code continual.*}); every key has a default and a validator:
- * <table>
- *   <caption>continual keys</caption>
- *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>continual.wide</td><td>true</td><td>wide model, naive Bayes and the mixture beside the network</td></tr>
- *   <tr><td>continual.wideBuckets</td><td>131072</td><td>hash slots of the wide and naive Bayes features</td></tr>
- *   <tr><td>continual.wideLearningRate</td><td>0.5</td><td>AdaGrad step of the wide model</td></tr>
- *   <tr><td>continual.mixtureRate</td><td>2.0</td><td>Hedge learning rate (per example, loss: the expert's mistake)</td></tr>
- *   <tr><td>continual.mixtureShare</td><td>0.002</td><td>fixed-share mixing (tracks a changing best expert)</td></tr>
- *   <tr><td>continual.replayPerClass</td><td>200</td><td>replay reservoir capacity per class (0 = off)</td></tr>
- *   <tr><td>continual.replayFraction</td><td>0.25</td><td>share of each training batch drawn from replay</td></tr>
- * </table>
- *
- * <p>Stored configurations (snapshots and checkpoints) written before these keys existed hold none of them; they
- * are read with {@link #fromStoredMap}, which switches both parts off so such a model predicts as before.
+ * mixture of experts over them ({@code continual.ContinualHead}), and the class-balanced replay reservoir
+ * ({@code continual.Replay}). Their keys, defaults and rules are the {@code continual.*} parameters of
+ * {@link LearnerParams}; {@link LearnerConfig#fromStoredMap} switches both parts off for a configuration stored
+ * before the keys existed, so such a model predicts as it did.
  */
 public record ContinualConfig(boolean wide, int wideBuckets, double wideLearningRate, double mixtureRate,
                               double mixtureShare, int replayPerClass, double replayFraction)
@@ -30,14 +13,6 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
 
     /** Prefix of every key. */
     public static final String PREFIX = "continual.";
-
-    static final String K_WIDE = "continual.wide";
-    static final String K_BUCKETS = "continual.wideBuckets";
-    static final String K_WIDE_LR = "continual.wideLearningRate";
-    static final String K_MIX_RATE = "continual.mixtureRate";
-    static final String K_MIX_SHARE = "continual.mixtureShare";
-    static final String K_REPLAY = "continual.replayPerClass";
-    static final String K_REPLAY_FRACTION = "continual.replayFraction";
 
     /** The defaults: both parts on. */
     public static final ContinualConfig DEFAULTS = new ContinualConfig(true, 1 << 17, 0.5, 2.0, 0.002, 200, 0.25);
@@ -74,95 +49,52 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
      * enlarged batch, 0 without replay.
      */
     public int replaySlots(int batchSize) {
-        return replay() ? (int) Math.round(batchSize * replayFraction / (1 - replayFraction)) : 0;
+        return replay() ? replayedBeside(batchSize, replayFraction) : 0;
     }
 
-    /** Whether any continual part is on. */
-    public boolean enabled() {
-        return wide || replay();
+    /** Replayed examples that make up {@code fraction} of a batch enlarged from {@code examples} stream examples. */
+    public static int replayedBeside(int examples, double fraction) {
+        return (int) Math.round(examples * fraction / (1 - fraction));
     }
 
     /** A copy with the wide part switched. */
-    public ContinualConfig withWide(boolean on) {
-        return new ContinualConfig(on, wideBuckets, wideLearningRate, mixtureRate, mixtureShare, replayPerClass,
+    public ContinualConfig withWide(boolean v) {
+        return new ContinualConfig(v, wideBuckets, wideLearningRate, mixtureRate, mixtureShare, replayPerClass,
+                replayFraction);
+    }
+
+    /** A copy with other hash slots for the wide model and naive Bayes. */
+    public ContinualConfig withWideBuckets(int v) {
+        return new ContinualConfig(wide, v, wideLearningRate, mixtureRate, mixtureShare, replayPerClass,
+                replayFraction);
+    }
+
+    /** A copy with another AdaGrad step for the wide model. */
+    public ContinualConfig withWideLearningRate(double v) {
+        return new ContinualConfig(wide, wideBuckets, v, mixtureRate, mixtureShare, replayPerClass, replayFraction);
+    }
+
+    /** A copy with another Hedge rate for the mixture. */
+    public ContinualConfig withMixtureRate(double v) {
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, v, mixtureShare, replayPerClass,
+                replayFraction);
+    }
+
+    /** A copy with another fixed share for the mixture. */
+    public ContinualConfig withMixtureShare(double v) {
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, v, replayPerClass,
                 replayFraction);
     }
 
     /** A copy with another replay capacity. */
-    public ContinualConfig withReplayPerClass(int perClass) {
-        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare, perClass,
+    public ContinualConfig withReplayPerClass(int v) {
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare, v,
                 replayFraction);
     }
 
-    /** Every key with its value. */
-    public Map<String, String> toMap() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put(K_WIDE, Boolean.toString(wide));
-        m.put(K_BUCKETS, Integer.toString(wideBuckets));
-        m.put(K_WIDE_LR, Double.toString(wideLearningRate));
-        m.put(K_MIX_RATE, Double.toString(mixtureRate));
-        m.put(K_MIX_SHARE, Double.toString(mixtureShare));
-        m.put(K_REPLAY, Integer.toString(replayPerClass));
-        m.put(K_REPLAY_FRACTION, Double.toString(replayFraction));
-        return m;
-    }
-
-    /** Whether {@code key} is one of these settings. */
-    public static boolean isKey(String key) {
-        return DEFAULTS.toMap().containsKey(key);
-    }
-
-    /**
-     * This configuration with one key changed.
-     *
-     * @throws IllegalArgumentException on an unknown key or an invalid value
-     */
-    public ContinualConfig with(String key, String value) {
-        String v = value == null ? "" : value.trim();
-        try {
-            return switch (key) {
-                case K_WIDE -> withWide(parseBoolean(v));
-                case K_BUCKETS -> new ContinualConfig(wide, Integer.parseInt(v), wideLearningRate, mixtureRate,
-                        mixtureShare, replayPerClass, replayFraction);
-                case K_WIDE_LR -> new ContinualConfig(wide, wideBuckets, Double.parseDouble(v), mixtureRate,
-                        mixtureShare, replayPerClass, replayFraction);
-                case K_MIX_RATE -> new ContinualConfig(wide, wideBuckets, wideLearningRate, Double.parseDouble(v),
-                        mixtureShare, replayPerClass, replayFraction);
-                case K_MIX_SHARE -> new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate,
-                        Double.parseDouble(v), replayPerClass, replayFraction);
-                case K_REPLAY -> withReplayPerClass(Integer.parseInt(v));
-                case K_REPLAY_FRACTION -> new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate,
-                        mixtureShare, replayPerClass, Double.parseDouble(v));
-                default -> throw new IllegalArgumentException("Unknown continual key '" + key + "'");
-            };
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Invalid value '" + v + "' for '" + key + "': " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * The settings of a stored configuration map: the {@code continual.*} keys it holds over the defaults, or
-     * {@link #OFF} when it holds none (a model saved before these parts existed keeps its behaviour).
-     */
-    public static ContinualConfig fromStoredMap(Map<String, String> stored) {
-        boolean any = stored.keySet().stream().anyMatch(ContinualConfig::isKey);
-        if (!any) {
-            return OFF;
-        }
-        ContinualConfig c = DEFAULTS;
-        for (Map.Entry<String, String> e : stored.entrySet()) {
-            if (isKey(e.getKey())) {
-                c = c.with(e.getKey(), e.getValue());
-            }
-        }
-        return c;
-    }
-
-    private static boolean parseBoolean(String v) {
-        String s = v.toLowerCase(Locale.ROOT);
-        if (s.equals("true") || s.equals("false")) {
-            return Boolean.parseBoolean(s);
-        }
-        throw new IllegalArgumentException("Expected true or false, got '" + v + "'");
+    /** A copy with another replayed share of each batch. */
+    public ContinualConfig withReplayFraction(double v) {
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare, replayPerClass,
+                v);
     }
 }

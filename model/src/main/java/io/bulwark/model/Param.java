@@ -107,10 +107,7 @@ public final class Param<T> {
 
     /** An int parameter with an inclusive range. */
     public static Param<Integer> ofInt(String key, String flag, int defaultValue, int min, int max, String desc) {
-        return new Builder<Integer>(key, flag, "int", desc, Param::parseInt, String::valueOf)
-                .defaultValue(defaultValue)
-                .rule(v -> v >= min && v <= max, "in [" + min + ", " + max + "]")
-                .build();
+        return ofInt(key, flag, defaultValue, v -> v >= min && v <= max, "in [" + min + ", " + max + "]", desc);
     }
 
     /** An int parameter checked by {@code valid}, described as {@code rule}. */

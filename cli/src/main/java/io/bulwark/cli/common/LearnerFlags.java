@@ -87,6 +87,12 @@ public final class LearnerFlags {
         return out;
     }
 
+    /** The seed given on the command line of {@code command}, or the default (it also orders shuffled streams). */
+    public static long seed(CommandSpec command) {
+        String given = given(command).get(LearnerParams.SEED.key());
+        return given == null ? LearnerParams.SEED.defaultValue() : LearnerParams.SEED.parse(given);
+    }
+
     /** {@code base} with the settings given on the command line of {@code command} applied, built and validated. */
     public static LearnerConfig config(CommandSpec command, LearnerConfig.Builder base) {
         return base.optValues(given(command)).build();

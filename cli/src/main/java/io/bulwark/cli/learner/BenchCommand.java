@@ -150,7 +150,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         runtime.applyThreads();
 
-        List<Example> corpus = BundledCorpus.load(StreamOrder.SHUFFLED, base(List.of("ham", "spam")).seed());
+        List<Example> corpus = BundledCorpus.load(StreamOrder.SHUFFLED, LearnerFlags.seed(spec));
         List<String> labels = new ArrayList<>(new TreeSet<>(corpus.stream().map(Example::label).toList()));
         LearnerConfig base = baseConfig(labels);
         int batchSize = base.batchSize();

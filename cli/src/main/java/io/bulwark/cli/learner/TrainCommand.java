@@ -143,7 +143,8 @@ public final class TrainCommand implements Callable<Integer> {
         validate();
         ReaderOptions readerOptions = readerOptions();
 
-        try (TrainingData data = TrainingData.open(input, readerOptions, order, seed(), limit, heldoutFraction)) {
+        try (TrainingData data = TrainingData.open(input, readerOptions, order, LearnerFlags.seed(spec), limit,
+                heldoutFraction)) {
             if (data.skippedRecords() > 0) {
                 err.printf(Locale.ROOT, "skipped %d malformed record(s) of %s, e.g. %s%n", data.skippedRecords(),
                         data.path(), data.errors().get(0));
@@ -413,13 +414,6 @@ public final class TrainCommand implements Callable<Integer> {
         t.row("skipped batches (NaN/Inf)", String.valueOf(s.skippedBatches), "-", "-");
         sb.append(t.render());
         return sb.toString();
-    }
-
-    /** The seed given on the command line, or the default: it also orders a shuffled stream. */
-    private long seed() {
-        String given = LearnerFlags.given(spec).get(io.bulwark.model.LearnerParams.SEED.key());
-        return given == null ? io.bulwark.model.LearnerParams.SEED.defaultValue()
-                : io.bulwark.model.LearnerParams.SEED.parse(given);
     }
 
     private LearnerConfig config(List<String> labels) {

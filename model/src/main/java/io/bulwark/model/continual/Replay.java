@@ -1,5 +1,6 @@
 package io.bulwark.model.continual;
 
+import io.bulwark.model.ContinualConfig;
 import io.bulwark.model.Example;
 import io.bulwark.model.nn.SeededRandom;
 import io.bulwark.model.snapshot.SnapshotFormatException;
@@ -42,8 +43,8 @@ public final class Replay {
      * {@code fraction} of the enlarged batch, at most the slots a batch of {@code batchSize} has for them.
      */
     public int replayCount(int streamExamples, int batchSize) {
-        int slots = (int) Math.round(batchSize * fraction / (1 - fraction));
-        return Math.min(slots, (int) Math.round(streamExamples * fraction / (1 - fraction)));
+        return Math.min(ContinualConfig.replayedBeside(batchSize, fraction),
+                ContinualConfig.replayedBeside(streamExamples, fraction));
     }
 
     /** {@code n} examples drawn with replacement: a class uniformly among the non-empty ones, then an example. */

@@ -77,16 +77,6 @@ final class FirstOrderFlips {
         if (target == null) {
             return Double.NaN;
         }
-        float[][] logits = learner.logits(List.of(text));
-        float[] l = logits[0];
-        double max = Double.NEGATIVE_INFINITY;
-        for (float x : l) {
-            max = Math.max(max, x);
-        }
-        double sum = 0;
-        for (float x : l) {
-            sum += Math.exp(x - max);
-        }
-        return max + Math.log(sum) - l[target];
+        return -LearnerEvaluation.logSoftmax(learner.logits(List.of(text))[0], null)[target];
     }
 }

@@ -179,7 +179,8 @@ final class LearnerEvaluation {
         return sum / texts.size();
     }
 
-    private static double[] logSoftmax(float[] v, int[] order) {
+    /** Log-softmax of {@code v}, its entries taken in {@code order} (null: as they are). */
+    static double[] logSoftmax(float[] v, int[] order) {
         int c = order == null ? v.length : order.length;
         double[] x = new double[c];
         double max = Double.NEGATIVE_INFINITY;

@@ -25,7 +25,7 @@ class ContinualTest {
 
     private static LearnerConfig.Builder small() {
         return SyntheticData.small().optLabels(LABELS)
-                .optContinual(ContinualConfig.DEFAULTS.withReplayPerClass(20).with("continual.wideBuckets", "4096"));
+                .optContinual(ContinualConfig.DEFAULTS.withReplayPerClass(20).withWideBuckets(4096));
     }
 
     @Test
@@ -87,7 +87,7 @@ class ContinualTest {
         List<Example> data = SyntheticData.keywordTask(64, 5);
         LearnerConfig withReplay = small().build();
         LearnerConfig without = small().optContinual(ContinualConfig.DEFAULTS.withReplayPerClass(0)
-                .with("continual.wideBuckets", "4096")).build();
+                .withWideBuckets(4096)).build();
         try (Learner a = Learner.create(withReplay); Learner b = Learner.create(without)) {
             a.train(data);
             b.train(data);
@@ -99,7 +99,7 @@ class ContinualTest {
 
     @Test
     void theWideSideLearnsFromTheFirstExample() {
-        ContinualHead head = new ContinualHead(ContinualConfig.DEFAULTS.with("continual.wideBuckets", "4096"));
+        ContinualHead head = new ContinualHead(ContinualConfig.DEFAULTS.withWideBuckets(4096));
         List<String> spam = List.of("cheap casino prize winner tonight");
         float[] undecided = {0f, 0f};
         float before = head.probabilities(spam, undecided, 2)[1];
@@ -117,7 +117,7 @@ class ContinualTest {
 
     @Test
     void theMixtureStopsTrustingAnExpertThatIsAlwaysWrong() {
-        ContinualHead head = new ContinualHead(ContinualConfig.DEFAULTS.with("continual.wideBuckets", "4096"));
+        ContinualHead head = new ContinualHead(ContinualConfig.DEFAULTS.withWideBuckets(4096));
         List<Example> data = SyntheticData.keywordTask(200, 11);
         int lateCorrect = 0;
         for (int i = 0; i < data.size(); i += 10) {
@@ -191,8 +191,8 @@ class ContinualTest {
 
     @Test
     void configurationRoundTripsAndStoredMapsWithoutTheKeysTurnThePartsOff() {
-        LearnerConfig custom = small().optContinual(ContinualConfig.DEFAULTS.with("continual.mixtureRate", "3.5")
-                .with("continual.replayFraction", "0.5")).build();
+        LearnerConfig custom = small().optContinual(ContinualConfig.DEFAULTS.withMixtureRate(3.5)
+                .withReplayFraction(0.5)).build();
         assertThat(LearnerConfig.fromMap(custom.toMap())).isEqualTo(custom);
         assertThat(LearnerConfig.fromStoredMap(custom.toMap())).isEqualTo(custom);
         Map<String, String> old = new LinkedHashMap<>(custom.toMap());
