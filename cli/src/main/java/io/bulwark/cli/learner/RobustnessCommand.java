@@ -4,7 +4,10 @@ import io.bulwark.cli.common.CliVersion;
 import io.bulwark.model.attack.RobustnessBenchmark;
 import io.bulwark.model.attack.RobustnessBenchmark.Candidate;
 import io.bulwark.model.attack.Summary;
+import io.bulwark.model.Example;
 import io.bulwark.model.data.BundledCorpus;
+import io.bulwark.model.data.ExampleReader;
+import io.bulwark.model.data.ReaderOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,10 +23,12 @@ import picocli.CommandLine.Option;
 /** {@code robustness}: trains candidate configurations and naive Bayes per seed and runs the attack suite on a random held-out set. */
 @Command(name = "robustness", mixinStandardHelpOptions = true, sortOptions = false,
         versionProvider = CliVersion.class,
-        description = {"For each seed: holds out a seeded random set of texts per label of the bundled corpus, trains"
-                + " every candidate (and naive Bayes) for one pass on the rest, and runs the attack suite on the"
-                + " held-out texts. Prints mean±sd over seeds per attack family and writes a JSON report."},
-        footer = {"", "Example:", "  bulwark robustness --seeds 1,2,3 --candidate 'freeat-basic=encoder.normalization=BASIC'"})
+        description = {"For each seed: holds out a seeded random set of texts per label of the bundled corpus (or"
+                + " --input), trains every candidate and the baselines (naive Bayes, optionally fastText) for one pass"
+                + " on the rest, and runs the attack suite on the held-out texts. Prints mean±sd over seeds per attack"
+                + " family and writes a JSON report."},
+        footer = {"", "Examples:", "  bulwark robustness --seeds 1,2,3 --candidate 'freeat-basic=encoder.normalization=BASIC'",
+                "  bulwark robustness --seeds 1,2,3 --candidate default --fasttext --input my-labeled.jsonl"})
 public final class RobustnessCommand implements Callable<Integer> {
 
     /** The candidates measured when none is given. */
@@ -53,6 +58,19 @@ public final class RobustnessCommand implements Callable<Integer> {
             description = "Add the naive Bayes baseline (default: on).")
     boolean naiveBayes;
 
+    @Option(names = "--fasttext", defaultValue = "false",
+            description = "Add fastText (5 epochs, word bigrams, character 3-5-grams) as a baseline; needs Debian's"
+                    + " fasttext program (default: off).")
+    boolean fastText;
+
+    @Option(names = "--fasttext-binary", paramLabel = "PATH", defaultValue = "/usr/bin/fasttext",
+            description = "The fasttext program (default: ${DEFAULT-VALUE}).")
+    Path fastTextBinary;
+
+    @Option(names = "--input", paramLabel = "FILE",
+            description = "Labeled texts (JSONL or CSV with text and label fields) instead of the bundled corpus.")
+    Path input;
+
     @Option(names = "--no-pgd", negatable = true, defaultValue = "true",
             description = "Add embedding-space PGD rows for the learners (default: on).")
     boolean pgd;
@@ -76,15 +94,25 @@ public final class RobustnessCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--candidate: " + e.getMessage(), e);
             }
         }
+        List<RobustnessBenchmark.Baseline> baselines = new ArrayList<>();
+        if (naiveBayes) {
+            baselines.add(RobustnessBenchmark.naiveBayes());
+        }
+        if (fastText) {
+            baselines.add(new FastTextBaseline(fastTextBinary, 5));
+        }
+        List<Example> data = input == null ? BundledCorpus.load()
+                : ExampleReader.readAll(input, ReaderOptions.builder().build());
         RobustnessBenchmark bench = new RobustnessBenchmark(parsed, seeds, heldoutPerClass,
-                suiteOptions.builder().optMaxTexts(maxTexts), naiveBayes, pgd);
-        List<RobustnessBenchmark.Run> runs = bench.run(BundledCorpus.load(), r -> RobustnessBenchmark.describe(r, err));
+                suiteOptions.builder().optMaxTexts(maxTexts), baselines, pgd);
+        List<RobustnessBenchmark.Run> runs = bench.run(data, r -> RobustnessBenchmark.describe(r, err));
         Summary summary = new Summary(runs);
         out.printf("%d seeds %s, %d held-out texts per label, attacks on the attacked label's held-out texts%n",
                 seeds.size(), seeds, heldoutPerClass);
         out.print(AttackTables.render(summary));
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("command", "robustness");
+        r.put("data", input == null ? "bundled corpus" : input.toString());
         r.put("seeds", seeds);
         r.put("heldout_per_class", heldoutPerClass);
         r.put("max_texts", maxTexts);

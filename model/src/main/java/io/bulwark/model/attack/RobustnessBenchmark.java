@@ -58,6 +58,39 @@ public final class RobustnessBenchmark {
     }
 
     /**
+     * A model that is not a {@link Learner}, trained once per seed on the same training part and attacked like the
+     * candidates (black box only: no PGD or HotFlip rows).
+     */
+    public interface Baseline {
+
+        /** Its name in tables. */
+        String name();
+
+        /**
+         * Trains a new model on {@code training}, whose labels are {@code labels}, with {@code seed}. When the returned
+         * victim is {@link AutoCloseable} the benchmark closes it after the seed's attacks.
+         */
+        Victim train(List<Example> training, List<String> labels, long seed) throws Exception;
+    }
+
+    /** Multinomial naive Bayes, the online baseline ({@link NaiveBayes}). */
+    public static Baseline naiveBayes() {
+        return new Baseline() {
+            @Override
+            public String name() {
+                return NAIVE_BAYES;
+            }
+
+            @Override
+            public Victim train(List<Example> training, List<String> labels, long seed) {
+                NaiveBayes nb = NaiveBayes.builder().optLabels(labels).build();
+                nb.train(training);
+                return Victim.of(nb);
+            }
+        };
+    }
+
+    /**
      * One model on one seed.
      *
      * @param model the model name
@@ -71,7 +104,7 @@ public final class RobustnessBenchmark {
     private final List<Long> seeds;
     private final int heldoutPerClass;
     private final AttackSuite.Builder suite;
-    private final boolean naiveBayes;
+    private final List<Baseline> baselines;
     private final boolean pgd;
 
     /**
@@ -81,11 +114,11 @@ public final class RobustnessBenchmark {
      * @param seeds seeds (3 or more to report a spread)
      * @param heldoutPerClass held-out examples per label
      * @param suite the suite's settings (its seed is set per run)
-     * @param naiveBayes whether to add the naive Bayes baseline
+     * @param baselines models other than learners to measure beside them, e.g. {@link #naiveBayes()}
      * @param pgd whether to add embedding-space PGD rows for learners
      */
     public RobustnessBenchmark(List<Candidate> candidates, List<Long> seeds, int heldoutPerClass,
-                               AttackSuite.Builder suite, boolean naiveBayes, boolean pgd) {
+                               AttackSuite.Builder suite, List<Baseline> baselines, boolean pgd) {
         if (seeds.isEmpty() || heldoutPerClass < 1) {
             throw new IllegalArgumentException("Need at least one seed and heldoutPerClass >= 1");
         }
@@ -93,7 +126,7 @@ public final class RobustnessBenchmark {
         this.seeds = List.copyOf(seeds);
         this.heldoutPerClass = heldoutPerClass;
         this.suite = suite;
-        this.naiveBayes = naiveBayes;
+        this.baselines = List.copyOf(baselines);
         this.pgd = pgd;
     }
 
@@ -121,14 +154,16 @@ public final class RobustnessBenchmark {
                     onRun.accept(r);
                 }
             }
-            if (naiveBayes) {
-                NaiveBayes nb = NaiveBayes.builder().optLabels(labels).build();
-                nb.train(split.training());
-                Victim victim = Victim.of(nb);
-                Run r = new Run(NAIVE_BAYES, seed, accuracy(victim, split.heldout()),
-                        attacks.run(victim, split.heldout(), goodWords));
-                runs.add(r);
-                onRun.accept(r);
+            for (Baseline baseline : baselines) {
+                Victim victim = trainBaseline(baseline, split.training(), labels, seed);
+                try {
+                    Run r = new Run(baseline.name(), seed, accuracy(victim, split.heldout()),
+                            attacks.run(victim, split.heldout(), goodWords));
+                    runs.add(r);
+                    onRun.accept(r);
+                } finally {
+                    closeIfCloseable(victim);
+                }
             }
         }
         return runs;
@@ -145,6 +180,26 @@ public final class RobustnessBenchmark {
         } catch (RuntimeException e) {
             learner.close();
             throw e;
+        }
+    }
+
+    private static Victim trainBaseline(Baseline baseline, List<Example> training, List<String> labels, long seed) {
+        try {
+            return baseline.train(training, labels, seed);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("Baseline " + baseline.name() + " failed to train: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeIfCloseable(Victim victim) {
+        if (victim instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("Closing " + victim + " failed: " + e.getMessage(), e);
+            }
         }
     }
 
