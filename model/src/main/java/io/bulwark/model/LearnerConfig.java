@@ -33,7 +33,13 @@ public final class LearnerConfig implements java.io.Serializable {
     public enum EncoderType { POOLED, TRANSFORMER }
 
     /** How each mini-batch is trained. */
-    public enum StrategyType { NATURAL, PGD, FREEAT, FREELB }
+    public enum StrategyType { NATURAL, PGD, FREEAT, FREELB, YOPO }
+
+    /** What FreeAT's carried perturbation is keyed by: batch row and position, or the word's hash bucket. */
+    public enum DeltaBank { POSITION, TOKEN }
+
+    /** The unit of epsilon: embedding units, or the batch's word-vector RMS relative to its initial 0.1. */
+    public enum EpsilonScale { ABSOLUTE, EMBEDDING_RMS }
 
     /** The norm of the perturbation ball. */
     public enum NormType { LINF, L2 }
@@ -59,10 +65,13 @@ public final class LearnerConfig implements java.io.Serializable {
     private final int maxLabels;
     private final StrategyType strategy;
     private final int steps;
+    private final int innerSteps;
+    private final DeltaBank deltaBank;
     private final NormType norm;
     private final double epsilon;
     private final double alpha;
     private final double initMagnitude;
+    private final EpsilonScale epsilonScale;
     private final long epsilonRamp;
     private final double smartWeight;
     private final int smartSteps;
@@ -95,10 +104,13 @@ public final class LearnerConfig implements java.io.Serializable {
         maxLabels = b.maxLabels;
         strategy = b.strategy;
         steps = b.steps;
+        innerSteps = b.innerSteps;
+        deltaBank = b.deltaBank;
         norm = b.norm;
         epsilon = b.epsilon;
-        alpha = Double.isNaN(b.alpha) ? defaultAlpha(b.strategy, b.epsilon, b.steps) : b.alpha;
+        alpha = Double.isNaN(b.alpha) ? defaultAlpha(b.strategy, b.epsilon, b.steps, b.innerSteps) : b.alpha;
         initMagnitude = Double.isNaN(b.initMagnitude) ? b.epsilon : b.initMagnitude;
+        epsilonScale = b.epsilonScale;
         epsilonRamp = b.epsilonRamp;
         smartWeight = b.smartWeight;
         smartSteps = b.smartSteps;
@@ -116,11 +128,15 @@ public final class LearnerConfig implements java.io.Serializable {
         continual = b.continual;
     }
 
-    private static double defaultAlpha(StrategyType strategy, double epsilon, int steps) {
+    private static double defaultAlpha(StrategyType strategy, double epsilon, int steps, int innerSteps) {
         // FreeAT: the paper's step, alpha = eps (its carried delta takes one full-size sign step per replay; eps/m
         // was 2 points less robust in the study's sweep). PGD and FreeLB start afresh each batch and use Madry et
-        // al.'s 2.5 * eps / K.
-        return strategy == StrategyType.FREEAT ? epsilon : 2.5 * epsilon / steps;
+        // al.'s 2.5 * eps / K; YOPO likewise over its m * n delta steps.
+        return switch (strategy) {
+            case FREEAT -> epsilon;
+            case YOPO -> 2.5 * epsilon / (steps * (double) innerSteps);
+            default -> 2.5 * epsilon / steps;
+        };
     }
 
     /** A builder with the documented defaults. */
@@ -225,6 +241,12 @@ public final class LearnerConfig implements java.io.Serializable {
     public int maxLabels() { return maxLabels; }
     public StrategyType strategy() { return strategy; }
     public int steps() { return steps; }
+
+    /** YOPO's n: delta updates from the first layer's adjoint after each of its m full passes. */
+    public int innerSteps() { return innerSteps; }
+
+    /** What FreeAT's carried delta is keyed by. */
+    public DeltaBank deltaBank() { return deltaBank; }
     public NormType norm() { return norm; }
     public double epsilon() { return epsilon; }
     public double alpha() { return alpha; }
@@ -236,6 +258,9 @@ public final class LearnerConfig implements java.io.Serializable {
      * on, so that the adversary does not overwhelm a model that has not learned anything yet.
      */
     public long epsilonRamp() { return epsilonRamp; }
+
+    /** The unit epsilon (and alpha) are measured in. */
+    public EpsilonScale epsilonScale() { return epsilonScale; }
 
     /** The factor in (0, 1] of the radius ramp after {@code examplesTrained} training examples. */
     public double rampFactor(long examplesTrained) {
@@ -300,11 +325,14 @@ public final class LearnerConfig implements java.io.Serializable {
         private int maxLabels = LearnerParams.MAX_LABELS.defaultValue();
         private StrategyType strategy = LearnerParams.STRATEGY.defaultValue();
         private int steps = LearnerParams.STEPS.defaultValue();
+        private int innerSteps = LearnerParams.INNER_STEPS.defaultValue();
+        private DeltaBank deltaBank = LearnerParams.DELTA_BANK.defaultValue();
         private NormType norm = LearnerParams.NORM.defaultValue();
         private double epsilon = LearnerParams.EPSILON.defaultValue();
         private double alpha = Double.NaN;
         private double initMagnitude = Double.NaN;
         private long epsilonRamp = LearnerParams.EPSILON_RAMP.defaultValue();
+        private EpsilonScale epsilonScale = LearnerParams.EPSILON_SCALE.defaultValue();
         private double smartWeight = LearnerParams.SMART_WEIGHT.defaultValue();
         private int smartSteps = LearnerParams.SMART_STEPS.defaultValue();
         private boolean vatOnUnlabeled = LearnerParams.VAT.defaultValue();
@@ -393,6 +421,12 @@ public final class LearnerConfig implements java.io.Serializable {
         /** Sets K (PGD, FreeLB) or m (FreeAT) (default 4). */
         public Builder optSteps(int v) { steps = v; return this; }
 
+        /** Sets YOPO's n (default 3). */
+        public Builder optInnerSteps(int v) { innerSteps = v; return this; }
+
+        /** Sets what FreeAT's delta is keyed by (default POSITION). */
+        public Builder optDeltaBank(DeltaBank v) { deltaBank = v; return this; }
+
         /** Sets the norm of the perturbation ball (default LINF). */
         public Builder optNorm(NormType v) { norm = Objects.requireNonNull(v, "norm"); return this; }
 
@@ -407,6 +441,9 @@ public final class LearnerConfig implements java.io.Serializable {
 
         /** Sets the length of the perturbation-radius ramp in training examples, 0 = off (default 2000). */
         public Builder optEpsilonRamp(long v) { epsilonRamp = v; return this; }
+
+        /** Sets the unit of epsilon (default ABSOLUTE). */
+        public Builder optEpsilonScale(EpsilonScale v) { epsilonScale = v; return this; }
 
         /** Sets the SMART smoothness weight, 0 = off (default 0). */
         public Builder optSmartWeight(double v) { smartWeight = v; return this; }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bulwark.model.LearnerConfig.EncoderType;
+import io.bulwark.model.LearnerConfig.DeltaBank;
+import io.bulwark.model.LearnerConfig.EpsilonScale;
 import io.bulwark.model.LearnerConfig.NormType;
 import io.bulwark.model.LearnerConfig.OptimizerType;
 import io.bulwark.model.LearnerConfig.ScheduleType;
@@ -66,7 +68,12 @@ public final class LearnerParams {
     public static final Param<StrategyType> STRATEGY = Param.ofEnum("strategy.type", "--strategy",
             StrategyType.class, StrategyType.FREEAT, "How each mini-batch is trained.");
     public static final Param<Integer> STEPS = Param.ofInt("strategy.steps", "--steps", 4, 1, 1000,
-            "FreeAT's m (replays of each batch), or K ascent steps for PGD and FreeLB.");
+            "FreeAT's m (replays of each batch), K ascent steps for PGD and FreeLB, or YOPO's m full passes.");
+    public static final Param<Integer> INNER_STEPS = Param.ofInt("strategy.innerSteps", "--inner-steps", 3, 1, 100,
+            "YOPO's n: delta updates from the first layer's adjoint after each full pass.");
+    public static final Param<DeltaBank> DELTA_BANK = Param.ofEnum("strategy.deltaBank", "--delta-bank",
+            DeltaBank.class, DeltaBank.POSITION, "What FreeAT's carried delta is keyed by: POSITION (batch row and"
+                    + " token position) or TOKEN (the word's hash bucket, so a word meets its own delta again).");
     public static final Param<NormType> NORM = Param.ofEnum("strategy.norm", "--norm", NormType.class, NormType.LINF,
             "Norm of the perturbation ball.");
     public static final Param<Double> EPSILON = Param.ofDouble("strategy.epsilon", "--epsilon", 0.05, v -> v > 0,
@@ -76,6 +83,10 @@ public final class LearnerParams {
             "Ascent step of delta.");
     public static final Param<Double> INIT_MAGNITUDE = Param.ofDerivedDouble("strategy.initMagnitude",
             "--init-magnitude", "epsilon", v -> v >= 0, ">= 0", "FreeLB's random start radius.");
+    public static final Param<EpsilonScale> EPSILON_SCALE = Param.ofEnum("strategy.epsilonScale", "--epsilon-scale",
+            EpsilonScale.class, EpsilonScale.ABSOLUTE, "ABSOLUTE: epsilon in embedding units; EMBEDDING_RMS: in units"
+                    + " of the batch's word-vector RMS over its value at initialisation (0.1), so the model cannot leave"
+                    + " the ball by growing its embeddings.");
     public static final Param<Long> EPSILON_RAMP = Param.ofLong("strategy.epsilonRamp", "--epsilon-ramp", 2000, 0,
             "Grow epsilon and alpha linearly from 0 over the first N training examples; 0 = off.");
 
@@ -142,8 +153,9 @@ public final class LearnerParams {
 
     /** Every parameter, in table order. */
     public static final List<Param<?>> ALL = List.of(ENCODER_TYPE, BUCKETS, MAX_LENGTH, CHAR_NGRAMS, MAX_NGRAMS,
-            NORMALIZATION, EMBEDDING_DIM, HIDDEN_DIM, LAYERS, HEADS, DROPOUT, LABELS, MAX_LABELS, STRATEGY, STEPS, NORM, EPSILON,
-            ALPHA, INIT_MAGNITUDE, EPSILON_RAMP, SMART_WEIGHT, SMART_STEPS, VAT, BREGMAN_WEIGHT, EMA_MOMENTUM,
+            NORMALIZATION, EMBEDDING_DIM, HIDDEN_DIM, LAYERS, HEADS, DROPOUT, LABELS, MAX_LABELS, STRATEGY, STEPS, INNER_STEPS,
+            DELTA_BANK, NORM, EPSILON,
+            ALPHA, INIT_MAGNITUDE, EPSILON_SCALE, EPSILON_RAMP, SMART_WEIGHT, SMART_STEPS, VAT, BREGMAN_WEIGHT, EMA_MOMENTUM,
             OPTIMIZER, SCHEDULE, LEARNING_RATE, WEIGHT_DECAY, WARMUP, CLIP_NORM, BATCH_SIZE, SEED, CONTINUAL_WIDE,
             CONTINUAL_BUCKETS, CONTINUAL_WIDE_LR, CONTINUAL_MIX_RATE, CONTINUAL_MIX_SHARE, CONTINUAL_REPLAY,
             CONTINUAL_REPLAY_FRACTION);

@@ -64,7 +64,7 @@ class LearnerConfigTest {
         assertThatThrownBy(() -> LearnerConfig.fromMap(Map.of("strategy.steps", "four")))
                 .hasMessageContaining("Invalid value 'four' for strategy.steps (--steps, int)");
         assertThatThrownBy(() -> LearnerConfig.fromMap(Map.of("strategy.type", "FGSM")))
-                .hasMessageContaining("Invalid value 'FGSM' for strategy.type").hasMessageContaining("expected one of [NATURAL, PGD, FREEAT, FREELB]");
+                .hasMessageContaining("Invalid value 'FGSM' for strategy.type").hasMessageContaining("expected one of [NATURAL, PGD, FREEAT, FREELB, YOPO]");
         Map<String, String> neg = new HashMap<>();
         neg.put("strategy.epsilon", "-1");
         assertThatThrownBy(() -> LearnerConfig.fromMap(neg)).hasMessageContaining("strategy.epsilon must be finite and > 0, got -1.0");

@@ -265,6 +265,8 @@ public final class TrainCommand implements Callable<Integer> {
                 point.put("prequential_accuracy", JsonReports.round(TrainTotals.ratio(s.correct, s.labeled), 5));
                 point.put("window_accuracy", JsonReports.round(TrainTotals.ratio(windowCorrect, windowLabeled), 5));
                 point.put("naive_bayes_window_accuracy", JsonReports.round(TrainTotals.ratio(windowNbCorrect, windowLabeled), 5));
+                point.put("embedding_rms", JsonReports.round(learner.embeddingRms(batch.stream().map(Example::text)
+                        .toList()), 6));
                 s.curve.add(point);
                 windowLabeled = 0;
                 windowCorrect = 0;

@@ -26,6 +26,7 @@ import io.bulwark.model.regularizer.SmoothnessRegularizer;
 import io.bulwark.model.snapshot.SnapshotFormatException;
 import io.bulwark.model.strategy.FreeAt;
 import io.bulwark.model.strategy.FreeLb;
+import io.bulwark.model.strategy.Yopo;
 import io.bulwark.model.strategy.NaturalTraining;
 import io.bulwark.model.strategy.Pgd;
 import io.bulwark.model.strategy.StepListener;
@@ -101,6 +102,7 @@ public final class Learner implements AutoCloseable {
                 case PGD -> new Pgd(config);
                 case FREEAT -> new FreeAt(config, manager);
                 case FREELB -> new FreeLb(config);
+                case YOPO -> new Yopo(config);
             };
             if (config.smartWeight() > 0) {
                 regularizers.add(new SmoothnessRegularizer(config));
@@ -298,6 +300,14 @@ public final class Learner implements AutoCloseable {
     /** Mean symmetric KL between the student and the EMA teacher on {@code examples}; 0 without a teacher. */
     public double teacherDriftKl(List<Example> examples) {
         return LearnerEvaluation.teacherDriftKl(this, examples);
+    }
+
+    /**
+     * The RMS of the network's word vectors over the real tokens of {@code texts} (encoded together, so at most
+     * maxLength tokens each): the scale perturbations are measured against, which training may grow.
+     */
+    public double embeddingRms(List<String> texts) {
+        return LearnerEvaluation.embeddingRms(this, texts);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.bulwark.model.PgdAttack;
 import io.bulwark.model.Prediction;
 import io.bulwark.model.eval.RobustnessEvaluator;
 import io.bulwark.model.nn.BatchInputs;
+import io.bulwark.model.nn.Network;
 import io.bulwark.model.nn.Losses;
 import io.bulwark.model.nn.SeededRandom;
 import java.util.ArrayList;
@@ -124,6 +125,18 @@ final class LearnerEvaluation {
     }
 
     /** Mean symmetric KL between the student and the EMA teacher on {@code examples}; 0 without a teacher. */
+    static double embeddingRms(Learner learner, List<String> texts) {
+        learner.ensureOpen();
+        if (texts.isEmpty()) {
+            return Double.NaN;
+        }
+        try (NDManager step = learner.manager.newSubManager()) {
+            BatchInputs in = new BatchInputs(learner.encoder.encode(texts), step);
+            NDArray scale = Network.embeddingScale(learner.network.embed(learner.params, in), in);
+            return scale.getFloat() * Network.EMBEDDING_INIT_STD;
+        }
+    }
+
     static double teacherDriftKl(Learner learner, List<Example> examples) {
         learner.ensureOpen();
         if (learner.teacher == null || learner.labels.isEmpty() || examples.isEmpty()) {

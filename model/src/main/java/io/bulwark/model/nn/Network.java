@@ -109,51 +109,88 @@ public final class Network {
     }
 
     /**
-     * Logits [B, outputSize] of the network on {@code in} with perturbation {@code delta} ([B, L, D], may be null)
-     * added to the word vectors on real tokens; {@code dropout} null means evaluation mode.
+     * Logits [B, outputSize] of the network on {@code in} with perturbation {@code delta} (may be null) added to the
+     * word vectors on real tokens; {@code dropout} null means evaluation mode. Delta is either per position, [B, L,
+     * D], or per distinct word of the batch, [W, D] (row w is added wherever word w occurs, see
+     * {@link BatchInputs#wordIndex()}).
      */
     public NDArray forward(Parameters p, BatchInputs in, NDArray delta, DropoutMasks dropout) {
+        return fromFirstLayer(p, in, firstLayer(p, in, delta, dropout), dropout);
+    }
+
+    /**
+     * The first layer after the perturbation, f0(x + delta): for the pooled encoder the dense layer's pre-activation
+     * of the pooled vectors, [B, H]; for the Transformer the output of its first block, [B, L, D] (the positions
+     * added when it has no block). YOPO's cheap delta steps run this layer only.
+     */
+    public NDArray firstLayer(Parameters p, BatchInputs in, NDArray delta, DropoutMasks dropout) {
         NDArray x = embed(p, in);
         if (delta != null) {
-            x = x.add(delta.mul(in.mask3()));
+            NDArray perPosition = delta.getShape().dimension() == 2
+                    ? Embedding.embedding(in.wordIndex(), delta, SparseFormat.DENSE).singletonOrThrow() : delta;
+            NDArray masked = perPosition.mul(in.mask3());
+            if (config.epsilonScale() == LearnerConfig.EpsilonScale.EMBEDDING_RMS) {
+                masked = masked.mul(embeddingScale(x, in));
+            }
+            x = x.add(masked);
         }
-        NDArray features;
         if (config.encoderType() == LearnerConfig.EncoderType.POOLED) {
             NDArray pooled = x.sum(new int[] {1}).div(in.lengths());
-            NDArray hidden = gelu(pooled.matMul(p.get("pooled.weight")).add(p.get("pooled.bias")));
-            features = drop(dropout, "pooled.hidden", hidden);
+            return pooled.matMul(p.get("pooled.weight")).add(p.get("pooled.bias"));
+        }
+        NDArray pos = p.get("position").get(new NDIndex("0:{}", in.length()));
+        pos.attach(in.manager());
+        NDArray h = x.add(pos);
+        return config.layers() == 0 ? h : block(p, in, h, 0, dropout);
+    }
+
+    /**
+     * The RMS of the batch's word vectors over real tokens, divided by its value at initialisation
+     * ({@link #EMBEDDING_INIT_STD}), as a detached scalar array: the unit of delta under
+     * {@link LearnerConfig.EpsilonScale#EMBEDDING_RMS}. Detached, so the perturbation scales with the embeddings but
+     * no gradient flows into the scale.
+     */
+    public static NDArray embeddingScale(NDArray wordVectors, BatchInputs in) {
+        NDArray x = wordVectors.stopGradient();
+        NDArray meanSquare = x.square().mul(in.mask3()).sum().div(in.mask().sum().maximum(1f).mul((float) x.getShape().get(2)));
+        return Scalars.mul(meanSquare.sqrt(), (float) (1.0 / EMBEDDING_INIT_STD));
+    }
+
+    /** Logits [B, outputSize] from the first layer's output {@code h0} ({@link #firstLayer}). */
+    public NDArray fromFirstLayer(Parameters p, BatchInputs in, NDArray h0, DropoutMasks dropout) {
+        NDArray features;
+        if (config.encoderType() == LearnerConfig.EncoderType.POOLED) {
+            features = drop(dropout, "pooled.hidden", gelu(h0));
         } else {
-            features = transformer(p, in, x, dropout);
+            NDArray h = h0;
+            for (int l = 1; l < config.layers(); l++) {
+                h = block(p, in, h, l, dropout);
+            }
+            h = layerNorm(h, p.get("final.ln.gamma"), p.get("final.ln.beta"));
+            features = h.mul(in.mask3()).sum(new int[] {1}).div(in.lengths());
         }
         return features.matMul(p.get("head.weight")).add(p.get("head.bias"));
     }
 
-    private NDArray transformer(Parameters p, BatchInputs in, NDArray x, DropoutMasks dropout) {
+    /** Transformer block {@code l}: pre-LN self-attention with a key padding mask, then a GELU feed-forward layer. */
+    private NDArray block(Parameters p, BatchInputs in, NDArray h, int l, DropoutMasks dropout) {
         int b = in.size();
         int len = in.length();
         int d = config.embeddingDim();
         int heads = config.heads();
         int dh = d / heads;
-        NDArray pos = p.get("position").get(new NDIndex("0:{}", len));
-        pos.attach(in.manager());
-        NDArray h = x.add(pos);
-        NDArray bias = in.attentionBias();
         float scale = (float) (1.0 / Math.sqrt(dh));
-        for (int l = 0; l < config.layers(); l++) {
-            String pre = "layer" + l + ".";
-            NDArray a = layerNorm(h, p.get(pre + "ln1.gamma"), p.get(pre + "ln1.beta"));
-            NDArray q = split(linear(a, p, pre + "attn.query"), b, len, heads, dh);
-            NDArray k = split(linear(a, p, pre + "attn.key"), b, len, heads, dh);
-            NDArray v = split(linear(a, p, pre + "attn.value"), b, len, heads, dh);
-            NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale).add(bias);
-            NDArray ctx = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, len, d);
-            h = h.add(drop(dropout, pre + "attn.out", linear(ctx, p, pre + "attn.output")));
-            NDArray f = layerNorm(h, p.get(pre + "ln2.gamma"), p.get(pre + "ln2.beta"));
-            f = linear(gelu(linear(f, p, pre + "ffn.in")), p, pre + "ffn.out");
-            h = h.add(drop(dropout, pre + "ffn.out", f));
-        }
-        h = layerNorm(h, p.get("final.ln.gamma"), p.get("final.ln.beta"));
-        return h.mul(in.mask3()).sum(new int[] {1}).div(in.lengths());
+        String pre = "layer" + l + ".";
+        NDArray a = layerNorm(h, p.get(pre + "ln1.gamma"), p.get(pre + "ln1.beta"));
+        NDArray q = split(linear(a, p, pre + "attn.query"), b, len, heads, dh);
+        NDArray k = split(linear(a, p, pre + "attn.key"), b, len, heads, dh);
+        NDArray v = split(linear(a, p, pre + "attn.value"), b, len, heads, dh);
+        NDArray scores = Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), scale).add(in.attentionBias());
+        NDArray ctx = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, len, d);
+        NDArray out = h.add(drop(dropout, pre + "attn.out", linear(ctx, p, pre + "attn.output")));
+        NDArray f = layerNorm(out, p.get(pre + "ln2.gamma"), p.get(pre + "ln2.beta"));
+        f = linear(gelu(linear(f, p, pre + "ffn.in")), p, pre + "ffn.out");
+        return out.add(drop(dropout, pre + "ffn.out", f));
     }
 
     private static NDArray linear(NDArray x, Parameters p, String name) {

@@ -7,6 +7,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.bulwark.model.LearnerConfig;
+import io.bulwark.model.optim.AdamOptimizer;
+import io.bulwark.model.LearnerConfig.DeltaBank;
+import io.bulwark.model.LearnerConfig.NormType;
 import java.util.Map;
 
 /**
@@ -23,6 +26,12 @@ import java.util.Map;
  * batches that do. The slice is masked on padding inside the network (padding positions get zero gradient and stay
  * unchanged), and the whole slice is kept inside the eps-ball (per example over L x D for L2), so the masked
  * perturbation is too.
+ *
+ * <p>With {@link DeltaBank#TOKEN} the bank is keyed by the word's hash bucket instead, [buckets, D]: each replay
+ * gathers the rows of the batch's distinct words as the leaf, [W, D], the network adds row w wherever word w occurs,
+ * and the ascent step (the gradient summed over the word's occurrences) is written back to those rows. A word thus
+ * meets the perturbation it built up in earlier batches wherever it occurs, rather than the one built for whatever
+ * token held its (row, position) before. The ball is per coordinate for LINF and per word vector for L2.
  */
 public final class FreeAt implements TrainingStrategy {
 
@@ -35,13 +44,54 @@ public final class FreeAt implements TrainingStrategy {
     /** FreeAT-m with the configuration's m, norm, epsilon and alpha; the bank is allocated in {@code manager}. */
     public FreeAt(LearnerConfig config, NDManager manager) {
         this.config = config;
-        // Replayed examples enlarge the training batch beyond batchSize (ContinualConfig.replaySlots).
-        int rows = config.batchSize() + config.continual().replaySlots(config.batchSize());
-        this.bank = manager.zeros(new Shape(rows, config.maxLength(), config.embeddingDim()));
+        if (config.deltaBank() == DeltaBank.TOKEN) {
+            this.bank = manager.zeros(new Shape(config.buckets(), config.embeddingDim()));
+        } else {
+            // Replayed examples enlarge the training batch beyond batchSize (ContinualConfig.replaySlots).
+            int rows = config.batchSize() + config.continual().replaySlots(config.batchSize());
+            this.bank = manager.zeros(new Shape(rows, config.maxLength(), config.embeddingDim()));
+        }
     }
 
     @Override
     public double step(StepContext ctx) {
+        return config.deltaBank() == DeltaBank.TOKEN ? tokenStep(ctx) : positionStep(ctx);
+    }
+
+    private double tokenStep(StepContext ctx) {
+        NDArray words = ctx.inputs().wordRows(false);
+        NDArray delta = null;
+        for (int replay = 0; replay < config.steps(); replay++) {
+            delta = AdamOptimizer.rowsOf(bank, words); // a new leaf in the step's manager
+            ctx.prepareRegularizers();
+            PassResult r = ctx.trainingPass(delta, true, true);
+            ctx.update(r.loss(), 1.0);
+            if (Perturbations.isFinite(r.deltaGradient())) {
+                NDArray step = config.norm() == NormType.LINF ? r.deltaGradient().sign().mul((float) ctx.alpha())
+                        : perWord(r.deltaGradient(), (float) ctx.alpha(), false);
+                NDArray next = delta.add(step);
+                next = config.norm() == NormType.LINF ? next.clip(-ctx.epsilon(), ctx.epsilon())
+                        : perWord(next, (float) ctx.epsilon(), true);
+                bank.set(new NDIndex("{}", words), next);
+                delta = next;
+                ctx.listener().onDeltaUpdated(ctx.passes() - 1, next);
+            }
+        }
+        if (delta == null) {
+            return 0.0;
+        }
+        NDArray perPosition = AdamOptimizer.rowsOf(delta, ctx.inputs().wordIndex().flatten())
+                .reshape(ctx.inputs().size(), ctx.inputs().length(), -1);
+        return Perturbations.meanMaskedNorm(perPosition, ctx.inputs(), config.norm());
+    }
+
+    /** Each row scaled to norm {@code radius} ({@code atMost}: only rows longer than it, a projection). */
+    private static NDArray perWord(NDArray x, float radius, boolean atMost) {
+        NDArray norm = x.square().sum(new int[] {1}, true).sqrt();
+        return atMost ? x.mul(norm.maximum(radius).pow(-1f).mul(radius)) : x.div(norm.add(1e-12f)).mul(radius);
+    }
+
+    private double positionStep(StepContext ctx) {
         int b = ctx.inputs().size();
         int l = ctx.inputs().length();
         if (b > bank.getShape().get(0) || l > bank.getShape().get(1)) {
@@ -69,7 +119,7 @@ public final class FreeAt implements TrainingStrategy {
         return delta == null ? 0.0 : Perturbations.meanMaskedNorm(delta, ctx.inputs(), config.norm());
     }
 
-    /** The delta bank [batchSize, maxLength, D] (live array; tests and checkpoints read it). */
+    /** The delta bank, [batchSize, maxLength, D] or [buckets, D] (live array; tests and checkpoints read it). */
     public NDArray bank() {
         return bank;
     }

@@ -55,6 +55,7 @@ public final class StepContext implements RegularizerContext {
     private final double radiusScale;
     private Parameters view;
     private int passes;
+    private int firstLayerPasses;
     private int updates;
     private int skipped;
     private double lossSum;
@@ -170,11 +171,11 @@ public final class StepContext implements RegularizerContext {
      */
     @Override
     public NDArray logits(Parameters p, NDArray delta, boolean train) {
-        NDArray out = network.forward(p == params ? studentView() : p, inputs, delta, train ? dropout : null);
-        if (numLabels < config.outputSize()) {
-            out = out.get(new NDIndex(":, 0:{}", numLabels));
-        }
-        return out;
+        return known(network.forward(p == params ? studentView() : p, inputs, delta, train ? dropout : null));
+    }
+
+    private NDArray known(NDArray out) {
+        return numLabels < config.outputSize() ? out.get(new NDIndex(":, 0:{}", numLabels)) : out;
     }
 
     /** The student's clean logits of the current pass (computed once per pass, part of its graph). */
@@ -242,16 +243,7 @@ public final class StepContext implements RegularizerContext {
     public PassResult pass(NDArray delta, boolean deltaGradient, boolean paramGradients, boolean zeroParamGradients,
                            Function<NDArray, NDArray> lossOf) {
         int index = passes;
-        cleanLogits = null;
-        Parameters student = studentView();
-        student.setRequiresGradient(paramGradients);
-        if (paramGradients && zeroParamGradients) {
-            student.zeroGradients();
-        }
-        if (delta != null && deltaGradient) {
-            delta.setRequiresGradient(true);
-        }
-        listener.onPassStart(index, delta);
+        Parameters student = beginPass(delta, deltaGradient, paramGradients, zeroParamGradients);
         NDArray loss;
         try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
             loss = lossOf.apply(logits(params, delta, true));
@@ -271,6 +263,82 @@ public final class StepContext implements RegularizerContext {
         }
         return new PassResult(value, g);
     }
+
+    private Parameters beginPass(NDArray delta, boolean deltaGradient, boolean paramGradients,
+                                 boolean zeroParamGradients) {
+        cleanLogits = null;
+        Parameters student = studentView();
+        student.setRequiresGradient(paramGradients);
+        if (paramGradients && zeroParamGradients) {
+            student.zeroGradients();
+        }
+        if (delta != null && deltaGradient) {
+            delta.setRequiresGradient(true);
+        }
+        listener.onPassStart(passes, delta);
+        return student;
+    }
+
+    /**
+     * YOPO's full pass (Zhang et al. 2019, "You Only Propagate Once"): the first layer h0 = f0(x + delta)
+     * ({@link Network#firstLayer}), then the rest of the network from a detached copy of h0. The backward of the
+     * training loss (task plus regularisers) gives the rest's parameter gradients and the adjoint p = dL/dh0; a
+     * second backward of sum(p * h0) carries it through the first layer to its parameters and to delta. Together
+     * that is one forward and one backward of the whole network. Parameter gradients accumulate unless
+     * {@code zeroParamGradients}.
+     */
+    public AdjointPass adjointPass(NDArray delta, boolean zeroParamGradients) {
+        int index = passes;
+        Parameters student = beginPass(delta, true, true, zeroParamGradients);
+        NDArray loss;
+        NDArray adjoint;
+        try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+            NDArray h0 = network.firstLayer(student, inputs, delta, dropout);
+            NDArray rest = h0.stopGradient();
+            rest.setRequiresGradient(true);
+            loss = taskLoss(known(network.fromFirstLayer(student, inputs, rest, dropout)));
+            for (Regularizer r : regularizers) {
+                loss = loss.add(r.term(this));
+            }
+            loss = listener.adjustLoss(index, loss);
+            collector.backward(loss);
+            adjoint = rest.getGradient().stopGradient();
+            adjoint.attach(manager);
+            collector.backward(h0.mul(adjoint).sum());
+        }
+        passes++;
+        cleanLogits = null;
+        NDArray g = delta.getGradient();
+        g.attach(manager);
+        return new AdjointPass(loss.getFloat(), adjoint, g);
+    }
+
+    /**
+     * The gradient with respect to {@code delta} of sum(adjoint * f0(x + delta)): one forward and one backward of
+     * the first layer only, parameters frozen. This is YOPO's cheap step; with the adjoint of the last full pass it
+     * approximates the loss gradient at the new delta.
+     */
+    public NDArray firstLayerDeltaGradient(NDArray adjoint, NDArray delta) {
+        Parameters student = studentView();
+        student.setRequiresGradient(false);
+        delta.setRequiresGradient(true);
+        try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+            collector.backward(network.firstLayer(student, inputs, delta, dropout).mul(adjoint).sum());
+        }
+        firstLayerPasses++;
+        NDArray g = delta.getGradient();
+        g.attach(manager);
+        return g;
+    }
+
+    /**
+     * Outcome of {@link #adjointPass}.
+     *
+     * @param loss the training loss
+     * @param adjoint dL/dh0, the gradient at the first layer's output (detached)
+     * @param deltaGradient dL/d delta
+     */
+    public record AdjointPass(float loss, NDArray adjoint, NDArray deltaGradient) {}
 
     // ---- updates ---------------------------------------------------------------------------------------------
 
@@ -373,6 +441,9 @@ public final class StepContext implements RegularizerContext {
 
     /** Passes done so far. */
     public int passes() { return passes; }
+
+    /** Forward/backward passes of the first layer alone ({@link #firstLayerDeltaGradient}) so far. */
+    public int firstLayerPasses() { return firstLayerPasses; }
 
     /** Updates applied so far. */
     public int updates() { return updates; }

@@ -75,6 +75,49 @@ class FreeAtTest {
     }
 
     @Test
+    void tokenBankCarriesEachWordsDeltaToItsNextOccurrenceWhereverItIs() {
+        LearnerConfig config = SyntheticData.small().optStrategy(LearnerConfig.StrategyType.FREEAT).optSteps(2)
+                .optDeltaBank(LearnerConfig.DeltaBank.TOKEN).optLabels(List.of("ham", "spam"))
+                .optContinual(io.bulwark.model.ContinualConfig.OFF).build(); // no replayed rows in the batches
+        // Distinct words are numbered in order of first occurrence over the padded batch, row by row (0 = padding).
+        List<Example> first = List.of(Example.of("lorem ipsum dolor", "ham"), Example.of("sit amet consectetur", "ham"),
+                Example.of("cheap viagra zebra", "spam"));
+        List<Example> second = List.of(Example.of("zebra quokka", "spam"), Example.of("dolor walrus", "ham"));
+        int zebraInFirst = 9;
+        int zebraInSecond = 1;
+        int dolorInFirst = 3;
+        int dolorInSecond = 3;
+        Recorder rec = new Recorder();
+        try (Learner learner = Learner.create(config)) {
+            learner.setStepListener(rec);
+            learner.train(first);
+            Recorder.Copy end = rec.updatedDeltas.get(1);
+            assertThat(end.shape()).containsExactly(10, config.embeddingDim());
+            assertThat(maxAbs(row(end, zebraInFirst))).as("zebra's delta after the first batch").isPositive();
+            rec.clear();
+            learner.train(second);
+            Recorder.Copy start = rec.passStartDeltas.get(0);
+            assertThat(start.shape()).containsExactly(5, config.embeddingDim());
+            // zebra moved from row 2, position 2 to row 0, position 0; dolor from row 0, position 2 to row 1, 0.
+            assertThat(row(start, zebraInSecond)).containsExactly(row(end, zebraInFirst));
+            assertThat(row(start, dolorInSecond)).containsExactly(row(end, dolorInFirst));
+            assertThat(maxAbs(row(start, 2))).as("quokka is new: no delta yet").isZero();
+            for (Recorder.Copy d : rec.updatedDeltas) {
+                assertThat(maxAbs(d.data())).isLessThanOrEqualTo((float) config.epsilon() * (1 + 1e-5f));
+            }
+            float[] bank = learner.strategyStateValues().get(FreeAt.DELTA_BANK);
+            assertThat(bank).hasSize(config.buckets() * config.embeddingDim());
+        }
+    }
+
+    private static float[] row(Recorder.Copy d, int r) {
+        int dim = (int) d.shape()[1];
+        float[] out = new float[dim];
+        System.arraycopy(d.data(), r * dim, out, 0, dim);
+        return out;
+    }
+
+    @Test
     void dropoutMasksAreFixedAcrossReplaysOfOneStep() {
         LearnerConfig config = SyntheticData.small().optStrategy(LearnerConfig.StrategyType.FREEAT).optSteps(4)
                 .optDropout(0.3).build();
