@@ -15,21 +15,21 @@ import java.util.Objects;
  * overrides (for the sensitivity sweep).
  *
  * <p>Spelling: {@code natural}, {@code natural-x4} (natural training replaying each batch 4 times, the
- * equal-passes control of FreeAT-4), {@code pgd-3}, {@code freeat-4}, {@code freelb-3}; {@code +ema} adds the
- * Bregman/EMA term, e.g. {@code freeat-4+ema}.
+ * equal-passes control of FreeAT-4), {@code pgd-3}, {@code freeat-4}, {@code freelb-3}, {@code yopo-4-3} (YOPO-m-n,
+ * its n held as the override {@code inner}); {@code +ema} adds the Bregman/EMA term, e.g. {@code freeat-4+ema}.
  *
  * @param strategy the learner's strategy
- * @param steps K for PGD and FreeLB, m for FreeAT, 1 for natural
+ * @param steps K for PGD and FreeLB, m for FreeAT and YOPO, 1 for natural
  * @param replays times natural training trains on each batch (1 for the adversarial strategies)
  * @param ema whether the Bregman proximal term with an EMA teacher is on
  * @param overrides hyperparameter overrides by name: eps, alpha, lr, mu, beta, warmup (updates), ramp (the
- *     perturbation-radius ramp, in examples)
+ *     perturbation-radius ramp, in examples), inner (YOPO's n)
  */
 public record Variant(StrategyType strategy, int steps, int replays, boolean ema, Map<String, Double> overrides) {
 
     /** Names accepted in {@link #overrides}. */
     public static final List<String> OVERRIDE_NAMES = List.of("eps", "alpha", "lr", "mu", "beta",
-            "warmup", "ramp");
+            "warmup", "ramp", "inner");
 
     /** Validates and copies the fields. */
     public Variant {
@@ -80,6 +80,13 @@ public record Variant(StrategyType strategy, int steps, int replays, boolean ema
             if (s.startsWith("natural-x")) {
                 return new Variant(StrategyType.NATURAL, 1, Integer.parseInt(s.substring(9)), ema, Map.of());
             }
+            if (s.startsWith("yopo-")) {
+                String[] mn = s.substring(5).split("-");
+                if (mn.length == 2) {
+                    return new Variant(StrategyType.YOPO, Integer.parseInt(mn[0]), 1, ema,
+                            Map.of("inner", Double.parseDouble(mn[1])));
+                }
+            }
             int dash = s.lastIndexOf('-');
             if (dash > 0) {
                 String head = s.substring(0, dash);
@@ -103,8 +110,8 @@ public record Variant(StrategyType strategy, int steps, int replays, boolean ema
     }
 
     private static String badSpec(String spec) {
-        return "Unknown variant '" + spec + "': expected natural, natural-xR, pgd-K, freeat-M or freelb-K, optionally"
-                + " followed by +ema";
+        return "Unknown variant '" + spec + "': expected natural, natural-xR, pgd-K, freeat-M, freelb-K or yopo-M-N,"
+                + " optionally followed by +ema";
     }
 
     /** This variant with the Bregman/EMA term switched on or off. */
@@ -130,6 +137,8 @@ public record Variant(StrategyType strategy, int steps, int replays, boolean ema
                 return "freeat-" + steps;
             case FREELB:
                 return "freelb-" + steps;
+            case YOPO:
+                return "yopo-" + steps + "-" + innerSteps();
             default:
                 throw new IllegalStateException("Unknown strategy " + strategy);
         }
@@ -141,8 +150,22 @@ public record Variant(StrategyType strategy, int steps, int replays, boolean ema
         if (ema) {
             b.append("+ema");
         }
-        overrides.forEach((k, v) -> b.append(' ').append(k).append('=').append(format(v)));
+        shownOverrides().forEach((k, v) -> b.append(' ').append(k).append('=').append(format(v)));
         return b.toString();
+    }
+
+    /** YOPO's n (the override {@code inner}, default 3). */
+    private int innerSteps() {
+        return (int) Math.round(overrides.getOrDefault("inner", 3.0));
+    }
+
+    /** The overrides that the base name does not already spell (YOPO's n is part of it). */
+    private Map<String, Double> shownOverrides() {
+        Map<String, Double> o = new LinkedHashMap<>(overrides);
+        if (strategy == StrategyType.YOPO) {
+            o.remove("inner");
+        }
+        return o;
     }
 
     /** The name in the paper's notation: Natural, PGD-K, Free-m, FreeLB-K (with replays and +EMA). */
@@ -158,6 +181,9 @@ public record Variant(StrategyType strategy, int steps, int replays, boolean ema
             case FREEAT:
                 base = "Free-" + steps;
                 break;
+            case YOPO:
+                base = "YOPO-" + steps + "-" + innerSteps();
+                break;
             default:
                 base = "FreeLB-" + steps;
                 break;
@@ -166,11 +192,11 @@ public record Variant(StrategyType strategy, int steps, int replays, boolean ema
         if (ema) {
             b.append(" +EMA");
         }
-        overrides.forEach((k, v) -> b.append(' ').append(k).append('=').append(format(v)));
+        shownOverrides().forEach((k, v) -> b.append(' ').append(k).append('=').append(format(v)));
         return b.toString();
     }
 
-    /** Forward/backward passes per batch: R replays, K+1 (PGD), m (FreeAT), K (FreeLB). */
+    /** Full forward/backward passes per batch: R replays, K+1 (PGD), m (FreeAT, YOPO), K (FreeLB). */
     public int passesPerBatch() {
         switch (strategy) {
             case NATURAL:
@@ -182,7 +208,7 @@ public record Variant(StrategyType strategy, int steps, int replays, boolean ema
         }
     }
 
-    /** Parameter updates per batch: R replays, 1 (PGD, FreeLB), m (FreeAT). */
+    /** Parameter updates per batch: R replays, 1 (PGD, FreeLB, YOPO), m (FreeAT). */
     public int updatesPerBatch() {
         switch (strategy) {
             case NATURAL:
@@ -226,6 +252,10 @@ public record Variant(StrategyType strategy, int steps, int replays, boolean ema
         v = overrides.get("warmup");
         if (v != null) {
             b.optWarmupSteps((int) Math.round(v));
+        }
+        v = overrides.get("inner");
+        if (v != null) {
+            b.optInnerSteps((int) Math.round(v));
         }
         v = overrides.get("ramp");
         if (v != null) {

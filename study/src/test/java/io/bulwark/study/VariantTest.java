@@ -25,12 +25,22 @@ class VariantTest {
         assertThat(v.name()).isEqualTo("freeat-8+ema");
         assertThat(v.displayName()).isEqualTo("Free-8 +EMA");
         assertThat(Variant.parse(v.name())).isEqualTo(v);
+        Variant yopo = Variant.parse("yopo-5-3+ema");
+        assertThat(yopo.strategy()).isEqualTo(StrategyType.YOPO);
+        assertThat(yopo.passesPerBatch()).isEqualTo(5);
+        assertThat(yopo.updatesPerBatch()).isEqualTo(1);
+        assertThat(yopo.name()).isEqualTo("yopo-5-3+ema");
+        assertThat(yopo.displayName()).isEqualTo("YOPO-5-3 +EMA");
+        assertThat(Variant.parse(yopo.name())).isEqualTo(yopo);
+        LearnerConfig c = yopo.apply(LearnerConfig.builder(), 0.5).build();
+        assertThat(c.steps()).isEqualTo(5);
+        assertThat(c.innerSteps()).isEqualTo(3);
     }
 
     @Test
     void rejectsUnknownSpellingsWithTheAcceptedOnes() {
         assertThatThrownBy(() -> Variant.parse("fgsm-1")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("natural-xR, pgd-K, freeat-M or freelb-K");
+                .hasMessageContaining("natural-xR, pgd-K, freeat-M, freelb-K or yopo-M-N");
         assertThatThrownBy(() -> Variant.parse("pgd-x")).hasMessageContaining("Unknown variant 'pgd-x'");
     }
 
