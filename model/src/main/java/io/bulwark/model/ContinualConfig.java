@@ -8,14 +8,18 @@ package io.bulwark.model;
  * before the keys existed, so such a model predicts as it did.
  */
 public record ContinualConfig(boolean wide, int wideBuckets, double wideLearningRate, double mixtureRate,
-                              double mixtureShare, int replayPerClass, double replayFraction)
+                              double mixtureShare, int replayPerClass, double replayFraction, int probePerClass)
         implements java.io.Serializable {
 
     /** Prefix of every key. */
     public static final String PREFIX = "continual.";
 
+    /** Default probe capacity per class. */
+    static final int PROBE_DEFAULT = 0;
+
     /** The defaults: both parts on. */
-    public static final ContinualConfig DEFAULTS = new ContinualConfig(true, 1 << 17, 0.5, 2.0, 0.002, 200, 0.25);
+    public static final ContinualConfig DEFAULTS = new ContinualConfig(true, 1 << 17, 0.5, 2.0, 0.002, 200, 0.25,
+            PROBE_DEFAULT);
 
     /** Both parts off: the learner of the network alone. */
     public static final ContinualConfig OFF = DEFAULTS.withWide(false).withReplayPerClass(0);
@@ -31,6 +35,8 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
                 replayPerClass);
         check(replayFraction >= 0 && replayFraction < 1, "continual.replayFraction must be in [0, 1)",
                 replayFraction);
+        check(probePerClass >= 0 && probePerClass <= 100_000, "continual.probePerClass must be in [0, 1e5]",
+                probePerClass);
     }
 
     private static void check(boolean ok, String message, Object value) {
@@ -59,42 +65,41 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
 
     /** A copy with the wide part switched. */
     public ContinualConfig withWide(boolean v) {
-        return new ContinualConfig(v, wideBuckets, wideLearningRate, mixtureRate, mixtureShare, replayPerClass,
-                replayFraction);
+        return new ContinualConfig(v, wideBuckets, wideLearningRate, mixtureRate, mixtureShare, replayPerClass, replayFraction, probePerClass);
     }
 
     /** A copy with other hash slots for the wide model and naive Bayes. */
     public ContinualConfig withWideBuckets(int v) {
-        return new ContinualConfig(wide, v, wideLearningRate, mixtureRate, mixtureShare, replayPerClass,
-                replayFraction);
+        return new ContinualConfig(wide, v, wideLearningRate, mixtureRate, mixtureShare, replayPerClass, replayFraction, probePerClass);
     }
 
     /** A copy with another AdaGrad step for the wide model. */
     public ContinualConfig withWideLearningRate(double v) {
-        return new ContinualConfig(wide, wideBuckets, v, mixtureRate, mixtureShare, replayPerClass, replayFraction);
+        return new ContinualConfig(wide, wideBuckets, v, mixtureRate, mixtureShare, replayPerClass, replayFraction, probePerClass);
     }
 
     /** A copy with another Hedge rate for the mixture. */
     public ContinualConfig withMixtureRate(double v) {
-        return new ContinualConfig(wide, wideBuckets, wideLearningRate, v, mixtureShare, replayPerClass,
-                replayFraction);
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, v, mixtureShare, replayPerClass, replayFraction, probePerClass);
     }
 
     /** A copy with another fixed share for the mixture. */
     public ContinualConfig withMixtureShare(double v) {
-        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, v, replayPerClass,
-                replayFraction);
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, v, replayPerClass, replayFraction, probePerClass);
     }
 
     /** A copy with another replay capacity. */
     public ContinualConfig withReplayPerClass(int v) {
-        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare, v,
-                replayFraction);
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare, v, replayFraction, probePerClass);
     }
 
     /** A copy with another replayed share of each batch. */
     public ContinualConfig withReplayFraction(double v) {
-        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare, replayPerClass,
-                v);
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare, replayPerClass, v, probePerClass);
+    }
+
+    /** A copy with another probe capacity (0 = no probe). */
+    public ContinualConfig withProbePerClass(int v) {
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare, replayPerClass, replayFraction, v);
     }
 }
