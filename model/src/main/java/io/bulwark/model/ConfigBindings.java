@@ -93,7 +93,9 @@ final class ConfigBindings {
             continual(LearnerParams.CONTINUAL_REPLAY, ContinualConfig::replayPerClass,
                     ContinualConfig::withReplayPerClass),
             continual(LearnerParams.CONTINUAL_REPLAY_FRACTION, ContinualConfig::replayFraction,
-                    ContinualConfig::withReplayFraction));
+                    ContinualConfig::withReplayFraction),
+            continual(LearnerParams.CONTINUAL_PROBE, ContinualConfig::probePerClass,
+                    ContinualConfig::withProbePerClass));
 
     /** A parameter held in the configuration's {@link ContinualConfig}. */
     private static <T> Binding<T> continual(Param<T> p, Function<ContinualConfig, T> get,

@@ -45,6 +45,11 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
         }
     }
 
+    /** Whether the probe (examples withheld from training to weigh the mixture's experts) is on. */
+    public boolean probe() {
+        return probePerClass > 0 && wide;
+    }
+
     /** Whether the replay reservoir is on. */
     public boolean replay() {
         return replayPerClass > 0 && replayFraction > 0;
@@ -65,41 +70,49 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
 
     /** A copy with the wide part switched. */
     public ContinualConfig withWide(boolean v) {
-        return new ContinualConfig(v, wideBuckets, wideLearningRate, mixtureRate, mixtureShare, replayPerClass, replayFraction, probePerClass);
+        return new ContinualConfig(v, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
+                replayPerClass, replayFraction, probePerClass);
     }
 
     /** A copy with other hash slots for the wide model and naive Bayes. */
     public ContinualConfig withWideBuckets(int v) {
-        return new ContinualConfig(wide, v, wideLearningRate, mixtureRate, mixtureShare, replayPerClass, replayFraction, probePerClass);
+        return new ContinualConfig(wide, v, wideLearningRate, mixtureRate, mixtureShare,
+                replayPerClass, replayFraction, probePerClass);
     }
 
     /** A copy with another AdaGrad step for the wide model. */
     public ContinualConfig withWideLearningRate(double v) {
-        return new ContinualConfig(wide, wideBuckets, v, mixtureRate, mixtureShare, replayPerClass, replayFraction, probePerClass);
+        return new ContinualConfig(wide, wideBuckets, v, mixtureRate, mixtureShare,
+                replayPerClass, replayFraction, probePerClass);
     }
 
     /** A copy with another Hedge rate for the mixture. */
     public ContinualConfig withMixtureRate(double v) {
-        return new ContinualConfig(wide, wideBuckets, wideLearningRate, v, mixtureShare, replayPerClass, replayFraction, probePerClass);
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, v, mixtureShare,
+                replayPerClass, replayFraction, probePerClass);
     }
 
     /** A copy with another fixed share for the mixture. */
     public ContinualConfig withMixtureShare(double v) {
-        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, v, replayPerClass, replayFraction, probePerClass);
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, v,
+                replayPerClass, replayFraction, probePerClass);
     }
 
     /** A copy with another replay capacity. */
     public ContinualConfig withReplayPerClass(int v) {
-        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare, v, replayFraction, probePerClass);
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
+                v, replayFraction, probePerClass);
     }
 
     /** A copy with another replayed share of each batch. */
     public ContinualConfig withReplayFraction(double v) {
-        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare, replayPerClass, v, probePerClass);
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
+                replayPerClass, v, probePerClass);
     }
 
     /** A copy with another probe capacity (0 = no probe). */
     public ContinualConfig withProbePerClass(int v) {
-        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare, replayPerClass, replayFraction, v);
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
+                replayPerClass, replayFraction, v);
     }
 }

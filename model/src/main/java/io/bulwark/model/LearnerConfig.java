@@ -188,6 +188,7 @@ public final class LearnerConfig implements java.io.Serializable {
     public static LearnerConfig fromStoredMap(Map<String, String> map) {
         Map<String, String> m = new LinkedHashMap<>(map);
         m.putIfAbsent(LearnerParams.NORMALIZATION.key(), Normalization.BASIC.name());
+        m.putIfAbsent(LearnerParams.CONTINUAL_PROBE.key(), "0"); // stored before the probe existed: none
         Builder b = builder();
         if (map.keySet().stream().noneMatch(k -> k.startsWith(ContinualConfig.PREFIX))) {
             b.optContinual(ContinualConfig.OFF);

@@ -151,6 +151,11 @@ public final class LearnerParams {
             "--replay-fraction", ContinualConfig.DEFAULTS.replayFraction(), v -> v >= 0 && v < 1, "in [0, 1)",
             "Share of each (enlarged) training batch drawn from the replay reservoir.");
 
+    public static final Param<Integer> CONTINUAL_PROBE = Param.ofInt("continual.probePerClass", "--probe-per-class",
+            ContinualConfig.DEFAULTS.probePerClass(), 0, 100_000, "Labeled examples per class withheld from training"
+                    + " (a class-balanced reservoir; an evicted one is trained on then) on which the mixture's experts"
+                    + " are scored, each class weighing equally in the mixture's updates; 0 = off. Needs the wide side.");
+
     /** Every parameter, in table order. */
     public static final List<Param<?>> ALL = List.of(ENCODER_TYPE, BUCKETS, MAX_LENGTH, CHAR_NGRAMS, MAX_NGRAMS,
             NORMALIZATION, EMBEDDING_DIM, HIDDEN_DIM, LAYERS, HEADS, DROPOUT, LABELS, MAX_LABELS, STRATEGY, STEPS, INNER_STEPS,
@@ -158,7 +163,7 @@ public final class LearnerParams {
             ALPHA, INIT_MAGNITUDE, EPSILON_SCALE, EPSILON_RAMP, SMART_WEIGHT, SMART_STEPS, VAT, BREGMAN_WEIGHT, EMA_MOMENTUM,
             OPTIMIZER, SCHEDULE, LEARNING_RATE, WEIGHT_DECAY, WARMUP, CLIP_NORM, BATCH_SIZE, SEED, CONTINUAL_WIDE,
             CONTINUAL_BUCKETS, CONTINUAL_WIDE_LR, CONTINUAL_MIX_RATE, CONTINUAL_MIX_SHARE, CONTINUAL_REPLAY,
-            CONTINUAL_REPLAY_FRACTION);
+            CONTINUAL_REPLAY_FRACTION, CONTINUAL_PROBE);
 
     /** The parameter with {@code key}, or {@code null}. */
     public static Param<?> byKey(String key) {

@@ -78,20 +78,27 @@ public final class ContinualHead {
     }
 
     /**
-     * Scores the labeled texts with the state before the chunk, then learns from them. Texts from index
-     * {@code stream} on are replayed from the class-balanced reservoir: they update the mixture weights (so that an
-     * expert that forgot a class absent from the recent stream loses weight) and train the wide model, but not naive
-     * Bayes, which does not forget and would count them twice.
+     * Scores the labeled texts with the state before the chunk, then learns from them. Rows are the stream's texts
+     * up to {@code stream}, then texts replayed from the class-balanced reservoir up to {@code replayEnd}, then probe
+     * texts (withheld from all training). Rows with weight 0 are scored but not learned from.
+     *
+     * <p>Without the probe, replayed texts update the mixture weights (so that an expert that forgot a class absent
+     * from the recent stream loses weight) and train the wide model, but not naive Bayes, which does not forget and
+     * would count them twice. With the probe, the weights learn from the stream and probe texts only (the experts
+     * trained on the replayed ones, so their mistakes there say little), and each class present among them weighs
+     * the same in the update: under a long run of one class, an expert's mistakes on the other classes' probe texts
+     * count as much as its mistakes on the stream.
      *
      * @param targets class index of each text's label
-     * @param exampleWeights weight of each example
-     * @param stream the number of stream texts, the others are replayed
+     * @param exampleWeights weight of each example in training (0: not trained on)
+     * @param stream the number of stream texts
+     * @param replayEnd the end of the replayed texts; the rest are probe texts
      * @param networkLogits the network's logits over the {@code known} classes known before the chunk, row-major
      * @param known classes known before the chunk (0: nothing is predicted)
      * @param classes classes known after the chunk's labels were added
      * @return the mixture's predicted class per text, -1 when no class was known
      */
-    public int[] testThenTrain(List<String> texts, int[] targets, float[] exampleWeights, int stream,
+    public int[] testThenTrain(List<String> texts, int[] targets, float[] exampleWeights, int stream, int replayEnd,
                                float[] networkLogits, int known, int classes) {
         wide.ensureClasses(classes);
         naiveBayes.ensureClasses(classes);
@@ -109,13 +116,12 @@ public final class ContinualHead {
             expertProbabilities.add(p);
             predicted[i] = Probabilities.argmax(mix(p, known));
         }
-        // The replayed examples, balanced over the classes, weigh as much in the mixture as the stream examples.
-        double replayScale = texts.size() > stream ? stream / (double) (texts.size() - stream) : 0.0;
+        double[] scale = weightScales(targets, stream, replayEnd, known);
         for (int i = 0; i < texts.size(); i++) {
-            if (known > 0 && targets[i] < known) {
-                updateWeights(expertProbabilities.get(i), targets[i], i < stream ? 1.0 : replayScale, i < stream);
+            if (known > 0 && targets[i] < known && scale[i] > 0) {
+                updateWeights(expertProbabilities.get(i), targets[i], scale[i], i < stream);
             }
-            if (exampleWeights[i] > 0) {
+            if (exampleWeights[i] > 0 && i < replayEnd) {
                 if (i < stream) {
                     naiveBayes.update(features.get(i), targets[i], exampleWeights[i]);
                 }
@@ -123,6 +129,42 @@ public final class ContinualHead {
             }
         }
         return predicted;
+    }
+
+    /**
+     * The weight of each row in the mixture's update. Without the probe: 1 for stream rows and, for replayed rows,
+     * stream / replayed, so that the replayed (class-balanced) rows weigh as much as the stream. With the probe: 0
+     * for replayed rows, and for stream and probe rows n / (K n_c), where n_c counts those rows of class c and K the
+     * classes among them, so that every class weighs the same and the total stays n.
+     */
+    private double[] weightScales(int[] targets, int stream, int replayEnd, int known) {
+        int n = targets.length;
+        double[] scale = new double[n];
+        if (!config.probe()) {
+            double replayScale = n > stream ? stream / (double) (n - stream) : 0.0;
+            for (int i = 0; i < n; i++) {
+                scale[i] = i < stream ? 1.0 : replayScale;
+            }
+            return scale;
+        }
+        int[] perClass = new int[Math.max(1, known)];
+        int used = 0;
+        for (int i = 0; i < n; i++) {
+            if ((i < stream || i >= replayEnd) && targets[i] < known) {
+                perClass[targets[i]]++;
+                used++;
+            }
+        }
+        int present = 0;
+        for (int c : perClass) {
+            present += c > 0 ? 1 : 0;
+        }
+        for (int i = 0; i < n; i++) {
+            if ((i < stream || i >= replayEnd) && targets[i] < known) {
+                scale[i] = used / (double) (present * perClass[targets[i]]);
+            }
+        }
+        return scale;
     }
 
     private TextFeatures features(String text) {

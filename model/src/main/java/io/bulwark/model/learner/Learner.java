@@ -13,6 +13,7 @@ import io.bulwark.model.PgdAttack;
 import io.bulwark.model.Prediction;
 import io.bulwark.model.StepResult;
 import io.bulwark.model.continual.ContinualHead;
+import io.bulwark.model.ContinualConfig;
 import io.bulwark.model.continual.Replay;
 import io.bulwark.model.encoding.HashingEncoder;
 import io.bulwark.model.nn.BatchInputs;
@@ -111,8 +112,9 @@ public final class Learner implements AutoCloseable {
                 regularizers.add(new BregmanProximal(config, teacher));
             }
             this.continual = config.continual().wide() ? new ContinualHead(config.continual()) : null;
-            this.replay = config.continual().replay() ? new Replay(config.continual().replayPerClass(),
-                    config.continual().replayFraction(), config.seed() ^ REPLAY_SEED_SALT) : null;
+            ContinualConfig cc = config.continual();
+            this.replay = cc.replay() || cc.probe() ? new Replay(cc.replayPerClass(), cc.replayFraction(),
+                    cc.probe() ? cc.probePerClass() : 0, config.seed() ^ REPLAY_SEED_SALT) : null;
             for (String l : config.labels()) {
                 addLabel(l);
             }

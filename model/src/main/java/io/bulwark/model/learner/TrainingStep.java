@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.bulwark.model.Example;
 import io.bulwark.model.StepResult;
+import io.bulwark.model.continual.Replay;
 import io.bulwark.model.nn.BatchInputs;
 import io.bulwark.model.nn.DropoutMasks;
 import io.bulwark.model.nn.Losses;
@@ -18,6 +19,9 @@ import java.util.List;
  * strategy on the network.
  */
 final class TrainingStep {
+
+    /** Probe examples scored per step to weigh the mixture's experts (when the probe is on). */
+    static final int PROBE_DRAWS = 8;
 
     private TrainingStep() {}
 
@@ -38,19 +42,40 @@ final class TrainingStep {
                 }
             }
             boolean useUnlabeled = learner.config.smartWeight() > 0 && learner.config.vatOnUnlabeled();
+            // The probe (when on) withholds some labeled examples from all training and releases evicted ones.
+            Replay.Admission admission = learner.replay == null ? new Replay.Admission(new boolean[labeled], List.of())
+                    : learner.replay.admit(labeledExamples);
+            List<Example> trainedLabeled = new ArrayList<>(labeledExamples.size());
+            for (int i = 0; i < labeledExamples.size(); i++) {
+                if (!admission.withheld()[i]) {
+                    trainedLabeled.add(labeledExamples.get(i));
+                }
+            }
+            trainedLabeled.addAll(admission.released());
             List<Example> train = new ArrayList<>();
+            int next = 0;
             for (Example e : chunk) {
-                if (e.isLabeled() || useUnlabeled) {
+                if (e.isLabeled()) {
+                    if (!admission.withheld()[next++]) {
+                        train.add(e);
+                    }
+                } else if (useUnlabeled) {
                     train.add(e);
                 }
             }
+            train.addAll(admission.released());
             // Replayed examples (labels already known) join the training batch and are scored with the chunk.
             List<Example> replayed = learner.replay == null || train.isEmpty() ? List.of()
                     : learner.replay.draw(learner.replay.replayCount(train.size(), learner.config.batchSize()));
+            List<Example> probed = learner.replay == null || labeled == 0 ? List.of()
+                    : learner.replay.drawProbe(PROBE_DRAWS);
+            // Scored rows: the chunk's labeled examples, released probe members, replayed ones, then probe draws.
             List<Example> scored = new ArrayList<>(labeledExamples);
+            scored.addAll(admission.released());
             scored.addAll(replayed);
+            scored.addAll(probed);
             // The labeled and replayed examples: scored before training and, unless unlabeled examples join the
-            // training batch, exactly the training batch, so their inputs are built once.
+            // training batch or the probe is on, exactly the training batch, so their inputs are built once.
             BatchInputs scoredInputs = null;
             int known = learner.labels.size();
             float[] networkLogits = null;
@@ -66,7 +91,7 @@ final class TrainingStep {
                 }
             }
             int[] predicted = learner.continual != null && labeled > 0
-                    ? trainContinual(learner, scored, labeled, networkLogits, known)
+                    ? trainContinual(learner, scored, admission, replayed.size(), networkLogits, known)
                     : networkLogits == null ? new int[0] : Learner.argmax(networkLogits, known);
             for (int i = 0; i < labeled && i < predicted.length; i++) {
                 if (predicted[i] >= 0 && predicted[i] == learner.labelIndex.get(labeledExamples.get(i).label())) {
@@ -78,7 +103,7 @@ final class TrainingStep {
                 return new StepResult(chunk.size(), labeled, correct, 0.0, false, 0, 0, 0.0, 0.0);
             }
             if (learner.replay != null) {
-                learner.replay.offer(labeledExamples);
+                learner.replay.offer(trainedLabeled);
             }
             train.addAll(replayed);
             BatchInputs in;
@@ -131,21 +156,26 @@ final class TrainingStep {
     }
 
     /**
-     * The wide side's test-then-train step on the chunk's labeled examples followed by the replayed ones (from
-     * {@code stream} on); returns the mixture's predictions.
+     * The wide side's test-then-train step on the scored rows: the chunk's labeled examples (those the probe withheld
+     * are scored but not trained on), released probe members, replayed examples, then probe draws (scored only);
+     * returns the mixture's predictions.
      */
-    private static int[] trainContinual(Learner learner, List<Example> examples, int stream, float[] networkLogits,
-                                        int known) {
-        List<String> texts = new ArrayList<>(examples.size());
-        int[] targets = new int[examples.size()];
-        float[] weights = new float[examples.size()];
+    private static int[] trainContinual(Learner learner, List<Example> scored, Replay.Admission admission,
+                                        int replayedCount, float[] networkLogits, int known) {
+        List<String> texts = new ArrayList<>(scored.size());
+        int[] targets = new int[scored.size()];
+        float[] weights = new float[scored.size()];
+        int chunkLabeled = admission.withheld().length;
+        int stream = chunkLabeled + admission.released().size();
+        int replayEnd = stream + replayedCount;
         for (int i = 0; i < targets.length; i++) {
-            Example e = examples.get(i);
+            Example e = scored.get(i);
             texts.add(e.text());
             targets[i] = learner.labelIndex.get(e.label());
-            weights[i] = e.weight();
+            boolean trains = i < chunkLabeled ? !admission.withheld()[i] : i < replayEnd;
+            weights[i] = trains ? e.weight() : 0f;
         }
-        return learner.continual.testThenTrain(texts, targets, weights, stream, networkLogits, known,
+        return learner.continual.testThenTrain(texts, targets, weights, stream, replayEnd, networkLogits, known,
                 learner.labels.size());
     }
 }

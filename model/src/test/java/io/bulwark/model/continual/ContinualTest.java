@@ -104,7 +104,7 @@ class ContinualTest {
         float[] undecided = {0f, 0f};
         float before = head.probabilities(spam, undecided, 2)[1];
         assertThat(before).as("P(spam) before any example").isLessThanOrEqualTo(0.5f);
-        head.testThenTrain(spam, new int[] {1}, new float[] {1f}, 1, undecided, 2, 2);
+        head.testThenTrain(spam, new int[] {1}, new float[] {1f}, 1, 1, undecided, 2, 2);
         float after = head.probabilities(spam, undecided, 2)[1];
         assertThat(after).as("P(spam) after one spam example").isGreaterThan(0.6f);
 
@@ -131,7 +131,7 @@ class ContinualTest {
                 network[j * 2 + (1 - targets[j])] = 8f; // a confidently wrong network
             }
             int[] predicted = head.testThenTrain(texts, targets, new float[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 10,
-                    network, 2, 2);
+                    10, network, 2, 2);
             for (int j = 0; j < 10 && i >= 100; j++) {
                 lateCorrect += predicted[j] == targets[j] ? 1 : 0;
             }
