@@ -62,13 +62,14 @@ final class ConfigBindings {
             bind(LearnerParams.MAX_LABELS, LearnerConfig::maxLabels, LearnerConfig.Builder::optMaxLabels),
             bind(LearnerParams.STRATEGY, LearnerConfig::strategy, LearnerConfig.Builder::optStrategy),
             bind(LearnerParams.STEPS, LearnerConfig::steps, LearnerConfig.Builder::optSteps),
-            bind(LearnerParams.INNER_STEPS, LearnerConfig::innerSteps, LearnerConfig.Builder::optInnerSteps),
-            bind(LearnerParams.DELTA_BANK, LearnerConfig::deltaBank, LearnerConfig.Builder::optDeltaBank),
+            adversary(LearnerParams.INNER_STEPS, AdversaryConfig::innerSteps, AdversaryConfig::withInnerSteps),
+            adversary(LearnerParams.DELTA_BANK, AdversaryConfig::deltaBank, AdversaryConfig::withDeltaBank),
+            adversary(LearnerParams.DISCRETE_FLIPS, AdversaryConfig::discreteFlips, AdversaryConfig::withDiscreteFlips),
             bind(LearnerParams.NORM, LearnerConfig::norm, LearnerConfig.Builder::optNorm),
             bind(LearnerParams.EPSILON, LearnerConfig::epsilon, LearnerConfig.Builder::optEpsilon),
             bind(LearnerParams.ALPHA, LearnerConfig::alpha, LearnerConfig.Builder::optAlpha),
             bind(LearnerParams.INIT_MAGNITUDE, LearnerConfig::initMagnitude, LearnerConfig.Builder::optInitMagnitude),
-            bind(LearnerParams.EPSILON_SCALE, LearnerConfig::epsilonScale, LearnerConfig.Builder::optEpsilonScale),
+            adversary(LearnerParams.EPSILON_SCALE, AdversaryConfig::epsilonScale, AdversaryConfig::withEpsilonScale),
             bind(LearnerParams.EPSILON_RAMP, LearnerConfig::epsilonRamp, LearnerConfig.Builder::optEpsilonRamp),
             bind(LearnerParams.SMART_WEIGHT, LearnerConfig::smartWeight, LearnerConfig.Builder::optSmartWeight),
             bind(LearnerParams.SMART_STEPS, LearnerConfig::smartSteps, LearnerConfig.Builder::optSmartSteps),
@@ -96,6 +97,13 @@ final class ConfigBindings {
                     ContinualConfig::withReplayFraction),
             continual(LearnerParams.CONTINUAL_PROBE, ContinualConfig::probePerClass,
                     ContinualConfig::withProbePerClass));
+
+    /** A parameter held in the configuration's {@link AdversaryConfig}. */
+    private static <T> Binding<T> adversary(Param<T> p, Function<AdversaryConfig, T> get,
+                                            BiFunction<AdversaryConfig, T, AdversaryConfig> with) {
+        return new Binding<>(p, c -> get.apply(c.adversary()),
+                (b, v) -> b.optAdversary(with.apply(b.adversary(), v)));
+    }
 
     /** A parameter held in the configuration's {@link ContinualConfig}. */
     private static <T> Binding<T> continual(Param<T> p, Function<ContinualConfig, T> get,

@@ -35,12 +35,6 @@ public final class LearnerConfig implements java.io.Serializable {
     /** How each mini-batch is trained. */
     public enum StrategyType { NATURAL, PGD, FREEAT, FREELB, YOPO }
 
-    /** What FreeAT's carried perturbation is keyed by: batch row and position, or the word's hash bucket. */
-    public enum DeltaBank { POSITION, TOKEN }
-
-    /** The unit of epsilon: embedding units, or the batch's word-vector RMS relative to its initial 0.1. */
-    public enum EpsilonScale { ABSOLUTE, EMBEDDING_RMS }
-
     /** The norm of the perturbation ball. */
     public enum NormType { LINF, L2 }
 
@@ -65,13 +59,11 @@ public final class LearnerConfig implements java.io.Serializable {
     private final int maxLabels;
     private final StrategyType strategy;
     private final int steps;
-    private final int innerSteps;
-    private final DeltaBank deltaBank;
+    private final AdversaryConfig adversary;
     private final NormType norm;
     private final double epsilon;
     private final double alpha;
     private final double initMagnitude;
-    private final EpsilonScale epsilonScale;
     private final long epsilonRamp;
     private final double smartWeight;
     private final int smartSteps;
@@ -104,13 +96,11 @@ public final class LearnerConfig implements java.io.Serializable {
         maxLabels = b.maxLabels;
         strategy = b.strategy;
         steps = b.steps;
-        innerSteps = b.innerSteps;
-        deltaBank = b.deltaBank;
+        adversary = b.adversary;
         norm = b.norm;
         epsilon = b.epsilon;
-        alpha = Double.isNaN(b.alpha) ? defaultAlpha(b.strategy, b.epsilon, b.steps, b.innerSteps) : b.alpha;
+        alpha = Double.isNaN(b.alpha) ? defaultAlpha(b.strategy, b.epsilon, b.steps, b.adversary.innerSteps()) : b.alpha;
         initMagnitude = Double.isNaN(b.initMagnitude) ? b.epsilon : b.initMagnitude;
-        epsilonScale = b.epsilonScale;
         epsilonRamp = b.epsilonRamp;
         smartWeight = b.smartWeight;
         smartSteps = b.smartSteps;
@@ -243,11 +233,8 @@ public final class LearnerConfig implements java.io.Serializable {
     public StrategyType strategy() { return strategy; }
     public int steps() { return steps; }
 
-    /** YOPO's n: delta updates from the first layer's adjoint after each of its m full passes. */
-    public int innerSteps() { return innerSteps; }
-
-    /** What FreeAT's carried delta is keyed by. */
-    public DeltaBank deltaBank() { return deltaBank; }
+    /** YOPO's n, FreeAT's delta bank and discrete substitutions, and the unit of epsilon. */
+    public AdversaryConfig adversary() { return adversary; }
     public NormType norm() { return norm; }
     public double epsilon() { return epsilon; }
     public double alpha() { return alpha; }
@@ -259,10 +246,6 @@ public final class LearnerConfig implements java.io.Serializable {
      * on, so that the adversary does not overwhelm a model that has not learned anything yet.
      */
     public long epsilonRamp() { return epsilonRamp; }
-
-    /** The unit epsilon (and alpha) are measured in. */
-    public EpsilonScale epsilonScale() { return epsilonScale; }
-
     /** The factor in (0, 1] of the radius ramp after {@code examplesTrained} training examples. */
     public double rampFactor(long examplesTrained) {
         if (epsilonRamp <= 0 || examplesTrained >= epsilonRamp) {
@@ -326,14 +309,12 @@ public final class LearnerConfig implements java.io.Serializable {
         private int maxLabels = LearnerParams.MAX_LABELS.defaultValue();
         private StrategyType strategy = LearnerParams.STRATEGY.defaultValue();
         private int steps = LearnerParams.STEPS.defaultValue();
-        private int innerSteps = LearnerParams.INNER_STEPS.defaultValue();
-        private DeltaBank deltaBank = LearnerParams.DELTA_BANK.defaultValue();
+        private AdversaryConfig adversary = AdversaryConfig.DEFAULTS;
         private NormType norm = LearnerParams.NORM.defaultValue();
         private double epsilon = LearnerParams.EPSILON.defaultValue();
         private double alpha = Double.NaN;
         private double initMagnitude = Double.NaN;
         private long epsilonRamp = LearnerParams.EPSILON_RAMP.defaultValue();
-        private EpsilonScale epsilonScale = LearnerParams.EPSILON_SCALE.defaultValue();
         private double smartWeight = LearnerParams.SMART_WEIGHT.defaultValue();
         private int smartSteps = LearnerParams.SMART_STEPS.defaultValue();
         private boolean vatOnUnlabeled = LearnerParams.VAT.defaultValue();
@@ -422,11 +403,11 @@ public final class LearnerConfig implements java.io.Serializable {
         /** Sets K (PGD, FreeLB) or m (FreeAT) (default 4). */
         public Builder optSteps(int v) { steps = v; return this; }
 
-        /** Sets YOPO's n (default 3). */
-        public Builder optInnerSteps(int v) { innerSteps = v; return this; }
+        /** Sets the adversary's further options ({@link AdversaryConfig#DEFAULTS}). */
+        public Builder optAdversary(AdversaryConfig v) { adversary = Objects.requireNonNull(v, "adversary"); return this; }
 
-        /** Sets what FreeAT's delta is keyed by (default POSITION). */
-        public Builder optDeltaBank(DeltaBank v) { deltaBank = v; return this; }
+        /** The adversary's further options set so far. */
+        public AdversaryConfig adversary() { return adversary; }
 
         /** Sets the norm of the perturbation ball (default LINF). */
         public Builder optNorm(NormType v) { norm = Objects.requireNonNull(v, "norm"); return this; }
@@ -442,10 +423,6 @@ public final class LearnerConfig implements java.io.Serializable {
 
         /** Sets the length of the perturbation-radius ramp in training examples, 0 = off (default 2000). */
         public Builder optEpsilonRamp(long v) { epsilonRamp = v; return this; }
-
-        /** Sets the unit of epsilon (default ABSOLUTE). */
-        public Builder optEpsilonScale(EpsilonScale v) { epsilonScale = v; return this; }
-
         /** Sets the SMART smoothness weight, 0 = off (default 0). */
         public Builder optSmartWeight(double v) { smartWeight = v; return this; }
 

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bulwark.model.LearnerConfig.EncoderType;
-import io.bulwark.model.LearnerConfig.DeltaBank;
-import io.bulwark.model.LearnerConfig.EpsilonScale;
+import io.bulwark.model.AdversaryConfig.DeltaBank;
+import io.bulwark.model.AdversaryConfig.EpsilonScale;
 import io.bulwark.model.LearnerConfig.NormType;
 import io.bulwark.model.LearnerConfig.OptimizerType;
 import io.bulwark.model.LearnerConfig.ScheduleType;
@@ -69,11 +69,16 @@ public final class LearnerParams {
             StrategyType.class, StrategyType.FREEAT, "How each mini-batch is trained.");
     public static final Param<Integer> STEPS = Param.ofInt("strategy.steps", "--steps", 4, 1, 1000,
             "FreeAT's m (replays of each batch), K ascent steps for PGD and FreeLB, or YOPO's m full passes.");
-    public static final Param<Integer> INNER_STEPS = Param.ofInt("strategy.innerSteps", "--inner-steps", 3, 1, 100,
+    public static final Param<Integer> INNER_STEPS = Param.ofInt("strategy.innerSteps", "--inner-steps",
+            AdversaryConfig.DEFAULTS.innerSteps(), 1, 100,
             "YOPO's n: delta updates from the first layer's adjoint after each full pass.");
     public static final Param<DeltaBank> DELTA_BANK = Param.ofEnum("strategy.deltaBank", "--delta-bank",
-            DeltaBank.class, DeltaBank.POSITION, "What FreeAT's carried delta is keyed by: POSITION (batch row and"
+            DeltaBank.class, AdversaryConfig.DEFAULTS.deltaBank(), "What FreeAT's carried delta is keyed by: POSITION (batch row and"
                     + " token position) or TOKEN (the word's hash bucket, so a word meets its own delta again).");
+    public static final Param<Integer> DISCRETE_FLIPS = Param.ofInt("strategy.discreteFlips", "--discrete-flips",
+            AdversaryConfig.DEFAULTS.discreteFlips(), 0, 64, "FreeAT only: word substitutions per example and batch"
+                    + " that its replays train on, one more per replay, each the batch word that raises the loss most"
+                    + " to first order (HotFlip over the batch's words, from the replay's own backward); 0 = off.");
     public static final Param<NormType> NORM = Param.ofEnum("strategy.norm", "--norm", NormType.class, NormType.LINF,
             "Norm of the perturbation ball.");
     public static final Param<Double> EPSILON = Param.ofDouble("strategy.epsilon", "--epsilon", 0.05, v -> v > 0,
@@ -84,7 +89,7 @@ public final class LearnerParams {
     public static final Param<Double> INIT_MAGNITUDE = Param.ofDerivedDouble("strategy.initMagnitude",
             "--init-magnitude", "epsilon", v -> v >= 0, ">= 0", "FreeLB's random start radius.");
     public static final Param<EpsilonScale> EPSILON_SCALE = Param.ofEnum("strategy.epsilonScale", "--epsilon-scale",
-            EpsilonScale.class, EpsilonScale.ABSOLUTE, "ABSOLUTE: epsilon in embedding units; EMBEDDING_RMS: in units"
+            EpsilonScale.class, AdversaryConfig.DEFAULTS.epsilonScale(), "ABSOLUTE: epsilon in embedding units; EMBEDDING_RMS: in units"
                     + " of the batch's word-vector RMS over its value at initialisation (0.1), so the model cannot leave"
                     + " the ball by growing its embeddings.");
     public static final Param<Long> EPSILON_RAMP = Param.ofLong("strategy.epsilonRamp", "--epsilon-ramp", 2000, 0,
@@ -159,7 +164,7 @@ public final class LearnerParams {
     /** Every parameter, in table order. */
     public static final List<Param<?>> ALL = List.of(ENCODER_TYPE, BUCKETS, MAX_LENGTH, CHAR_NGRAMS, MAX_NGRAMS,
             NORMALIZATION, EMBEDDING_DIM, HIDDEN_DIM, LAYERS, HEADS, DROPOUT, LABELS, MAX_LABELS, STRATEGY, STEPS, INNER_STEPS,
-            DELTA_BANK, NORM, EPSILON,
+            DELTA_BANK, DISCRETE_FLIPS, NORM, EPSILON,
             ALPHA, INIT_MAGNITUDE, EPSILON_SCALE, EPSILON_RAMP, SMART_WEIGHT, SMART_STEPS, VAT, BREGMAN_WEIGHT, EMA_MOMENTUM,
             OPTIMIZER, SCHEDULE, LEARNING_RATE, WEIGHT_DECAY, WARMUP, CLIP_NORM, BATCH_SIZE, SEED, CONTINUAL_WIDE,
             CONTINUAL_BUCKETS, CONTINUAL_WIDE_LR, CONTINUAL_MIX_RATE, CONTINUAL_MIX_SHARE, CONTINUAL_REPLAY,

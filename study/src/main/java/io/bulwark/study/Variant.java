@@ -255,7 +255,7 @@ public record Variant(StrategyType strategy, int steps, int replays, boolean ema
         }
         v = overrides.get("inner");
         if (v != null) {
-            b.optInnerSteps((int) Math.round(v));
+            b.optAdversary(b.adversary().withInnerSteps((int) Math.round(v)));
         }
         v = overrides.get("ramp");
         if (v != null) {

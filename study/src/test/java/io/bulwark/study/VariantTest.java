@@ -34,7 +34,7 @@ class VariantTest {
         assertThat(Variant.parse(yopo.name())).isEqualTo(yopo);
         LearnerConfig c = yopo.apply(LearnerConfig.builder(), 0.5).build();
         assertThat(c.steps()).isEqualTo(5);
-        assertThat(c.innerSteps()).isEqualTo(3);
+        assertThat(c.adversary().innerSteps()).isEqualTo(3);
     }
 
     @Test

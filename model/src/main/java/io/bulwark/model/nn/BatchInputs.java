@@ -107,6 +107,39 @@ public final class BatchInputs {
         this.wordScale = manager.create(scale, new Shape(w, 1));
     }
 
+    /**
+     * The same batch with each position's word taken from {@code index}, [B, L] (int64) indices into this batch's
+     * distinct words: a word substitution among the batch's own words. Mask, lengths and the embedding rows stay as
+     * they are, so {@code index} must keep padding positions at word 0 and real positions at words other than 0.
+     */
+    public BatchInputs withWordIndex(NDArray index) {
+        return new BatchInputs(this, index);
+    }
+
+    private BatchInputs(BatchInputs o, NDArray index) {
+        this.manager = o.manager;
+        this.size = o.size;
+        this.length = o.length;
+        this.mask = o.mask;
+        this.mask3 = o.mask3;
+        this.lengths = o.lengths;
+        this.maskValues = o.maskValues;
+        this.lengthValues = o.lengthValues;
+        this.rows = o.rows;
+        this.ngramsPerToken = o.ngramsPerToken;
+        this.wordBuckets = o.wordBuckets;
+        this.wordNgramBuckets = o.wordNgramBuckets;
+        this.wordIndex = index;
+        this.wordScale = o.wordScale;
+        this.attentionBias = o.attentionBias;
+        this.rowArray = o.rowArray;
+        this.localRowArray = o.localRowArray;
+        this.globalWords = o.globalWords;
+        this.globalWordNgrams = o.globalWordNgrams;
+        this.localWords = o.localWords;
+        this.localWordNgrams = o.localWordNgrams;
+    }
+
     /** A word as its bucket followed by its n-gram buckets, compared by value. */
     private record WordKey(long[] buckets) {
         @Override

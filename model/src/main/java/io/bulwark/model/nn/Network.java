@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
+import io.bulwark.model.AdversaryConfig;
 import io.bulwark.model.LearnerConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -94,6 +95,11 @@ public final class Network {
      * through the batch's local indices.
      */
     public NDArray embed(Parameters p, BatchInputs in) {
+        return Embedding.embedding(in.wordIndex(), wordVectors(p, in), SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /** The vectors of the batch's W distinct words, [W, D] (word 0, padding, is zero); see {@link #embed}. */
+    public NDArray wordVectors(Parameters p, BatchInputs in) {
         NDArray table = p.get(EMBEDDING);
         boolean local = p.hasBatchLocalEmbedding();
         // Vectors of the W distinct words first, then placed at their [B, L] positions (word 0 = padding = 0).
@@ -104,8 +110,7 @@ public final class Network {
             NDArray grams = Embedding.embedding(ngramRows, table, SparseFormat.DENSE).singletonOrThrow();
             words = words.add(grams.sum(new int[] {1}));
         }
-        words = words.mul(in.wordScale());
-        return Embedding.embedding(in.wordIndex(), words, SparseFormat.DENSE).singletonOrThrow();
+        return words.mul(in.wordScale());
     }
 
     /**
@@ -129,7 +134,7 @@ public final class Network {
             NDArray perPosition = delta.getShape().dimension() == 2
                     ? Embedding.embedding(in.wordIndex(), delta, SparseFormat.DENSE).singletonOrThrow() : delta;
             NDArray masked = perPosition.mul(in.mask3());
-            if (config.epsilonScale() == LearnerConfig.EpsilonScale.EMBEDDING_RMS) {
+            if (config.adversary().epsilonScale() == AdversaryConfig.EpsilonScale.EMBEDDING_RMS) {
                 masked = masked.mul(embeddingScale(x, in));
             }
             x = x.add(masked);
@@ -147,7 +152,7 @@ public final class Network {
     /**
      * The RMS of the batch's word vectors over real tokens, divided by its value at initialisation
      * ({@link #EMBEDDING_INIT_STD}), as a detached scalar array: the unit of delta under
-     * {@link LearnerConfig.EpsilonScale#EMBEDDING_RMS}. Detached, so the perturbation scales with the embeddings but
+     * {@link AdversaryConfig.EpsilonScale#EMBEDDING_RMS}. Detached, so the perturbation scales with the embeddings but
      * no gradient flows into the scale.
      */
     public static NDArray embeddingScale(NDArray wordVectors, BatchInputs in) {

@@ -8,7 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.optim.AdamOptimizer;
-import io.bulwark.model.LearnerConfig.DeltaBank;
+import io.bulwark.model.AdversaryConfig.DeltaBank;
 import io.bulwark.model.LearnerConfig.NormType;
 import java.util.Map;
 
@@ -32,6 +32,11 @@ import java.util.Map;
  * and the ascent step (the gradient summed over the word's occurrences) is written back to those rows. A word thus
  * meets the perturbation it built up in earlier batches wherever it occurs, rather than the one built for whatever
  * token held its (row, position) before. The ball is per coordinate for LINF and per word vector for L2.
+ *
+ * <p>With {@code strategy.discreteFlips} k > 0 (position bank only), the gradient of delta that each of the first k
+ * replays computes anyway also ranks word substitutions (HotFlip over the batch's own words, {@link DiscreteFlips}):
+ * the best one per labeled example is applied, so replay r + 1 trains on the batch with min(r + 1, k) substituted
+ * words, at no extra pass. The substitutions are not carried to the next batch, whose words differ.
  */
 public final class FreeAt implements TrainingStrategy {
 
@@ -44,7 +49,7 @@ public final class FreeAt implements TrainingStrategy {
     /** FreeAT-m with the configuration's m, norm, epsilon and alpha; the bank is allocated in {@code manager}. */
     public FreeAt(LearnerConfig config, NDManager manager) {
         this.config = config;
-        if (config.deltaBank() == DeltaBank.TOKEN) {
+        if (config.adversary().deltaBank() == DeltaBank.TOKEN) {
             this.bank = manager.zeros(new Shape(config.buckets(), config.embeddingDim()));
         } else {
             // Replayed examples enlarge the training batch beyond batchSize (ContinualConfig.replaySlots).
@@ -55,7 +60,7 @@ public final class FreeAt implements TrainingStrategy {
 
     @Override
     public double step(StepContext ctx) {
-        return config.deltaBank() == DeltaBank.TOKEN ? tokenStep(ctx) : positionStep(ctx);
+        return config.adversary().deltaBank() == DeltaBank.TOKEN ? tokenStep(ctx) : positionStep(ctx);
     }
 
     private double tokenStep(StepContext ctx) {
@@ -114,6 +119,9 @@ public final class FreeAt implements TrainingStrategy {
                 bank.set(slice, next);
                 delta = next;
                 ctx.listener().onDeltaUpdated(ctx.passes() - 1, next);
+                if (replay < config.adversary().discreteFlips() && replay < config.steps() - 1) {
+                    ctx.substituteWords(r.deltaGradient());
+                }
             }
         }
         return delta == null ? 0.0 : Perturbations.meanMaskedNorm(delta, ctx.inputs(), config.norm());

@@ -42,7 +42,7 @@ public final class StepContext implements RegularizerContext {
     private final Parameters teacher;
     private final AdamOptimizer optimizer;
     private final List<Regularizer> regularizers;
-    private final BatchInputs inputs;
+    private BatchInputs inputs;
     private final NDArray oneHot;
     private final NDArray weights;
     private final float weightSum;
@@ -339,6 +339,22 @@ public final class StepContext implements RegularizerContext {
      * @param deltaGradient dL/d delta
      */
     public record AdjointPass(float loss, NDArray adjoint, NDArray deltaGradient) {}
+
+    /**
+     * Replaces, in each labeled example, the word whose substitution by another word of the batch raises the loss
+     * most to first order, judged from {@code deltaGradient} (the loss gradient at each position's word vector, from
+     * the last pass): {@link DiscreteFlips}. The passes that follow in this step see the new words; mask, lengths and
+     * embedding rows are unchanged. No host read.
+     */
+    public void substituteWords(NDArray deltaGradient) {
+        Parameters student = studentView();
+        NDArray words = network.wordVectors(student, inputs);
+        NDArray atPositions = AdamOptimizer.rowsOf(words, inputs.wordIndex().flatten())
+                .reshape(inputs.size(), inputs.length(), -1);
+        inputs = inputs.withWordIndex(DiscreteFlips.substitute(inputs.wordIndex(), inputs.mask(), weights,
+                deltaGradient, atPositions, words));
+        cleanLogits = null;
+    }
 
     // ---- updates ---------------------------------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ public final class Yopo implements TrainingStrategy {
                 break; // the last full pass's delta steps would not be used
             }
             NDArray g = full.deltaGradient();
-            for (int j = 0; j < config.innerSteps(); j++) {
+            for (int j = 0; j < config.adversary().innerSteps(); j++) {
                 if (j > 0) {
                     g = ctx.firstLayerDeltaGradient(full.adjoint(), delta);
                 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.bulwark.model.LearnerConfig;
-import io.bulwark.model.LearnerConfig.EpsilonScale;
+import io.bulwark.model.AdversaryConfig.EpsilonScale;
 import io.bulwark.model.LearnerConfig.NormType;
 import io.bulwark.model.encoding.HashingEncoder;
 import java.util.List;
@@ -21,7 +21,7 @@ class EpsilonScaleTest {
     @EnumSource(EpsilonScale.class)
     void perturbationEffectScalesWithTheEmbeddingsOnlyUnderRms(EpsilonScale unit) {
         LearnerConfig config = LearnerConfig.builder().optBuckets(512).optEmbeddingDim(8).optHiddenDim(8)
-                .optMaxLength(8).optCharNgrams(0).optEpsilonScale(unit).build();
+                .optMaxLength(8).optCharNgrams(0).optAdversary(io.bulwark.model.AdversaryConfig.DEFAULTS.withEpsilonScale(unit)).build();
         HashingEncoder encoder = new HashingEncoder(config.buckets(), config.maxLength(), 0, 1);
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             Network network = new Network(config);

@@ -77,7 +77,7 @@ class FreeAtTest {
     @Test
     void tokenBankCarriesEachWordsDeltaToItsNextOccurrenceWhereverItIs() {
         LearnerConfig config = SyntheticData.small().optStrategy(LearnerConfig.StrategyType.FREEAT).optSteps(2)
-                .optDeltaBank(LearnerConfig.DeltaBank.TOKEN).optLabels(List.of("ham", "spam"))
+                .optAdversary(io.bulwark.model.AdversaryConfig.DEFAULTS.withDeltaBank(io.bulwark.model.AdversaryConfig.DeltaBank.TOKEN)).optLabels(List.of("ham", "spam"))
                 .optContinual(io.bulwark.model.ContinualConfig.OFF).build(); // no replayed rows in the batches
         // Distinct words are numbered in order of first occurrence over the padded batch, row by row (0 = padding).
         List<Example> first = List.of(Example.of("lorem ipsum dolor", "ham"), Example.of("sit amet consectetur", "ham"),

@@ -35,7 +35,7 @@ class YopoTest {
 
     private static LearnerConfig config(EncoderType encoder) {
         return SyntheticData.small().optEncoderType(encoder).optLayers(2).optHeads(2).optDropout(0.2)
-                .optStrategy(LearnerConfig.StrategyType.YOPO).optSteps(3).optInnerSteps(4)
+                .optStrategy(LearnerConfig.StrategyType.YOPO).optSteps(3).optAdversary(io.bulwark.model.AdversaryConfig.DEFAULTS.withInnerSteps(4))
                 .optLabels(List.of("ham", "spam")).build();
     }
 
