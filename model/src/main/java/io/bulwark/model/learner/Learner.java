@@ -16,6 +16,7 @@ import io.bulwark.model.continual.ContinualHead;
 import io.bulwark.model.continual.Replay;
 import io.bulwark.model.encoding.HashingEncoder;
 import io.bulwark.model.nn.BatchInputs;
+import io.bulwark.model.nn.HostReads;
 import io.bulwark.model.nn.Network;
 import io.bulwark.model.nn.Parameters;
 import io.bulwark.model.nn.SeededRandom;
@@ -81,6 +82,7 @@ public final class Learner implements AutoCloseable {
     long batchesSeen;
     long skippedBatches;
     long updates;
+    long hostReads;
     private boolean closed;
 
     private Learner(LearnerConfig config, Device device) {
@@ -212,6 +214,14 @@ public final class Learner implements AutoCloseable {
         return updates;
     }
 
+    /**
+     * Device-to-host reads made by {@link #train} so far (one per chunk of at most {@code batchSize} examples; see
+     * {@link HostReads} for what is counted). On a GPU each read waits for the device's queue to drain.
+     */
+    public long hostReads() {
+        return hostReads;
+    }
+
     /** Installs a listener of training internals (diagnostics and tests); null removes it. */
     public void setStepListener(StepListener listener) {
         this.listener = listener == null ? StepListener.NONE : listener;
@@ -263,11 +273,13 @@ public final class Learner implements AutoCloseable {
             return StepResult.empty(0, 0);
         }
         StepResult total = null;
+        long readsBefore = HostReads.count();
         for (int from = 0; from < batch.size(); from += config.batchSize()) {
             List<Example> chunk = batch.subList(from, Math.min(batch.size(), from + config.batchSize()));
             StepResult r = TrainingStep.run(this, chunk);
             total = total == null ? r : total.merge(r);
         }
+        hostReads += HostReads.count() - readsBefore;
         batchesSeen++;
         if (total.skipped()) {
             skippedBatches++;

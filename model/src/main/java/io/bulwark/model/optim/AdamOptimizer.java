@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import io.bulwark.model.nn.Select;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.nn.Parameters;
 import java.util.Map;
@@ -69,6 +70,19 @@ public final class AdamOptimizer {
      * @return the learning rate used
      */
     public double update(Map<String, NDArray> gradients, Map<String, NDArray> rowIndices, NDManager stepManager) {
+        return update(gradients, rowIndices, stepManager, null);
+    }
+
+    /**
+     * Applies one update where {@code apply} (a 0-d boolean array on the device, or null for always) is true, and
+     * leaves every parameter and moment bitwise unchanged where it is false, without reading the flag: each tensor
+     * is updated in place and then set to {@code where(apply, updated, previous)}. Gradients may then hold NaN or
+     * Inf. The step count advances either way; {@link #rewind} takes skipped updates back once they are known.
+     *
+     * @return the learning rate used
+     */
+    public double update(Map<String, NDArray> gradients, Map<String, NDArray> rowIndices, NDManager stepManager,
+                         NDArray apply) {
         step++;
         double lr = schedule.rate(step);
         float corrected = (float) (lr * Math.sqrt(1.0 - Math.pow(BETA2, step)) / (1.0 - Math.pow(BETA1, step)));
@@ -79,19 +93,36 @@ public final class AdamOptimizer {
             NDArray v = secondMoments.get(name);
             NDArray rows = rowIndices.get(name);
             if (rows == null) {
+                NDArray[] previous = apply == null ? null : copies(stepManager, p, m, v);
                 apply(p, gradients.get(name), m, v, (float) lr, corrected, stepManager);
+                if (previous != null) {
+                    NDIndex all = new NDIndex("...");
+                    p.set(all, Select.where(apply, p, previous[0]));
+                    m.set(all, Select.where(apply, m, previous[1]));
+                    v.set(all, Select.where(apply, v, previous[2]));
+                }
             } else if (!rows.isEmpty()) {
                 NDArray pr = rowsOf(p, rows);
                 NDArray mr = rowsOf(m, rows);
                 NDArray vr = rowsOf(v, rows);
                 apply(pr, gradients.get(name), mr, vr, (float) lr, corrected, stepManager);
                 NDIndex at = new NDIndex("{}", rows);
-                p.set(at, pr);
-                m.set(at, mr);
-                v.set(at, vr);
+                // The tables still hold the old rows: gather them again for the rows that must not change.
+                p.set(at, apply == null ? pr : Select.where(apply, pr, rowsOf(p, rows)));
+                m.set(at, apply == null ? mr : Select.where(apply, mr, rowsOf(m, rows)));
+                v.set(at, apply == null ? vr : Select.where(apply, vr, rowsOf(v, rows)));
             }
         }
         return lr;
+    }
+
+    private static NDArray[] copies(NDManager stepManager, NDArray... arrays) {
+        NDArray[] out = new NDArray[arrays.length];
+        for (int i = 0; i < arrays.length; i++) {
+            out[i] = arrays[i].duplicate();
+            out[i].attach(stepManager);
+        }
+        return out;
     }
 
     /** Rows {@code rows} (int64 [R]) of a 2-D table, as a new [R, D] array in the manager of {@code rows}. */
@@ -132,6 +163,17 @@ public final class AdamOptimizer {
     /** Updates applied so far. */
     public long step() {
         return step;
+    }
+
+    /**
+     * Takes back {@code skipped} updates of the step count that {@link #update(Map, Map, NDManager, NDArray)} advanced
+     * but did not apply, once the caller has read how many there were (at the end of a training step). Between
+     * batches the count is therefore the number of applied updates, as the bias correction and the schedule expect;
+     * within a batch, an update that follows a skipped one uses the count one higher than if the skip had been
+     * known at once.
+     */
+    public void rewind(int skipped) {
+        step -= skipped;
     }
 
     /** Restores the update count (bias correction and schedule depend on it). */

@@ -56,17 +56,16 @@ public final class FreeAt implements TrainingStrategy {
             delta = view.duplicate(); // an independent leaf; the bank itself never requires gradients
             ctx.prepareRegularizers();
             PassResult r = ctx.trainingPass(delta, true, true);
-            ctx.update(r.loss(), 1.0);
-            if (Perturbations.isFinite(r.deltaGradient())) {
-                NDArray next = Perturbations.project(
-                        delta.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), ctx.alpha(), true)),
-                        config.norm(), ctx.epsilon());
-                bank.set(slice, next);
-                delta = next;
-                ctx.listener().onDeltaUpdated(ctx.passes() - 1, next);
-            }
+            ctx.update(r.lossArray(), 1.0);
+            // A non-finite gradient leaves delta (and the bank) as it was, decided on the device.
+            NDArray next = Perturbations.keepIfFinite(r.deltaGradient(), Perturbations.project(
+                    delta.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), ctx.alpha(), true)),
+                    config.norm(), ctx.epsilon()), delta);
+            bank.set(slice, next);
+            delta = next;
+            ctx.listener().onDeltaUpdated(ctx.passes() - 1, next);
         }
-        return delta == null ? 0.0 : Perturbations.meanMaskedNorm(delta, ctx.inputs(), config.norm());
+        return delta == null ? 0.0 : ctx.recordPerturbation(delta);
     }
 
     /** The delta bank [batchSize, maxLength, D] (live array; tests and checkpoints read it). */
