@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,12 +47,15 @@ class DjlLockTest {
         try {
             for (List<Example> b : bs) {
                 if (barrier != null) {
-                    barrier.await();
+                    barrier.await(2, TimeUnit.MINUTES);
                 }
                 losses.add(DjlLock.locked(() -> l.train(b)).loss());
             }
             return new Run(losses, DjlLock.locked(l::parameterValues));
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            if (barrier != null) {
+                barrier.reset(); // the other thread fails at once instead of waiting for this one
+            }
             throw new IllegalStateException(e);
         } finally {
             DjlLock.locked(l::close);

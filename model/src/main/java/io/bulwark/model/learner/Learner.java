@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.pytorch.jni.JniUtils;
 import io.bulwark.avro.ModelPayload;
 import io.bulwark.model.Evaluation;
 import io.bulwark.model.Example;
@@ -46,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * The continual adversarial learner: a hashed-embedding text classifier trained batch by batch with the configured
  * strategy (natural, PGD, FreeAT, FreeLB) and regularisers (SMART smoothness / VAT, Bregman proximal EMA teacher).
  *
- * <p>Not thread-safe. Owns native memory: {@link #close()} it. Each training step runs in its own sub-manager that
- * is closed at the end of the step. All randomness comes from the learner's own seeded generator, whose state is
+ * <p>Not thread-safe: use one learner from one thread at a time; different learners may train at the same time on
+ * different threads (no JVM-wide lock). Owns native memory: {@link #close()} it. Each training step runs in its own
+ * sub-manager that is closed at the end of the step. All randomness comes from the learner's own seeded generator, whose state is
  * checkpointed, so runs are bitwise reproducible on CPU and a restored learner continues exactly.
  *
  * <p>This class holds the state and the public API. A training step is {@link TrainingStep}; inference and
@@ -440,10 +442,17 @@ public final class Learner implements AutoCloseable {
 
     // ---- lifecycle -------------------------------------------------------------------------------------------
 
+    /**
+     * Fails on a closed learner, and switches autograd's grad mode off on the calling thread: libtorch keeps it per
+     * thread, on by default, while the learner records gradients only inside its passes and updates parameters in
+     * place outside them. So a learner works from any thread (one at a time), and learners on different threads
+     * train concurrently.
+     */
     void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("Learner is closed");
         }
+        JniUtils.setGradMode(false);
     }
 
     /** Number of native arrays owned by the learner's long-lived manager (constant between steps; leak checks). */
