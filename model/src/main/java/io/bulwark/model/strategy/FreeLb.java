@@ -36,9 +36,9 @@ public final class FreeLb implements TrainingStrategy {
             lossSum = lossSum == null ? r.lossArray() : lossSum.add(r.lossArray());
             if (i < k - 1) {
                 // A non-finite delta gradient makes the loss NaN, so the update is skipped (decided on the device).
-                lossSum = Select.where(Perturbations.finiteFlag(r.deltaGradient()), lossSum,
-                        Scalars.of(lossSum, Float.NaN));
-                delta = Perturbations.keepIfFinite(r.deltaGradient(), Perturbations.project(
+                NDArray finite = Perturbations.finiteFlag(r.deltaGradient());
+                lossSum = Select.where(finite, lossSum, Scalars.of(lossSum, Float.NaN));
+                delta = Select.where(finite, Perturbations.project(
                         delta.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), ctx.alpha(), false)),
                         config.norm(), ctx.epsilon()), delta);
                 ctx.listener().onDeltaUpdated(ctx.passes() - 1, delta);
