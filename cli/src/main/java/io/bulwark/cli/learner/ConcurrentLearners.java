@@ -32,10 +32,10 @@ final class ConcurrentLearners {
         for (int w = 0; w < n; w++) {
             workers[w] = new Thread(() -> {
                 try {
-                    if (threads != null) {
-                        JniUtils.setNumThreads(threads); // OpenMP keeps the setting per thread
-                    }
                     try (Learner learner = Learner.create(config, device)) {
+                        if (threads != null) {
+                            JniUtils.setNumThreads(threads); // OpenMP keeps the setting per thread
+                        }
                         for (int i = 0; i < warm; i++) {
                             learner.train(batches.get(i));
                         }
