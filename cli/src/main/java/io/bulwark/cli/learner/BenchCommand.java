@@ -12,6 +12,7 @@ import io.bulwark.model.LearnerParams;
 import io.bulwark.model.StepResult;
 import io.bulwark.model.data.BundledCorpus;
 import io.bulwark.model.data.StreamOrder;
+import io.bulwark.model.nn.NativeOps;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -69,6 +70,14 @@ public final class BenchCommand implements Callable<Integer> {
     int warmup;
 
     private static final int GLOBAL_WARMUP_BATCHES = 20;
+
+    /** Untimed batches trained under libtorch's profiler to count native operators per step. */
+    private static final int PROFILED_BATCHES = 3;
+
+    @Option(names = "--learners", paramLabel = "N", defaultValue = "1",
+            description = "Also train N learners of each variant at once, one per thread, and report their total"
+                    + " examples/s and its ratio to one learner's (default: ${DEFAULT-VALUE}, off).")
+    int learners;
 
     @Option(names = "--output", paramLabel = "FILE", defaultValue = "target/bench/learner-bench.json",
             description = "JSON results (default: ${DEFAULT-VALUE}).")
@@ -142,8 +151,8 @@ public final class BenchCommand implements Callable<Integer> {
             for (String v : variants) {
                 parsed.add(Variant.parse(v));
             }
-            if (batches < 1 || warmup < 0) {
-                throw new IllegalArgumentException("--batches must be >= 1 and --warmup >= 0");
+            if (batches < 1 || warmup < 0 || learners < 1) {
+                throw new IllegalArgumentException("--batches and --learners must be >= 1 and --warmup >= 0");
             }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -184,6 +193,14 @@ public final class BenchCommand implements Callable<Integer> {
                 LearnerConfig config = variantConfig(base, encoder, variant);
                 Map<String, Object> row = time(config, variant, device, fixed, warmup);
                 usedDevice = (String) row.remove("device_used");
+                if (learners > 1) {
+                    double together = ConcurrentLearners.examplesPerSecond(config, device, fixed, warmup, learners,
+                            runtime.threads());
+                    row.put("learners", learners);
+                    row.put("concurrent_examples_per_second", JsonReports.round(together, 2));
+                    row.put("scaling_vs_one_learner",
+                            JsonReports.round(together / (double) row.get("examples_per_second"), 3));
+                }
                 double msPerBatch = (double) row.get("ms_per_batch");
                 double msPerPass = (double) row.get("ms_per_pass");
                 if (variant.strategy() == StrategyType.NATURAL && !variant.bregman() && !variant.smart()) {
@@ -204,6 +221,8 @@ public final class BenchCommand implements Callable<Integer> {
         report.put("batch_size", batchSize);
         report.put("warmup_batches", warmup);
         report.put("timed_batches", batches);
+        report.put("profiled_batches", PROFILED_BATCHES);
+        report.put("threads", runtime.threads());
         report.put("seed", base.seed());
         report.put("available_processors", Runtime.getRuntime().availableProcessors());
         report.put("java_version", System.getProperty("java.version"));
@@ -214,15 +233,27 @@ public final class BenchCommand implements Callable<Integer> {
 
         out.printf(Locale.ROOT, "%d timed batches of %d examples after %d warm-up batches, device %s%n", batches,
                 batchSize, warmup, usedDevice);
-        TextTable t = new TextTable("encoder", "variant", "examples/s", "ms/batch", "ms/pass", "passes/batch",
-                "time vs natural", "pass cost vs natural");
+        List<String> header = new ArrayList<>(List.of("encoder", "variant", "examples/s", "ms/step", "ms/pass",
+                "passes/step", "native ops/step", "host syncs/step", "time vs natural", "pass cost vs natural"));
+        if (learners > 1) {
+            header.addAll(List.of(learners + " learners ex/s", "scaling"));
+        }
+        TextTable t = new TextTable(header.toArray(new String[0]));
         for (Map<String, Object> row : rows) {
-            t.row(String.valueOf(row.get("encoder")), String.valueOf(row.get("variant")),
+            List<String> cells = new ArrayList<>(List.of(String.valueOf(row.get("encoder")),
+                    String.valueOf(row.get("variant")),
                     String.format(Locale.ROOT, "%.1f", (double) row.get("examples_per_second")),
-                    String.format(Locale.ROOT, "%.1f", (double) row.get("ms_per_batch")),
+                    String.format(Locale.ROOT, "%.1f", (double) row.get("ms_per_step")),
                     String.format(Locale.ROOT, "%.1f", (double) row.get("ms_per_pass")),
                     String.format(Locale.ROOT, "%.2f", (double) row.get("passes_per_batch")),
-                    ratio(row.get("time_vs_natural")), ratio(row.get("pass_cost_vs_natural")));
+                    String.format(Locale.ROOT, "%.0f", (double) row.get("native_ops_per_step")),
+                    String.format(Locale.ROOT, "%.2f", (double) row.get("host_syncs_per_step")),
+                    ratio(row.get("time_vs_natural")), ratio(row.get("pass_cost_vs_natural"))));
+            if (learners > 1) {
+                cells.add(String.format(Locale.ROOT, "%.1f", (double) row.get("concurrent_examples_per_second")));
+                cells.add(ratio(row.get("scaling_vs_one_learner")));
+            }
+            t.row(cells.toArray(new String[0]));
         }
         out.print(t.render());
         out.println("results: " + output);
@@ -269,25 +300,39 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Trains a fresh learner on all batches and times the batches after the first {@code warm}. */
+    /**
+     * Trains a fresh learner on all batches and times the batches after the first {@code warm}, counting their host
+     * reads; then counts native operators on a few more, untimed batches under libtorch's profiler.
+     */
     private static Map<String, Object> time(LearnerConfig config, Variant variant, String device,
             List<List<Example>> fixed, int warm) {
         long passes = 0;
         long nanos = 0;
+        long reads = 0;
         int timed = 0;
         String used;
+        double opsPerStep;
         try (Learner learner = Learner.create(config, device)) {
             used = learner.device();
             for (int i = 0; i < fixed.size(); i++) {
+                long r0 = learner.hostReads();
                 long t0 = System.nanoTime();
                 StepResult r = learner.train(fixed.get(i));
                 long t1 = System.nanoTime();
                 if (i >= warm) {
                     nanos += t1 - t0;
                     passes += r.passes();
+                    reads += learner.hostReads() - r0;
                     timed++;
                 }
             }
+            int profiled = Math.min(PROFILED_BATCHES, fixed.size());
+            long ops = NativeOps.count(() -> {
+                for (int i = 0; i < profiled; i++) {
+                    learner.train(fixed.get(i));
+                }
+            });
+            opsPerStep = (double) ops / profiled;
         }
         int batchSize = fixed.get(0).size();
         double ms = nanos / 1e6;
@@ -300,6 +345,9 @@ public final class BenchCommand implements Callable<Integer> {
         row.put("smart_weight", config.smartWeight());
         row.put("examples_per_second", JsonReports.round(timed * batchSize / (ms / 1000), 2));
         row.put("ms_per_batch", JsonReports.round(ms / timed, 3));
+        row.put("ms_per_step", JsonReports.round(ms / timed, 3));
+        row.put("native_ops_per_step", JsonReports.round(opsPerStep, 1));
+        row.put("host_syncs_per_step", JsonReports.round((double) reads / timed, 3));
         row.put("ms_per_pass", JsonReports.round(passes == 0 ? Double.NaN : ms / passes, 3));
         row.put("passes_per_batch", JsonReports.round((double) passes / timed, 3));
         row.put("device_used", used);

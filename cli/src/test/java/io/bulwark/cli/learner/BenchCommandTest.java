@@ -36,7 +36,29 @@ class BenchCommandTest {
         for (JsonNode row : results) {
             assertThat(row.get("examples_per_second").asDouble()).isPositive();
             assertThat(row.get("ms_per_pass").asDouble()).isPositive();
+            assertThat(row.get("ms_per_step").asDouble()).isPositive();
+            // One device-to-host read per step, whatever the passes; more native operators for more passes.
+            assertThat(row.get("host_syncs_per_step").asDouble()).isCloseTo(1.0, within(1e-9));
+            assertThat(row.get("native_ops_per_step").asDouble()).isPositive();
         }
+        assertThat(results.get(1).get("native_ops_per_step").asDouble())
+                .isGreaterThan(2 * results.get(0).get("native_ops_per_step").asDouble());
+        assertThat(run.out()).contains("ms/step", "native ops/step", "host syncs/step");
+    }
+
+    @Test
+    void severalLearnersAtOnceReportTheirTotalAndScaling() throws Exception {
+        Path output = dir.resolve("bench-learners.json");
+        TrainCommandTest.Run run = TrainCommandTest.run("bench", "--encoders", "pooled", "--variants", "natural",
+                "--batches", "2", "--warmup", "1", "--batch-size", "8", "--threads", "1", "--learners", "2",
+                "--progress", "off", "--output", output.toString());
+
+        assertThat(run.exitCode()).as("stderr: %s", run.err()).isZero();
+        assertThat(run.out()).contains("2 learners ex/s", "scaling");
+        JsonNode row = new ObjectMapper().readTree(output.toFile()).get("results").get(0);
+        assertThat(row.get("learners").asInt()).isEqualTo(2);
+        assertThat(row.get("concurrent_examples_per_second").asDouble()).isPositive();
+        assertThat(row.get("scaling_vs_one_learner").asDouble()).isPositive();
     }
 
     @Test

@@ -7,22 +7,24 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * Serializes every learner operation of this JVM (per job class loader) and runs it with autograd's grad mode off,
- * as DJL expects.
+ * Runs learner operations on the calling thread with autograd's grad mode off and the configured intra-op threads,
+ * as DJL expects; by default without any lock, so learners of different subtasks train at the same time.
  *
- * <p>DJL's PyTorch engine allows one gradient collector per JVM at a time (a static flag in
- * {@code PtGradientCollector}), while autograd's grad mode is per native thread. Two training subtasks in one task
- * manager (several slots, or several models keyed to different subtasks of one JVM) would otherwise fail with
- * "A PtGradientCollector is already collecting" or corrupt each other's grad mode. Holding this lock around
- * training, evaluation, snapshotting and checkpointing lets subtasks share a task manager; each operation still
- * uses libtorch's intra-op threads. For throughput, give training task managers one slot each.
+ * <p>Concurrency: the learner's training passes switch grad mode on the calling thread only and call libtorch's
+ * backward directly ({@code io.bulwark.model.nn.Autograd}); they no longer open DJL's {@code PtGradientCollector},
+ * whose static flag allowed one collector per JVM. libtorch keeps grad mode per native thread, and every learner
+ * owns its arrays, so two learners on two threads do not interfere. A learner itself is not thread-safe: it must be
+ * confined to one thread at a time, which the training operator does (training, snapshots and checkpoints of a
+ * subtask's learners all run in that subtask's task thread). {@link #setGlobalLock(boolean)} (or
+ * {@code -Dbulwark.djl.globalLock=true}) brings back one lock for every learner operation of the JVM, the behaviour
+ * before learners could run concurrently.
  *
  * <p>Threads: see {@link #setIntraOpThreads}.
  *
- * <p>Grad mode: DJL turns it off once, on the thread that loads the engine, and a gradient collector restores the
- * mode it found. Flink calls the operator from other threads (and from new ones after every restart), where
- * libtorch's per-thread default is on, so parameter updates would fail with "a leaf Variable that requires grad is
- * being used in an in-place operation". Each locked operation therefore starts with grad mode off.
+ * <p>Grad mode: DJL turns it off once, on the thread that loads the engine. Flink calls the operator from other
+ * threads (and from new ones after every restart), where libtorch's per-thread default is on, so parameter updates
+ * would fail with "a leaf Variable that requires grad is being used in an in-place operation". Each operation run
+ * through this class therefore starts with grad mode off on its thread.
  */
 public final class DjlLock {
 
@@ -30,6 +32,7 @@ public final class DjlLock {
 
     private static volatile boolean engineLoaded;
     private static volatile int intraOpThreads = 1;
+    private static volatile boolean globalLock = Boolean.getBoolean("bulwark.djl.globalLock");
 
     private DjlLock() {
     }
@@ -40,7 +43,7 @@ public final class DjlLock {
      * <p>1 (the job's default) makes training bitwise reproducible: with several intra-op threads some CPU kernels
      * reduce in a scheduling-dependent order, so two runs (or a run and its recovery) drift apart in the last bits
      * and then visibly. The setting is per JVM; OpenMP keeps it per calling thread, so it is applied on every thread
-     * that enters the lock.
+     * that runs an operation.
      */
     public static void setIntraOpThreads(int threads) {
         if (threads < 0) {
@@ -49,7 +52,17 @@ public final class DjlLock {
         intraOpThreads = threads;
     }
 
-    private static void gradModeOff() {
+    /** Whether every learner operation of the JVM is serialised by one lock (default false). */
+    public static void setGlobalLock(boolean on) {
+        globalLock = on;
+    }
+
+    /** Whether the JVM-wide lock is on. */
+    public static boolean globalLock() {
+        return globalLock;
+    }
+
+    private static void prepareThread() {
         if (!engineLoaded) {
             Engine.getEngine("PyTorch");
             engineLoaded = true;
@@ -61,25 +74,27 @@ public final class DjlLock {
         }
     }
 
-    /** Runs {@code action} while holding the lock and returns its result. */
+    /** Runs {@code action} on this thread, prepared for DJL (and under the JVM-wide lock when it is on). */
     public static <T> T locked(Supplier<T> action) {
-        LOCK.lock();
+        boolean lock = globalLock;
+        if (lock) {
+            LOCK.lock();
+        }
         try {
-            gradModeOff();
+            prepareThread();
             return action.get();
         } finally {
-            LOCK.unlock();
+            if (lock) {
+                LOCK.unlock();
+            }
         }
     }
 
-    /** Runs {@code action} while holding the lock. */
+    /** Runs {@code action} on this thread, prepared for DJL (and under the JVM-wide lock when it is on). */
     public static void locked(Runnable action) {
-        LOCK.lock();
-        try {
-            gradModeOff();
+        locked(() -> {
             action.run();
-        } finally {
-            LOCK.unlock();
-        }
+            return null;
+        });
     }
 }

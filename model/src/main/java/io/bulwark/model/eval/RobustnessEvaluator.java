@@ -5,10 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.PgdAttack;
+import io.bulwark.model.nn.Autograd;
 import io.bulwark.model.nn.BatchInputs;
+import io.bulwark.model.nn.HostReads;
 import io.bulwark.model.nn.Losses;
 import io.bulwark.model.nn.Network;
 import io.bulwark.model.nn.Parameters;
@@ -68,7 +69,7 @@ public final class RobustnessEvaluator {
         NDArray y = step.create(oneHot, new Shape(b, numLabels));
         NDArray w = step.create(weights);
         NDArray clean = logits(in, null);
-        float[] perExample = clean.logSoftmax(-1).mul(y).sum(new int[] {1}).neg().toFloatArray();
+        float[] perExample = HostReads.floats(clean.logSoftmax(-1).mul(y).sum(new int[] {1}).neg());
         for (int i = 0; i < b; i++) {
             if (targets[i] >= 0) {
                 totals.lossSum += perExample[i];
@@ -94,9 +95,9 @@ public final class RobustnessEvaluator {
                     try (NDScope scope = new NDScope()) {
                         scope.suppressNotUsedWarning();
                         delta.setRequiresGradient(true);
-                        try (GradientCollector gc = step.getEngine().newGradientCollector()) {
-                            gc.backward(Losses.crossEntropy(logits(in, delta), y, w, known));
-                        }
+                        NDArray current = delta;
+                        float weightSum = known;
+                        Autograd.backward(() -> Losses.crossEntropy(logits(in, current), y, w, weightSum));
                         NDArray g = delta.getGradient();
                         if (!Perturbations.isFinite(g)) {
                             break;
@@ -133,7 +134,7 @@ public final class RobustnessEvaluator {
     }
 
     private boolean[] correct(NDArray logits, int[] targets) {
-        float[] v = logits.toFloatArray();
+        float[] v = HostReads.floats(logits);
         boolean[] out = new boolean[targets.length];
         for (int i = 0; i < targets.length; i++) {
             int best = 0;

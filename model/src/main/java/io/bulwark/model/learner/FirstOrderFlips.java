@@ -4,9 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import io.bulwark.model.encoding.Tokenizer;
+import io.bulwark.model.nn.Autograd;
 import io.bulwark.model.nn.BatchInputs;
+import io.bulwark.model.nn.HostReads;
 import io.bulwark.model.nn.Losses;
 import java.util.List;
 import java.util.Set;
@@ -39,10 +40,10 @@ final class FirstOrderFlips {
             oneHot[target] = 1f;
             learner.params.setRequiresGradient(false);
             NDArray g;
-            try (GradientCollector gc = step.getEngine().newGradientCollector()) {
-                NDArray logits = learner.sliceKnown(learner.network.forward(learner.params, in, delta, null));
-                gc.backward(Losses.crossEntropy(logits, step.create(oneHot, new Shape(1, c)), step.ones(new Shape(1)),
-                        1f));
+            try {
+                Autograd.backward(() -> Losses.crossEntropy(
+                        learner.sliceKnown(learner.network.forward(learner.params, in, delta, null)),
+                        step.create(oneHot, new Shape(1, c)), step.ones(new Shape(1)), 1f));
             } finally {
                 learner.params.setRequiresGradient(true);
             }
@@ -52,7 +53,7 @@ final class FirstOrderFlips {
             NDArray candVectors = learner.network.embed(learner.params, cand).get(new NDIndex(":, 0, :"));
             // gain[i, k] = g_i · e(w_k) - g_i · e_i
             NDArray gain = g.matMul(candVectors.transpose()).sub(g.mul(words).sum(new int[] {1}).reshape(length, 1));
-            float[] v = gain.toFloatArray();
+            float[] v = HostReads.floats(gain);
             int k = candidates.size();
             Learner.Flip best = null;
             for (int i = 0; i < Math.min(length, tokens.size()); i++) {

@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.pytorch.jni.JniUtils;
 import io.bulwark.avro.ModelPayload;
 import io.bulwark.model.Evaluation;
 import io.bulwark.model.Example;
@@ -17,6 +18,7 @@ import io.bulwark.model.ContinualConfig;
 import io.bulwark.model.continual.Replay;
 import io.bulwark.model.encoding.HashingEncoder;
 import io.bulwark.model.nn.BatchInputs;
+import io.bulwark.model.nn.HostReads;
 import io.bulwark.model.nn.Network;
 import io.bulwark.model.nn.Parameters;
 import io.bulwark.model.nn.SeededRandom;
@@ -47,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * The continual adversarial learner: a hashed-embedding text classifier trained batch by batch with the configured
  * strategy (natural, PGD, FreeAT, FreeLB) and regularisers (SMART smoothness / VAT, Bregman proximal EMA teacher).
  *
- * <p>Not thread-safe. Owns native memory: {@link #close()} it. Each training step runs in its own sub-manager that
- * is closed at the end of the step. All randomness comes from the learner's own seeded generator, whose state is
+ * <p>Not thread-safe: use one learner from one thread at a time; different learners may train at the same time on
+ * different threads (no JVM-wide lock). Owns native memory: {@link #close()} it. Each training step runs in its own
+ * sub-manager that is closed at the end of the step. All randomness comes from the learner's own seeded generator, whose state is
  * checkpointed, so runs are bitwise reproducible on CPU and a restored learner continues exactly.
  *
  * <p>This class holds the state and the public API. A training step is {@link TrainingStep}; inference and
@@ -83,6 +86,7 @@ public final class Learner implements AutoCloseable {
     long batchesSeen;
     long skippedBatches;
     long updates;
+    long hostReads;
     private boolean closed;
 
     private Learner(LearnerConfig config, Device device) {
@@ -216,6 +220,14 @@ public final class Learner implements AutoCloseable {
         return updates;
     }
 
+    /**
+     * Device-to-host reads made by {@link #train} so far (one per chunk of at most {@code batchSize} examples; see
+     * {@link HostReads} for what is counted). On a GPU each read waits for the device's queue to drain.
+     */
+    public long hostReads() {
+        return hostReads;
+    }
+
     /** Installs a listener of training internals (diagnostics and tests); null removes it. */
     public void setStepListener(StepListener listener) {
         this.listener = listener == null ? StepListener.NONE : listener;
@@ -267,11 +279,13 @@ public final class Learner implements AutoCloseable {
             return StepResult.empty(0, 0);
         }
         StepResult total = null;
+        long readsBefore = HostReads.count();
         for (int from = 0; from < batch.size(); from += config.batchSize()) {
             List<Example> chunk = batch.subList(from, Math.min(batch.size(), from + config.batchSize()));
             StepResult r = TrainingStep.run(this, chunk);
             total = total == null ? r : total.merge(r);
         }
+        hostReads += HostReads.count() - readsBefore;
         batchesSeen++;
         if (total.skipped()) {
             skippedBatches++;
@@ -440,10 +454,17 @@ public final class Learner implements AutoCloseable {
 
     // ---- lifecycle -------------------------------------------------------------------------------------------
 
+    /**
+     * Fails on a closed learner, and switches autograd's grad mode off on the calling thread: libtorch keeps it per
+     * thread, on by default, while the learner records gradients only inside its passes and updates parameters in
+     * place outside them. So a learner works from any thread (one at a time), and learners on different threads
+     * train concurrently.
+     */
     void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("Learner is closed");
         }
+        JniUtils.setGradMode(false);
     }
 
     /** Number of native arrays owned by the learner's long-lived manager (constant between steps; leak checks). */

@@ -1,6 +1,7 @@
 package io.bulwark.model.learner;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import io.bulwark.avro.ModelPayload;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.continual.ContinualHead;
@@ -71,6 +72,7 @@ final class LearnerPersistence {
         Map<String, TensorData> t = teacherOrNull == null ? null : ParameterFormat.fromPayload(teacherOrNull);
         Learner l = Learner.create(config, device);
         try {
+            l.ensureOpen(); // grad mode off on this thread: values are copied into the arrays in place
             setLabels(l, labels);
             loadStudent(l, s);
             if (l.teacher != null) {
@@ -111,6 +113,7 @@ final class LearnerPersistence {
         }
         Learner l = Learner.create(config, device);
         try {
+            l.ensureOpen(); // grad mode off on this thread: values are copied into the arrays in place
             setLabels(l, c.labels());
             loadStudent(l, c.student());
             if (l.teacher != null) {
@@ -192,6 +195,10 @@ final class LearnerPersistence {
             throw new SnapshotFormatException("The " + what + " has shape " + Arrays.toString(data.shape())
                     + " but the configured network expects " + target.getShape());
         }
-        target.set(data.data());
+        // Copied into the array's own memory: the optimizer's dense moments are views into one flat array, which
+        // NDArray.set(float[]) would cut loose by pointing the view at new memory.
+        try (NDArray source = target.getManager().create(data.data(), target.getShape())) {
+            target.set(new NDIndex("..."), source);
+        }
     }
 }

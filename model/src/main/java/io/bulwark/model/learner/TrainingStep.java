@@ -10,7 +10,9 @@ import io.bulwark.model.nn.BatchInputs;
 import io.bulwark.model.nn.DropoutMasks;
 import io.bulwark.model.nn.Losses;
 import io.bulwark.model.strategy.StepContext;
+import io.bulwark.model.nn.HostReads;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -34,7 +36,6 @@ final class TrainingStep {
             }
         }
         try (NDManager step = learner.manager.newSubManager()) {
-            int correct = 0;
             List<Example> labeledExamples = new ArrayList<>();
             for (Example e : chunk) {
                 if (e.isLabeled()) {
@@ -74,32 +75,28 @@ final class TrainingStep {
             scored.addAll(admission.released());
             scored.addAll(replayed);
             scored.addAll(probed);
+            Scoring scoring = new Scoring(labeledExamples, scored, admission, replayed.size());
             // The labeled and replayed examples: scored before training and, unless unlabeled examples join the
-            // training batch or the probe is on, exactly the training batch, so their inputs are built once.
+            // training batch or the probe is on, exactly the training batch, so their inputs are built once. The scores stay on the
+            // device until the step's single read at its end; the wide side, which needs them, runs after it.
             BatchInputs scoredInputs = null;
             int known = learner.labels.size();
-            float[] networkLogits = null;
+            NDArray networkLogits = null;
             if (labeled > 0 && known > 0) {
                 List<String> texts = new ArrayList<>();
                 scored.forEach(e -> texts.add(e.text()));
                 scoredInputs = new BatchInputs(learner.encoder.encode(texts), step);
-                networkLogits = learner.evalLogits(scoredInputs, learner.params).toFloatArray();
+                networkLogits = learner.evalLogits(scoredInputs, learner.params);
             }
             for (Example e : chunk) {
                 if (e.isLabeled() && !learner.labelIndex.containsKey(e.label())) {
                     learner.addLabel(e.label());
                 }
             }
-            int[] predicted = learner.continual != null && labeled > 0
-                    ? trainContinual(learner, scored, admission, replayed.size(), networkLogits, known)
-                    : networkLogits == null ? new int[0] : Learner.argmax(networkLogits, known);
-            for (int i = 0; i < labeled && i < predicted.length; i++) {
-                if (predicted[i] >= 0 && predicted[i] == learner.labelIndex.get(labeledExamples.get(i).label())) {
-                    correct++;
-                }
-            }
             learner.examplesSeen += chunk.size();
             if (train.isEmpty() || learner.labels.isEmpty()) {
+                float[] logits = networkLogits == null ? null : HostReads.floats(networkLogits);
+                int correct = score(learner, scoring, logits, known);
                 return new StepResult(chunk.size(), labeled, correct, 0.0, false, 0, 0, 0.0, 0.0);
             }
             if (learner.replay != null) {
@@ -141,38 +138,66 @@ final class TrainingStep {
                     .optListener(learner.listener)
                     .optRadiusScale(learner.config.rampFactor(learner.examplesSeen))
                     .build();
-            double deltaNorm = learner.strategy.step(ctx);
+            double returnedNorm = learner.strategy.step(ctx);
             learner.params.setRequiresGradient(true);
-            learner.updates += ctx.updates();
-            double drift = 0.0;
+            NDArray drift = null;
             if (learner.teacher != null) {
                 NDArray s = learner.sliceKnown(learner.network.forward(learner.params, in, null, null));
                 NDArray t = learner.sliceKnown(learner.network.forward(learner.teacher, in, null, null));
-                drift = Losses.symmetricKl(s, t).getFloat();
+                drift = Losses.symmetricKl(s, t);
             }
-            return new StepResult(chunk.size(), labeled, correct, ctx.meanLoss(), ctx.skipped() > 0, ctx.passes(),
-                    ctx.updates(), deltaNorm, drift);
+            // The step's one device-to-host read: loss, skips, perturbation norm, the scores and the drift.
+            StepContext.Outcome outcome = ctx.finish(networkLogits, drift);
+            float[] values = outcome.extra();
+            int scores = networkLogits == null ? 0 : Math.toIntExact(networkLogits.size());
+            float[] logits = networkLogits == null ? null : Arrays.copyOf(values, scores);
+            int correct = score(learner, scoring, logits, known);
+            learner.updates += outcome.updates();
+            double deltaNorm = Double.isNaN(returnedNorm) ? outcome.perturbationNorm() : returnedNorm;
+            return new StepResult(chunk.size(), labeled, correct, outcome.meanLoss(), outcome.skipped() > 0,
+                    ctx.passes(), outcome.updates(), deltaNorm, drift == null ? 0.0 : values[scores]);
         }
     }
 
     /**
-     * The wide side's test-then-train step on the scored rows: the chunk's labeled examples (those the probe withheld
-     * are scored but not trained on), released probe members, replayed examples, then probe draws (scored only);
-     * returns the mixture's predictions.
+     * The rows scored in a step: the chunk's labeled examples (those the probe withheld are scored but not trained
+     * on), released probe members, replayed examples, then probe draws (scored only).
      */
-    private static int[] trainContinual(Learner learner, List<Example> scored, Replay.Admission admission,
-                                        int replayedCount, float[] networkLogits, int known) {
+    private record Scoring(List<Example> labeledExamples, List<Example> scored, Replay.Admission admission,
+                           int replayed) {}
+
+    /**
+     * Prequential correctness of the chunk's labeled examples: the mixture's predictions when the continual parts
+     * are on (which also trains the wide side), else the network's argmax over {@code networkLogits}.
+     */
+    private static int score(Learner learner, Scoring s, float[] networkLogits, int known) {
+        int labeled = s.labeledExamples().size();
+        int[] predicted = learner.continual != null && labeled > 0
+                ? trainContinual(learner, s, networkLogits, known)
+                : networkLogits == null ? new int[0] : Learner.argmax(networkLogits, known);
+        int correct = 0;
+        for (int i = 0; i < labeled && i < predicted.length; i++) {
+            if (predicted[i] >= 0 && predicted[i] == learner.labelIndex.get(s.labeledExamples().get(i).label())) {
+                correct++;
+            }
+        }
+        return correct;
+    }
+
+    /** The wide side's test-then-train step on the scored rows; returns the mixture's predictions. */
+    private static int[] trainContinual(Learner learner, Scoring s, float[] networkLogits, int known) {
+        List<Example> scored = s.scored();
         List<String> texts = new ArrayList<>(scored.size());
         int[] targets = new int[scored.size()];
         float[] weights = new float[scored.size()];
-        int chunkLabeled = admission.withheld().length;
-        int stream = chunkLabeled + admission.released().size();
-        int replayEnd = stream + replayedCount;
+        int chunkLabeled = s.admission().withheld().length;
+        int stream = chunkLabeled + s.admission().released().size();
+        int replayEnd = stream + s.replayed();
         for (int i = 0; i < targets.length; i++) {
             Example e = scored.get(i);
             texts.add(e.text());
             targets[i] = learner.labelIndex.get(e.label());
-            boolean trains = i < chunkLabeled ? !admission.withheld()[i] : i < replayEnd;
+            boolean trains = i < chunkLabeled ? !s.admission().withheld()[i] : i < replayEnd;
             weights[i] = trains ? e.weight() : 0f;
         }
         return learner.continual.testThenTrain(texts, targets, weights, stream, replayEnd, networkLogits, known,

@@ -43,9 +43,14 @@ public final class Perturbations {
         return grad.div(perExampleNorm(grad, norm).add(TINY)).mul(a);
     }
 
-    /** Mean over examples of the norm of the masked perturbation. */
+    /** Mean over examples of the norm of the masked perturbation (one host read). */
     public static double meanMaskedNorm(NDArray delta, BatchInputs in, NormType norm) {
-        return perExampleNorm(delta.mul(in.mask3()), norm).mean().getFloat();
+        return HostReads.scalar(meanMaskedNormArray(delta, in, norm));
+    }
+
+    /** Mean over examples of the norm of the masked perturbation, as a 0-d array on the device. */
+    public static NDArray meanMaskedNormArray(NDArray delta, BatchInputs in, NormType norm) {
+        return perExampleNorm(delta.mul(in.mask3()), norm).mean();
     }
 
     /**
@@ -119,8 +124,30 @@ public final class Perturbations {
         return manager.create(d, new Shape(b, l, dim));
     }
 
-    /** Whether every element is finite. */
+    /** Whether every element is finite (one host read; training code uses {@link #finiteFlag} instead). */
     public static boolean isFinite(NDArray x) {
-        return Float.isFinite(x.abs().sum().getFloat());
+        return Float.isFinite(HostReads.scalar(x.abs().sum()));
+    }
+
+    /**
+     * Whether every element of {@code x} is finite, as a 0-d boolean array on the device (no host read). Like
+     * {@link #isFinite}, a sum of absolute values that overflows counts as not finite.
+     */
+    public static NDArray finiteFlag(NDArray x) {
+        return finiteScalar(x.abs().sum());
+    }
+
+    /** Whether the one-element array {@code s} is finite, as a 0-d boolean array: s - s equals itself. */
+    public static NDArray finiteScalar(NDArray s) {
+        NDArray zeroOrNaN = s.sub(s);
+        return zeroOrNaN.eq(zeroOrNaN).reshape();
+    }
+
+    /**
+     * The ascent step's outcome on the device: {@code next} where {@code gradient} is finite, else {@code current}
+     * unchanged (what skipping the step on the host did, without reading the gradient).
+     */
+    public static NDArray keepIfFinite(NDArray gradient, NDArray next, NDArray current) {
+        return Select.where(finiteFlag(gradient), next, current);
     }
 }

@@ -2,6 +2,7 @@ package io.bulwark.model.regularizer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.bulwark.model.nn.Select;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.nn.Losses;
 import io.bulwark.model.nn.Scalars;
@@ -36,13 +37,26 @@ public final class BregmanProximal implements Regularizer {
 
     @Override
     public void afterUpdate(RegularizerContext ctx) {
-        ema(teacher, ctx.params(), config.emaMomentum(), ctx.manager());
+        ema(teacher, ctx.params(), config.emaMomentum(), ctx.manager(), ctx.updateApplied());
     }
 
     /** teacher <- (1 - beta) * student + beta * teacher, in place; temporaries go to {@code step}. */
     public static void ema(Parameters teacher, Parameters student, double beta, NDManager step) {
-        float b = (float) beta;
-        float a = (float) (1.0 - beta);
+        ema(teacher, student, beta, step, null);
+    }
+
+    /**
+     * The EMA step where {@code apply} (a 0-d boolean on the device, null for always) is true, else
+     * teacher <- 1 * teacher + 0 * student, which keeps every teacher value (the student is finite: a skipped
+     * update left it unchanged). The two factors are chosen on the device, so the flag is never read.
+     */
+    public static void ema(Parameters teacher, Parameters student, double beta, NDManager step, NDArray apply) {
+        NDArray b = step.create((float) beta);
+        NDArray a = step.create((float) (1.0 - beta));
+        if (apply != null) {
+            b = Select.where(apply, b, step.create(1f));
+            a = Select.where(apply, a, step.create(0f));
+        }
         for (Map.Entry<String, NDArray> e : teacher.asMap().entrySet()) {
             NDArray s = student.get(e.getKey()).mul(a);
             s.attach(step);

@@ -11,6 +11,9 @@ public interface Regularizer {
     /** The scalar term added to the loss, computed inside the pass's gradient collector. */
     NDArray term(RegularizerContext ctx);
 
-    /** Runs after each parameter update that was applied (not after skipped ones). */
+    /**
+     * Runs after each parameter update. The update may have been skipped on the device; then
+     * {@link RegularizerContext#updateApplied()} is false and this must change nothing either.
+     */
     default void afterUpdate(RegularizerContext ctx) {}
 }

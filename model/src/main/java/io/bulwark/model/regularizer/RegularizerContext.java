@@ -41,4 +41,12 @@ public interface RegularizerContext {
 
     /** The ascent step of this step (after the radius ramp). */
     double alpha();
+
+    /**
+     * Whether the last update was applied, as a 0-d boolean array on the device (false when it was skipped for a
+     * non-finite loss or gradient), or null when every update is applied.
+     */
+    default NDArray updateApplied() {
+        return null;
+    }
 }

@@ -39,12 +39,10 @@ public final class SmoothnessRegularizer implements Regularizer {
                 INIT_STD_FRACTION * ctx.epsilon());
         for (int k = 0; k < config.smartSteps(); k++) {
             PassResult r = ctx.pass(d, true, false, false, logits -> Losses.symmetricKl(logits, target));
-            if (!Perturbations.isFinite(r.deltaGradient())) {
-                break;
-            }
-            d = Perturbations.project(
+            // A non-finite gradient leaves d as it is (decided on the device, without a host read).
+            d = Perturbations.keepIfFinite(r.deltaGradient(), Perturbations.project(
                     d.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), ctx.alpha(), false)),
-                    config.norm(), ctx.epsilon());
+                    config.norm(), ctx.epsilon()), d);
         }
         delta = d;
     }

@@ -70,24 +70,25 @@ public final class FreeAt implements TrainingStrategy {
             delta = AdamOptimizer.rowsOf(bank, words); // a new leaf in the step's manager
             ctx.prepareRegularizers();
             PassResult r = ctx.trainingPass(delta, true, true);
-            ctx.update(r.loss(), 1.0);
-            if (Perturbations.isFinite(r.deltaGradient())) {
-                NDArray step = config.norm() == NormType.LINF ? r.deltaGradient().sign().mul((float) ctx.alpha())
-                        : perWord(r.deltaGradient(), (float) ctx.alpha(), false);
-                NDArray next = delta.add(step);
-                next = config.norm() == NormType.LINF ? next.clip(-ctx.epsilon(), ctx.epsilon())
-                        : perWord(next, (float) ctx.epsilon(), true);
-                bank.set(new NDIndex("{}", words), next);
-                delta = next;
-                ctx.listener().onDeltaUpdated(ctx.passes() - 1, next);
-            }
+            ctx.update(r.lossArray(), 1.0);
+            NDArray g = r.deltaGradient();
+            NDArray step = config.norm() == NormType.LINF ? g.sign().mul((float) ctx.alpha())
+                    : perWord(g, (float) ctx.alpha(), false);
+            NDArray next = delta.add(step);
+            next = config.norm() == NormType.LINF ? next.clip(-ctx.epsilon(), ctx.epsilon())
+                    : perWord(next, (float) ctx.epsilon(), true);
+            // A non-finite gradient leaves delta (and the bank) as it was, decided on the device.
+            next = Perturbations.keepIfFinite(g, next, delta);
+            bank.set(new NDIndex("{}", words), next);
+            delta = next;
+            ctx.listener().onDeltaUpdated(ctx.passes() - 1, next);
         }
         if (delta == null) {
             return 0.0;
         }
         NDArray perPosition = AdamOptimizer.rowsOf(delta, ctx.inputs().wordIndex().flatten())
                 .reshape(ctx.inputs().size(), ctx.inputs().length(), -1);
-        return Perturbations.meanMaskedNorm(perPosition, ctx.inputs(), config.norm());
+        return ctx.recordPerturbation(perPosition);
     }
 
     /** Each row scaled to norm {@code radius} ({@code atMost}: only rows longer than it, a projection). */
@@ -111,20 +112,20 @@ public final class FreeAt implements TrainingStrategy {
             delta = view.duplicate(); // an independent leaf; the bank itself never requires gradients
             ctx.prepareRegularizers();
             PassResult r = ctx.trainingPass(delta, true, true);
-            ctx.update(r.loss(), 1.0);
-            if (Perturbations.isFinite(r.deltaGradient())) {
-                NDArray next = Perturbations.project(
-                        delta.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), ctx.alpha(), true)),
-                        config.norm(), ctx.epsilon());
-                bank.set(slice, next);
-                delta = next;
-                ctx.listener().onDeltaUpdated(ctx.passes() - 1, next);
-                if (replay < config.adversary().discreteFlips() && replay < config.steps() - 1) {
-                    ctx.substituteWords(r.deltaGradient());
-                }
+            ctx.update(r.lossArray(), 1.0);
+            // A non-finite gradient leaves delta (and the bank) as it was, decided on the device.
+            NDArray next = Perturbations.keepIfFinite(r.deltaGradient(), Perturbations.project(
+                    delta.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), ctx.alpha(), true)),
+                    config.norm(), ctx.epsilon()), delta);
+            bank.set(slice, next);
+            delta = next;
+            ctx.listener().onDeltaUpdated(ctx.passes() - 1, next);
+            if (replay < config.adversary().discreteFlips() && replay < config.steps() - 1) {
+                // A non-finite gradient yields no positive gain, so no substitution.
+                ctx.substituteWords(r.deltaGradient());
             }
         }
-        return delta == null ? 0.0 : Perturbations.meanMaskedNorm(delta, ctx.inputs(), config.norm());
+        return delta == null ? 0.0 : ctx.recordPerturbation(delta);
     }
 
     /** The delta bank, [batchSize, maxLength, D] or [buckets, D] (live array; tests and checkpoints read it). */

@@ -1,8 +1,10 @@
 package io.bulwark.model.strategy;
 
+import io.bulwark.model.nn.Select;
 import io.bulwark.model.nn.PassResult;
 import io.bulwark.model.nn.Perturbations;
 import ai.djl.ndarray.NDArray;
+import io.bulwark.model.nn.Scalars;
 import io.bulwark.model.LearnerConfig;
 
 /**
@@ -27,23 +29,22 @@ public final class FreeLb implements TrainingStrategy {
                 config.norm(), ctx.initMagnitude());
         boolean isolate = ctx.listener().isolatePassGradients();
         ctx.prepareRegularizers();
-        double lossSum = 0;
+        NDArray lossSum = null;
         for (int i = 0; i < k; i++) {
             // Gradients accumulate over the K passes (zeroed only before the first one).
             PassResult r = ctx.trainingPass(delta, i < k - 1, i == 0 || isolate);
-            lossSum += r.loss();
+            lossSum = lossSum == null ? r.lossArray() : lossSum.add(r.lossArray());
             if (i < k - 1) {
-                if (!Perturbations.isFinite(r.deltaGradient())) {
-                    lossSum = Double.NaN;
-                    break;
-                }
-                delta = Perturbations.project(
+                // A non-finite delta gradient makes the loss NaN, so the update is skipped (decided on the device).
+                NDArray finite = Perturbations.finiteFlag(r.deltaGradient());
+                lossSum = Select.where(finite, lossSum, Scalars.of(lossSum, Float.NaN));
+                delta = Select.where(finite, Perturbations.project(
                         delta.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), ctx.alpha(), false)),
-                        config.norm(), ctx.epsilon());
+                        config.norm(), ctx.epsilon()), delta);
                 ctx.listener().onDeltaUpdated(ctx.passes() - 1, delta);
             }
         }
-        ctx.update(lossSum / k, isolate ? 1.0 : 1.0 / k);
-        return Perturbations.meanMaskedNorm(delta, ctx.inputs(), config.norm());
+        ctx.update(Scalars.div(lossSum, k), isolate ? 1.0 : 1.0 / k);
+        return ctx.recordPerturbation(delta);
     }
 }

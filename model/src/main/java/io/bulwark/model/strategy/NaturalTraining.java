@@ -9,7 +9,7 @@ public final class NaturalTraining implements TrainingStrategy {
     public double step(StepContext ctx) {
         ctx.prepareRegularizers();
         PassResult r = ctx.trainingPass(null, false, true);
-        ctx.update(r.loss(), 1.0);
+        ctx.update(r.lossArray(), 1.0);
         return 0.0;
     }
 }

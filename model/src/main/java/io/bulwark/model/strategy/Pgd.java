@@ -26,17 +26,16 @@ public final class Pgd implements TrainingStrategy {
                 config.norm(), ctx.epsilon());
         for (int k = 0; k < config.steps(); k++) {
             PassResult r = ctx.ascentPass(delta);
-            if (!Perturbations.isFinite(r.deltaGradient())) {
-                break; // keep the last finite delta; the update pass below decides about skipping
-            }
-            delta = Perturbations.project(
+            // A non-finite gradient keeps the last finite delta (on the device); the update pass decides about
+            // skipping.
+            delta = Perturbations.keepIfFinite(r.deltaGradient(), Perturbations.project(
                     delta.add(Perturbations.ascentStep(r.deltaGradient(), config.norm(), ctx.alpha(), true)),
-                    config.norm(), ctx.epsilon());
+                    config.norm(), ctx.epsilon()), delta);
             ctx.listener().onDeltaUpdated(ctx.passes() - 1, delta);
         }
         ctx.prepareRegularizers();
         PassResult r = ctx.trainingPass(delta, false, true);
-        ctx.update(r.loss(), 1.0);
-        return Perturbations.meanMaskedNorm(delta, ctx.inputs(), config.norm());
+        ctx.update(r.lossArray(), 1.0);
+        return ctx.recordPerturbation(delta);
     }
 }

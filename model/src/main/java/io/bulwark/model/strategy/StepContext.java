@@ -1,16 +1,18 @@
 package io.bulwark.model.strategy;
 
-import io.bulwark.model.nn.PassResult;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.training.GradientCollector;
+import ai.djl.ndarray.types.DataType;
 import io.bulwark.model.LearnerConfig;
+import io.bulwark.model.nn.Autograd;
 import io.bulwark.model.nn.BatchInputs;
 import io.bulwark.model.nn.DropoutMasks;
 import io.bulwark.model.nn.Losses;
 import io.bulwark.model.nn.Network;
+import io.bulwark.model.nn.HostReads;
 import io.bulwark.model.nn.Parameters;
+import io.bulwark.model.nn.Perturbations;
 import io.bulwark.model.nn.SeededRandom;
 import io.bulwark.model.optim.AdamOptimizer;
 import io.bulwark.model.optim.GradientClipping;
@@ -28,9 +30,12 @@ import org.slf4j.LoggerFactory;
  * Everything one training step needs: the batch as arrays in the step's manager, the network and its parameters,
  * the step's fixed dropout masks, the optimizer, the regularisers, and counters of passes and updates.
  *
- * <p>Gradient discipline: every pass zeroes the gradients it is about to collect (DJL's PyTorch collector
- * accumulates), every gradient handle is attached to the step's manager, and an update whose loss or gradients are
- * not finite is skipped without touching parameters, optimizer moments or the teacher.
+ * <p>Gradient discipline: every pass zeroes the gradients it is about to collect (libtorch accumulates), every
+ * gradient handle is attached to the step's manager, and an update whose loss or gradients are not finite is masked
+ * out on the device without changing parameters, optimizer moments or the teacher.
+ *
+ * <p>Host reads: passes and updates keep every value on the device (loss, finiteness, clip norm); {@link #finish}
+ * reads the step's outcome once, so a step costs one device-to-host transfer however many passes it makes.
  */
 public final class StepContext implements RegularizerContext {
 
@@ -56,10 +61,13 @@ public final class StepContext implements RegularizerContext {
     private Parameters view;
     private int passes;
     private int firstLayerPasses;
-    private int updates;
+    private int attempts;
     private int skipped;
-    private double lossSum;
-    private int lossCount;
+    private double meanLoss;
+    private NDArray lossSum;
+    private NDArray skips;
+    private NDArray lastApplied;
+    private NDArray perturbationNorm;
     private NDArray cleanLogits;
 
     private StepContext(Builder b) {
@@ -244,15 +252,9 @@ public final class StepContext implements RegularizerContext {
                            Function<NDArray, NDArray> lossOf) {
         int index = passes;
         Parameters student = beginPass(delta, deltaGradient, paramGradients, zeroParamGradients);
-        NDArray loss;
-        try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
-            loss = lossOf.apply(logits(params, delta, true));
-            loss = listener.adjustLoss(index, loss);
-            collector.backward(loss);
-        }
+        NDArray loss = Autograd.backward(() -> listener.adjustLoss(index, lossOf.apply(logits(params, delta, true))));
         passes++;
         cleanLogits = null;
-        float value = loss.getFloat();
         NDArray g = null;
         if (delta != null && deltaGradient) {
             g = delta.getGradient();
@@ -261,7 +263,7 @@ public final class StepContext implements RegularizerContext {
         if (paramGradients && listener.wantsPassGradients()) {
             listener.afterBackward(index, student.gradients(manager));
         }
-        return new PassResult(value, g);
+        return new PassResult(loss, g);
     }
 
     private Parameters beginPass(NDArray delta, boolean deltaGradient, boolean paramGradients,
@@ -285,32 +287,30 @@ public final class StepContext implements RegularizerContext {
      * training loss (task plus regularisers) gives the rest's parameter gradients and the adjoint p = dL/dh0; a
      * second backward of sum(p * h0) carries it through the first layer to its parameters and to delta. Together
      * that is one forward and one backward of the whole network. Parameter gradients accumulate unless
-     * {@code zeroParamGradients}.
+     * {@code zeroParamGradients}. Nothing is read to the host.
      */
     public AdjointPass adjointPass(NDArray delta, boolean zeroParamGradients) {
         int index = passes;
         Parameters student = beginPass(delta, true, true, zeroParamGradients);
-        NDArray loss;
-        NDArray adjoint;
-        try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
-            NDArray h0 = network.firstLayer(student, inputs, delta, dropout);
-            NDArray rest = h0.stopGradient();
-            rest.setRequiresGradient(true);
-            loss = taskLoss(known(network.fromFirstLayer(student, inputs, rest, dropout)));
+        NDArray[] firstLayer = new NDArray[2];
+        NDArray loss = Autograd.backward(() -> {
+            firstLayer[0] = network.firstLayer(student, inputs, delta, dropout);
+            firstLayer[1] = firstLayer[0].stopGradient();
+            firstLayer[1].setRequiresGradient(true);
+            NDArray l = taskLoss(known(network.fromFirstLayer(student, inputs, firstLayer[1], dropout)));
             for (Regularizer r : regularizers) {
-                loss = loss.add(r.term(this));
+                l = l.add(r.term(this));
             }
-            loss = listener.adjustLoss(index, loss);
-            collector.backward(loss);
-            adjoint = rest.getGradient().stopGradient();
-            adjoint.attach(manager);
-            collector.backward(h0.mul(adjoint).sum());
-        }
+            return listener.adjustLoss(index, l);
+        });
+        NDArray adjoint = firstLayer[1].getGradient().stopGradient();
+        adjoint.attach(manager);
+        Autograd.backward(() -> firstLayer[0].mul(adjoint).sum());
         passes++;
         cleanLogits = null;
         NDArray g = delta.getGradient();
         g.attach(manager);
-        return new AdjointPass(loss.getFloat(), adjoint, g);
+        return new AdjointPass(loss, adjoint, g);
     }
 
     /**
@@ -322,9 +322,7 @@ public final class StepContext implements RegularizerContext {
         Parameters student = studentView();
         student.setRequiresGradient(false);
         delta.setRequiresGradient(true);
-        try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
-            collector.backward(network.firstLayer(student, inputs, delta, dropout).mul(adjoint).sum());
-        }
+        Autograd.backward(() -> network.firstLayer(student, inputs, delta, dropout).mul(adjoint).sum());
         firstLayerPasses++;
         NDArray g = delta.getGradient();
         g.attach(manager);
@@ -332,13 +330,19 @@ public final class StepContext implements RegularizerContext {
     }
 
     /**
-     * Outcome of {@link #adjointPass}.
+     * Outcome of {@link #adjointPass}; every array stays on the device.
      *
-     * @param loss the training loss
+     * @param lossArray the training loss (0-d)
      * @param adjoint dL/dh0, the gradient at the first layer's output (detached)
      * @param deltaGradient dL/d delta
      */
-    public record AdjointPass(float loss, NDArray adjoint, NDArray deltaGradient) {}
+    public record AdjointPass(NDArray lossArray, NDArray adjoint, NDArray deltaGradient) {
+
+        /** The loss value, read from the device: one host read (the strategies never call it). */
+        public float loss() {
+            return HostReads.scalar(lossArray);
+        }
+    }
 
     /**
      * Replaces, in each labeled example, the word whose substitution by another word of the batch raises the loss
@@ -359,43 +363,98 @@ public final class StepContext implements RegularizerContext {
     // ---- updates ---------------------------------------------------------------------------------------------
 
     /**
-     * Applies one update with the accumulated parameter gradients times {@code gradientScale}, unless the loss or a
-     * gradient is not finite, in which case nothing is written and the skip is counted.
+     * Applies one update with the accumulated parameter gradients times {@code gradientScale}, on the device: the
+     * global norm and the finiteness of loss and gradients are computed there, and an update whose loss or gradients
+     * are not finite is masked out (parameters, optimizer moments and the teacher keep every bit) and counted as
+     * skipped. Nothing is read to the host; {@link #finish} reads the outcome once per step.
      *
-     * @param loss the loss of the pass(es) behind the gradients, recorded for the step's mean loss
-     * @return whether the update was applied
+     * @param loss the loss of the pass(es) behind the gradients (a 0-d array), recorded for the step's mean loss
      */
-    public boolean update(double loss, double gradientScale) {
+    public void update(NDArray loss, double gradientScale) {
         Map<String, NDArray> grads = studentView().gradients(manager);
         if (gradientScale != 1.0) {
             for (NDArray g : grads.values()) {
                 g.muli((float) gradientScale);
             }
         }
-        listener.beforeUpdate(updates, grads);
+        listener.beforeUpdate(attempts, grads);
         // The embedding gradient exists only for the batch's rows (local row 0 is padding): clip and update those.
         Map<String, NDArray> applied = new LinkedHashMap<>(grads);
-        NDArray rows = inputs.rowArray();
         NDArray localGradient = grads.get(Network.EMBEDDING).get(new NDIndex("1:"));
         localGradient.attach(manager);
         applied.put(Network.EMBEDDING, localGradient);
-        double norm = GradientClipping.globalNorm(applied);
-        lossSum += loss;
-        lossCount++;
-        if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
-            skipped++;
-            LOG.warn("Skipping update: non-finite {} (loss={}, gradient norm={})",
-                    Double.isFinite(loss) ? "gradient" : "loss", loss, norm);
-            return false;
-        }
-        GradientClipping.clip(applied, norm, config.clipNorm());
-        optimizer.update(applied, Map.of(Network.EMBEDDING, rows), manager);
+        NDArray squares = GradientClipping.sumOfSquares(applied.values());
+        NDArray ok = Perturbations.finiteScalar(loss.add(squares));
+        NDArray skip = ok.logicalNot().toType(DataType.FLOAT32, false);
+        lossSum = lossSum == null ? loss : lossSum.add(loss);
+        skips = skips == null ? skip : skips.add(skip);
+        attempts++;
+        GradientClipping.clip(applied.values(), squares, config.clipNorm());
+        optimizer.update(applied, Map.of(Network.EMBEDDING, inputs.rowArray()), manager, ok);
         view = null; // the next pass gathers the updated rows
-        updates++;
+        lastApplied = ok;
         for (Regularizer r : regularizers) {
             r.afterUpdate(this);
         }
-        return true;
+    }
+
+    /** {@link #update(NDArray, double)} with a loss value known on the host. */
+    public void update(double loss, double gradientScale) {
+        update(manager.create((float) loss), gradientScale);
+    }
+
+    /**
+     * Records the step's perturbation: the mean norm of the masked delta is computed on the device and read by
+     * {@link #finish} with the step's other values.
+     *
+     * @return NaN, which a strategy returns from {@link TrainingStrategy#step} to say the norm was recorded here
+     */
+    public double recordPerturbation(NDArray delta) {
+        perturbationNorm = Perturbations.meanMaskedNormArray(delta, inputs, config.norm());
+        return Double.NaN;
+    }
+
+    /**
+     * Ends the step: reads its loss sum, skipped updates and recorded perturbation norm together with {@code extra}
+     * arrays in ONE device-to-host transfer, and winds the optimizer's step count back by the skipped updates.
+     *
+     * @param extra further arrays to read (nulls skipped); their values, flattened in order, are
+     *     {@link Outcome#extra()}
+     */
+    public Outcome finish(NDArray... extra) {
+        NDArray[] arrays = new NDArray[extra.length + 3];
+        arrays[0] = lossSum;
+        arrays[1] = skips;
+        arrays[2] = perturbationNorm;
+        System.arraycopy(extra, 0, arrays, 3, extra.length);
+        float[] v = HostReads.all(arrays);
+        int at = 0;
+        double sum = lossSum == null ? 0.0 : v[at++];
+        skipped = skips == null ? 0 : Math.round(v[at++]);
+        double norm = perturbationNorm == null ? Double.NaN : v[at++];
+        float[] rest = java.util.Arrays.copyOfRange(v, at, v.length);
+        optimizer.rewind(skipped);
+        if (skipped > 0) {
+            LOG.warn("Skipped {} of {} updates: non-finite loss or gradient (loss sum {})", skipped, attempts, sum);
+        }
+        meanLoss = skipped > 0 ? Double.NaN : attempts == 0 ? 0.0 : sum / attempts;
+        return new Outcome(meanLoss, attempts - skipped, skipped, norm, rest);
+    }
+
+    /**
+     * What {@link #finish} read.
+     *
+     * @param meanLoss mean loss over the attempted updates (NaN if one was skipped, 0 if none)
+     * @param updates updates applied
+     * @param skipped updates skipped for a non-finite loss or gradient
+     * @param perturbationNorm the recorded perturbation's mean norm, NaN if none was recorded
+     * @param extra the values of the extra arrays, flattened and concatenated
+     */
+    public record Outcome(double meanLoss, int updates, int skipped, double perturbationNorm, float[] extra) {}
+
+    @Override
+    public NDArray updateApplied() {
+        return lastApplied;
     }
 
     /** Runs every regulariser's {@link Regularizer#prepare} (before the passes of one update). */
@@ -461,17 +520,15 @@ public final class StepContext implements RegularizerContext {
     /** Forward/backward passes of the first layer alone ({@link #firstLayerDeltaGradient}) so far. */
     public int firstLayerPasses() { return firstLayerPasses; }
 
-    /** Updates applied so far. */
-    public int updates() { return updates; }
+    /** Updates attempted so far (applied or skipped; which, {@link #finish} tells). */
+    public int attempts() { return attempts; }
 
-    /** Updates skipped so far. */
+    /** Updates applied in the step; known once {@link #finish} has run. */
+    public int updates() { return attempts - skipped; }
+
+    /** Updates skipped in the step; known once {@link #finish} has run. */
     public int skipped() { return skipped; }
 
-    /** Mean loss over the updates attempted (NaN if one was skipped, 0 if none). */
-    public double meanLoss() {
-        if (skipped > 0) {
-            return Double.NaN;
-        }
-        return lossCount == 0 ? 0.0 : lossSum / lossCount;
-    }
+    /** Mean loss over the updates attempted (NaN if one was skipped, 0 if none); known once {@link #finish} ran. */
+    public double meanLoss() { return meanLoss; }
 }

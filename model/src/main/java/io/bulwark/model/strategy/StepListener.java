@@ -17,7 +17,10 @@ public interface StepListener {
     /** A gradient pass starts with {@code delta} (the raw perturbation before masking; null for clean passes). */
     default void onPassStart(int pass, NDArray delta) {}
 
-    /** The strategy produced a new perturbation after {@code pass}. */
+    /**
+     * The strategy produced a new perturbation after {@code pass} (the previous one again when the gradient of delta
+     * was not finite: that decision is taken on the device).
+     */
     default void onDeltaUpdated(int pass, NDArray delta) {}
 
     /** A dropout mask of {@code site} was applied during {@code pass}. */

@@ -9,7 +9,9 @@ public interface TrainingStrategy {
     /**
      * Trains on the step's batch.
      *
-     * @return the mean per-example norm of the (masked) perturbation after the step, 0 if there is none
+     * @return the mean per-example norm of the (masked) perturbation after the step, 0 if there is none, or NaN
+     *     when the strategy recorded the perturbation with {@link StepContext#recordPerturbation} (its norm is then
+     *     read on the device with the step's other values, without a read of its own)
      */
     double step(StepContext ctx);
 

@@ -3,6 +3,7 @@ package io.bulwark.model.strategy;
 import ai.djl.ndarray.NDArray;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.nn.Perturbations;
+import io.bulwark.model.nn.Scalars;
 
 /**
  * YOPO-m-n, Zhang et al. 2019, "You Only Propagate Once: Accelerating Adversarial Training via Maximal Principle",
@@ -33,10 +34,10 @@ public final class Yopo implements TrainingStrategy {
                 config.norm(), ctx.epsilon());
         boolean isolate = ctx.listener().isolatePassGradients();
         ctx.prepareRegularizers();
-        double lossSum = 0;
+        NDArray lossSum = null;
         for (int i = 0; i < m; i++) {
             StepContext.AdjointPass full = ctx.adjointPass(delta, i == 0 || isolate);
-            lossSum += full.loss();
+            lossSum = lossSum == null ? full.lossArray() : lossSum.add(full.lossArray());
             if (i == m - 1) {
                 break; // the last full pass's delta steps would not be used
             }
@@ -45,15 +46,14 @@ public final class Yopo implements TrainingStrategy {
                 if (j > 0) {
                     g = ctx.firstLayerDeltaGradient(full.adjoint(), delta);
                 }
-                if (!Perturbations.isFinite(g)) {
-                    break;
-                }
-                delta = Perturbations.project(delta.add(Perturbations.ascentStep(g, config.norm(), ctx.alpha(), true)),
-                        config.norm(), ctx.epsilon());
+                // A non-finite gradient leaves delta as it was, decided on the device.
+                delta = Perturbations.keepIfFinite(g, Perturbations.project(
+                        delta.add(Perturbations.ascentStep(g, config.norm(), ctx.alpha(), true)),
+                        config.norm(), ctx.epsilon()), delta);
                 ctx.listener().onDeltaUpdated(ctx.passes() - 1, delta);
             }
         }
-        ctx.update(lossSum / m, isolate ? 1.0 : 1.0 / m);
-        return Perturbations.meanMaskedNorm(delta, ctx.inputs(), config.norm());
+        ctx.update(Scalars.div(lossSum, m), isolate ? 1.0 : 1.0 / m);
+        return ctx.recordPerturbation(delta);
     }
 }
