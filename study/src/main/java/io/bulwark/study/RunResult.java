@@ -10,7 +10,7 @@ import java.util.Map;
  * @param encoder {@code pooled}, {@code transformer} or {@code naive-bayes}
  * @param variant the variant's name ({@link Variant#name()}), or {@code naive-bayes} / {@code naive-bayes-64}
  * @param display the variant in the paper's notation
- * @param strategy NATURAL, PGD, FREEAT, FREELB or NAIVE_BAYES
+ * @param strategy NATURAL, PGD, FREEAT, FREELB, YOPO or NAIVE_BAYES
  * @param steps K or m (1 for natural)
  * @param replays times each batch is trained on by natural training
  * @param ema whether the Bregman/EMA term was on

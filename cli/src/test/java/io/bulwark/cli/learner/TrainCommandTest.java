@@ -134,7 +134,7 @@ class TrainCommandTest {
         Run strategy = run("train", "--strategy", "bogus");
         assertThat(strategy.exitCode()).isEqualTo(2);
         assertThat(strategy.err()).contains("Invalid value 'bogus' for strategy.type (--strategy",
-                "expected one of [NATURAL, PGD, FREEAT, FREELB]");
+                "expected one of [NATURAL, PGD, FREEAT, FREELB, YOPO]");
 
         Run fraction = run("train", "--heldout-fraction", "1.5");
         assertThat(fraction.exitCode()).isEqualTo(2);
