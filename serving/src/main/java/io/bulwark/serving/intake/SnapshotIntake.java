@@ -1,5 +1,6 @@
 package io.bulwark.serving.intake;
 
+import io.bulwark.avro.LabeledText;
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.avro.RobustnessReport;
 import io.bulwark.kafka.KafkaClientConfig;
@@ -29,13 +30,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads snapshots and robustness reports from Kafka (Confluent wire format through the schema registry) into the
+ * Reads snapshots, robustness reports and held-out events (each model's canary set) from Kafka (Confluent wire format through the schema registry) into the
  * {@link ModelRegistry}.
  *
  * <p>Every serving instance must see every snapshot, so partitions are assigned, not subscribed in a group, and no
  * offsets are committed. Where reading starts follows {@link ServingConfig.SnapshotStart}: by default the compacted
  * latest-snapshot topic is read from its beginning (the current version of every model) while the versions topic is
- * followed from its end; reports are always read from the beginning (they are small and feed the dashboard).
+ * followed from its end; reports and held-out events are always read from the beginning (they are small; the canary
+ * set keeps the most recent held-out events). Every topic is read {@code read_committed}.
  * Partitions that appear after start (new topics or partitions) are read from their beginning. A record that cannot
  * be decoded is refused and logged; a registry outage is retried.
  */
@@ -52,11 +54,13 @@ public final class SnapshotIntake implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AvroRegistryCodec<ModelSnapshot> snapshotCodec;
     private final AvroRegistryCodec<RobustnessReport> reportCodec;
+    private final AvroRegistryCodec<LabeledText> heldOutCodec;
     private final Thread thread;
     private final Set<TopicPartition> assigned = new HashSet<>();
     private final Set<String> discoveredOnce = new HashSet<>();
     private final AtomicLong snapshots = new AtomicLong();
     private final AtomicLong reports = new AtomicLong();
+    private final AtomicLong heldOut = new AtomicLong();
     private final AtomicLong undecodable = new AtomicLong();
     private volatile State state = State.STARTING;
     private volatile long lastPollAt;
@@ -93,6 +97,7 @@ public final class SnapshotIntake implements AutoCloseable {
         RegistryConfig rc = RegistryConfig.fromProperties(registryProps, false);
         this.snapshotCodec = AvroRegistryCodec.forClass(ModelSnapshot.class, rc);
         this.reportCodec = AvroRegistryCodec.forClass(RobustnessReport.class, rc);
+        this.heldOutCodec = AvroRegistryCodec.forClass(LabeledText.class, rc);
         this.thread = new Thread(this::run, "bulwark-snapshot-intake");
         this.thread.setDaemon(true);
     }
@@ -109,6 +114,7 @@ public final class SnapshotIntake implements AutoCloseable {
             t.add(config.latestSnapshotTopic());
         }
         t.add(config.reportTopic());
+        t.add(config.heldOutTopic());
         return t;
     }
 
@@ -209,6 +215,8 @@ public final class SnapshotIntake implements AutoCloseable {
                 if (r.topic().equals(config.reportTopic())) {
                     registry.offerReport(reportCodec.decode(r.topic(), r.value()));
                     reports.incrementAndGet();
+                } else if (r.topic().equals(config.heldOutTopic())) {
+                    offerHeldOut(r, heldOutCodec.decode(r.topic(), r.value()));
                 } else {
                     registry.offer(snapshotCodec.decode(r.topic(), r.value()));
                     snapshots.incrementAndGet();
@@ -233,6 +241,20 @@ public final class SnapshotIntake implements AutoCloseable {
         }
     }
 
+    /** Adds a held-out event to its model's canary set (the model id is the record's modelKey, else its key). */
+    private void offerHeldOut(ConsumerRecord<byte[], byte[]> r, LabeledText e) {
+        String modelId = e.getModelKey() != null ? e.getModelKey()
+                : r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+        if (modelId == null || modelId.isEmpty()) {
+            undecodable.incrementAndGet();
+            registry.refuseUndecodable(r.topic() + "-" + r.partition() + "@" + r.offset(),
+                    "held-out event " + e.getId() + " names no model (no modelKey and no record key)");
+            return;
+        }
+        registry.offerHeldOut(modelId, e.getId(), e.getText(), e.getLabel());
+        heldOut.incrementAndGet();
+    }
+
     /** Status for /healthz. */
     public Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -242,6 +264,7 @@ public final class SnapshotIntake implements AutoCloseable {
         m.put("snapshotStart", config.snapshotStart().name().toLowerCase(java.util.Locale.ROOT));
         m.put("snapshotsRead", snapshots.get());
         m.put("reportsRead", reports.get());
+        m.put("heldOutRead", heldOut.get());
         m.put("undecodable", undecodable.get());
         m.put("lastPollAt", lastPollAt == 0 ? null : lastPollAt);
         m.put("lastError", lastError);
@@ -264,5 +287,6 @@ public final class SnapshotIntake implements AutoCloseable {
         }
         snapshotCodec.close();
         reportCodec.close();
+        heldOutCodec.close();
     }
 }
