@@ -133,7 +133,9 @@ public final class SnapshotIntake implements AutoCloseable {
                 }
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 lastPollAt = System.currentTimeMillis();
-                if (state != State.RUNNING && discoveredOnce.size() == topics().size()) {
+                // The held-out topic is optional: a job that publishes none leaves serving on the report gate.
+                if (state != State.RUNNING && discoveredOnce.containsAll(
+                        topics().stream().filter(t -> !t.equals(config.heldOutTopic())).toList())) {
                     state = State.RUNNING;
                 }
                 handle(records);
