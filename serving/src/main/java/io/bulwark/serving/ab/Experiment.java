@@ -198,7 +198,10 @@ public final class Experiment {
         throw ServingException.conflict("model " + modelId + " has no previous A version to roll back to");
     }
 
-    /** Makes A serve {@code version} (pinned), which must be loaded (404) and differ from A's (409). */
+    /**
+     * Makes A serve {@code version} (pinned), which must be loaded (404) and differ from A's (409); the version A
+     * served becomes the rollback target.
+     */
     public long rollbackTo(long version, VersionView view, long now) {
         if (!view.loadedVersions().contains(version)) {
             throw ServingException.notFound("model " + modelId + " has no loaded version " + version
@@ -208,6 +211,9 @@ public final class Experiment {
             throw ServingException.conflict("arm A already serves v" + version);
         }
         history.remove(version);
+        if (versionA != null) {
+            pushHistory(versionA);
+        }
         event(now, "rolled back A from " + (versionA == null ? "none" : "v" + versionA) + " to v" + version);
         specA = ArmSpec.pinned(version);
         versionA = version;
