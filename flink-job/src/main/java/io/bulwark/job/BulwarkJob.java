@@ -27,6 +27,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -237,36 +238,30 @@ public final class BulwarkJob {
 
     /** Returns the sink of snapshots, latest snapshots and reports. */
     public static KafkaSink<Publication> publicationSink(Configuration conf) {
-        return KafkaSink.<Publication>builder()
-                .setBootstrapServers(conf.get(JobOptions.BOOTSTRAP_SERVERS))
-                .setKafkaProducerConfig(producerProperties(conf))
-                .setDeliveryGuarantee(conf.get(JobOptions.DELIVERY_GUARANTEE))
-                .setTransactionalIdPrefix(conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-models")
-                .setRecordSerializer(new PublicationSerializer())
-                .build();
+        return sink(conf, "-models", new PublicationSerializer());
     }
 
     /** Returns the sink of dead letters. */
     public static KafkaSink<Rejected> deadLetterSink(Configuration conf, RegistryConfig registry) {
-        return KafkaSink.<Rejected>builder()
-                .setBootstrapServers(conf.get(JobOptions.BOOTSTRAP_SERVERS))
-                .setKafkaProducerConfig(producerProperties(conf))
-                .setDeliveryGuarantee(conf.get(JobOptions.DELIVERY_GUARANTEE))
-                .setTransactionalIdPrefix(conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-dead-letters")
-                .setRecordSerializer(new DeadLetterSerializer(conf.get(JobOptions.DEAD_LETTER_TOPIC),
-                        AvroRegistryCodec.forClass(DeadLetter.class, registry)))
-                .build();
+        return sink(conf, "-dead-letters", new DeadLetterSerializer(conf.get(JobOptions.DEAD_LETTER_TOPIC),
+                AvroRegistryCodec.forClass(DeadLetter.class, registry)));
     }
 
     /** Returns the sink of held-out events (LabeledText keyed by model id). */
     public static KafkaSink<TrainingEvent> heldOutSink(Configuration conf, RegistryConfig registry) {
-        return KafkaSink.<TrainingEvent>builder()
+        return sink(conf, "-heldout", new HeldOutSerializer(conf.get(JobOptions.HELDOUT_TOPIC),
+                AvroRegistryCodec.forClass(LabeledText.class, registry)));
+    }
+
+    /** A sink with the job's delivery guarantee, its own transactional id prefix and the sink producer settings. */
+    private static <T> KafkaSink<T> sink(Configuration conf, String transactionSuffix,
+                                         KafkaRecordSerializationSchema<T> serializer) {
+        return KafkaSink.<T>builder()
                 .setBootstrapServers(conf.get(JobOptions.BOOTSTRAP_SERVERS))
                 .setKafkaProducerConfig(producerProperties(conf))
                 .setDeliveryGuarantee(conf.get(JobOptions.DELIVERY_GUARANTEE))
-                .setTransactionalIdPrefix(conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-heldout")
-                .setRecordSerializer(new HeldOutSerializer(conf.get(JobOptions.HELDOUT_TOPIC),
-                        AvroRegistryCodec.forClass(LabeledText.class, registry)))
+                .setTransactionalIdPrefix(conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + transactionSuffix)
+                .setRecordSerializer(serializer)
                 .build();
     }
 

@@ -19,7 +19,8 @@ final class CanaryGate {
     /** The decision on {@code candidate} against {@code champion} from {@code cmp}. */
     static GateDecision check(GateConfig config, long champion, long candidate, CanaryComparison cmp, long now) {
         if (!cmp.ready()) {
-            return decision(GateDecision.Outcome.WAITING, champion, candidate, null,
+            return decision(GateDecision.Outcome.WAITING, champion, candidate,
+                    new CanaryEvidence(cmp.canaryVersion(), null, null),
                     "canary set v" + cmp.canaryVersion() + " (" + cmp.canarySize() + " examples): " + cmp.pending(),
                     now);
         }
@@ -67,8 +68,8 @@ final class CanaryGate {
 
     private static GateDecision decision(GateDecision.Outcome outcome, long champion, long candidate,
                                          CanaryEvidence evidence, String reason, long now) {
-        double cur = evidence == null ? Double.NaN : evidence.robust().championAccuracy();
-        double cand = evidence == null ? Double.NaN : evidence.robust().candidateAccuracy();
+        double cur = evidence.robust() == null ? Double.NaN : evidence.robust().championAccuracy();
+        double cand = evidence.robust() == null ? Double.NaN : evidence.robust().candidateAccuracy();
         return new GateDecision(outcome, champion, candidate, cur, cand, reason, now, evidence);
     }
 }

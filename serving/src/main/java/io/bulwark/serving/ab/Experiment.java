@@ -365,8 +365,10 @@ public final class Experiment {
         m.put("basis", d.canary() == null ? "reports" : "canary");
         if (d.canary() != null) {
             m.put("canaryVersion", d.canary().canaryVersion());
-            m.put("clean", pairedView(d.canary().clean()));
-            m.put("robust", pairedView(d.canary().robust()));
+            if (d.canary().clean() != null) {
+                m.put("clean", pairedView(d.canary().clean()));
+                m.put("robust", pairedView(d.canary().robust()));
+            }
         }
         return m;
     }

@@ -121,6 +121,8 @@ class CanaryGateTest {
                 new View(CanaryComparison.pending(3, 80, "v2 is not yet scored")), 0);
         assertThat(d.outcome()).isEqualTo(GateDecision.Outcome.WAITING);
         assertThat(d.reason()).contains("v2 is not yet scored");
+        assertThat(d.canary().canaryVersion()).isEqualTo(3);
+        assertThat(d.canary().clean()).isNull();
     }
 
     @Test
