@@ -224,16 +224,18 @@ public final class Experiment {
      * Rolls A back to {@code version} (pinned) because its champion failed the canary rollback rule; the failed
      * version is not kept as a rollback target.
      */
-    public void autoRollback(long version, String reason, long now) {
+    public Event autoRollback(long version, String reason, long now) {
         history.remove(version);
         event(now, "automatic rollback of A from " + (versionA == null ? "none" : "v" + versionA) + " to v" + version
                 + ": " + reason);
-        autoRollbacks.addFirst(new Event(now, "v" + versionA + " -> v" + version + ": " + reason));
+        Event rollback = new Event(now, "v" + versionA + " -> v" + version + ": " + reason);
+        autoRollbacks.addFirst(rollback);
         while (autoRollbacks.size() > MAX_HISTORY) {
             autoRollbacks.removeLast();
         }
         specA = ArmSpec.pinned(version);
         versionA = version;
+        return rollback;
     }
 
     /** Records that the rollback rule fired with no version to roll back to. */

@@ -187,6 +187,10 @@ public final class ModelRegistry implements AutoCloseable {
                     change.blocked().reason());
             listener.gateBlocked(slot.modelId(), change.blocked());
         }
+        if (change.rolledBack() != null) {
+            LOG.warn("Automatic rollback of {} arm A: {}", slot.modelId(), change.rolledBack().message());
+            listener.autoRolledBack(slot.modelId(), change.rolledBack());
+        }
         close(change.evicted());
     }
 

@@ -157,7 +157,12 @@ public final class ServedModel implements VersionView {
     }
 
     /** What a change did: versions evicted (to close outside the lock) and a new gate block (to report), if any. */
-    record Change(List<LoadedVersion> evicted, GateDecision blocked) {}
+    record Change(List<LoadedVersion> evicted, GateDecision blocked, Experiment.Event rolledBack) {
+
+        Change(List<LoadedVersion> evicted, GateDecision blocked) {
+            this(evicted, blocked, null);
+        }
+    }
 
     /** Adds a loaded version and re-resolves the arms. */
     synchronized Change addLoaded(LoadedVersion v, long now) {
@@ -192,32 +197,34 @@ public final class ServedModel implements VersionView {
      */
     synchronized Change canaryScored(long now) {
         GateDecision blocked = refreshExperiment(now);
+        Experiment.Event rolledBack = null;
         Long champion = experiment.version(io.bulwark.serving.ab.Arm.A);
         if (champion != null && watch.enabled()) {
             Optional<CanaryScores.Accuracy> acc = canary.scores().accuracy(champion);
             if (acc.isPresent() && acc.get().n() >= minExamples
                     && watch.observe(champion, acc.get().canaryVersion(), acc.get().cleanAccuracy())) {
-                rollBackFrom(champion, acc.get(), now);
+                rolledBack = rollBackFrom(champion, acc.get(), now);
             }
         }
-        return new Change(evict(), blocked);
+        return new Change(evict(), blocked, rolledBack);
     }
 
-    private void rollBackFrom(long champion, CanaryScores.Accuracy acc, long now) {
+    /** Rolls A back from a failing champion; returns the rollback, or null when no earlier version qualifies. */
+    private Experiment.Event rollBackFrom(long champion, CanaryScores.Accuracy acc, long now) {
         String why = String.format(java.util.Locale.ROOT, "v%d canary accuracy %.3f (n = %d, canary set v%d) stayed"
                         + " below %.3f for %d consecutive checks", champion, acc.cleanAccuracy(), acc.n(),
                 acc.canaryVersion(), watch.threshold(), watch.checks());
         for (long previous : experiment.history()) {
             Optional<CanaryScores.Accuracy> p = canary.scores().accuracy(previous);
             if (versions.containsKey(previous) && p.isPresent() && p.get().cleanAccuracy() >= watch.threshold()) {
-                experiment.autoRollback(previous, why + String.format(java.util.Locale.ROOT,
-                        "; v%d scores %.3f", previous, p.get().cleanAccuracy()), now);
                 watch.reset();
-                return;
+                return experiment.autoRollback(previous, why + String.format(java.util.Locale.ROOT,
+                        "; v%d scores %.3f", previous, p.get().cleanAccuracy()), now);
             }
         }
         experiment.noteRollbackImpossible(why + "; no earlier loaded version scores at or above the threshold", now);
         watch.reset();
+        return null;
     }
 
     /** Re-resolves the arms; returns the gate decision if it newly blocked a candidate. */

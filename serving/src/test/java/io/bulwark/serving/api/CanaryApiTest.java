@@ -87,6 +87,10 @@ class CanaryApiTest {
         JsonNode dash = http.get("/v1/dashboard?model=c").json();
         assertThat(dash.path("experiment").path("gate").path("clean").path("b").asInt()).isEqualTo(30);
         assertThat(dash.path("canary").path("size").asInt()).isEqualTo(30);
+        String metrics = http.get("/metrics").body();
+        assertThat(metrics).contains("bulwark_serving_canary_examples{model=\"c\"} 30.0")
+                .contains("bulwark_serving_canary_accuracy{arm=\"A\",kind=\"clean\",model=\"c\"} 1.0")
+                .contains("bulwark_serving_canary_accuracy{arm=\"B\",kind=\"clean\",model=\"c\"} 0.0");
     }
 
     @Test

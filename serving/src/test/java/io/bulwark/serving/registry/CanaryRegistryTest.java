@@ -24,12 +24,18 @@ class CanaryRegistryTest {
 
     private final FakeModels.Loader loader = new FakeModels.Loader();
     private ModelRegistry registry;
+    private final List<String> rolledBack = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private ModelRegistry registry(double rollbackThreshold, int rollbackChecks) {
         registry = new ModelRegistry(loader, new ModelRegistry.Settings(8, 100, 1, ArmSpec.latest(), ArmSpec.latest(),
                 100, 0, false, new RobustnessGate(new GateConfig(0.05, true, 50)),
                 new ModelRegistry.CanarySettings(200, 1, 5, 10, rollbackThreshold, rollbackChecks)),
-                new RegistryListener() {});
+                new RegistryListener() {
+                    @Override
+                    public void autoRolledBack(String modelId, io.bulwark.serving.ab.Experiment.Event rollback) {
+                        rolledBack.add(modelId + ": " + rollback.message());
+                    }
+                });
         return registry;
     }
 
@@ -134,6 +140,7 @@ class CanaryRegistryTest {
         List<io.bulwark.serving.ab.Experiment.Event> rollbacks = slot.readExperiment(e -> e.autoRollbacks());
         assertThat(rollbacks).hasSize(1);
         assertThat(rollbacks.get(0).message()).contains("v3 -> v2", "below 0.600");
+        assertThat(rolledBack).hasSize(1).allSatisfy(r -> assertThat(r).startsWith("m: v3 -> v2"));
         ArmSpec specA = slot.readExperiment(e -> e.spec(Arm.A));
         assertThat(specA).isEqualTo(ArmSpec.pinned(2));
         // a healthy champion is never rolled back
