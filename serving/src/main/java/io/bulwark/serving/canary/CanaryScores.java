@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Each version's answers on the canary set, cached per (version, canary version): a bit mask per example (bit 0:
@@ -147,7 +146,7 @@ public final class CanaryScores {
         }
         PairedCounts clean = new PairedCounts(0, 0, 0, 0, 0);
         PairedCounts robust = clean;
-        for (Map.Entry<Long, Integer> e : new TreeMap<>(a.masks()).entrySet()) {
+        for (Map.Entry<Long, Integer> e : a.masks().entrySet()) {
             int ma = e.getValue();
             int mb = b.masks().get(e.getKey());
             clean = clean.plus((ma & CLEAN) != 0, (mb & CLEAN) != 0);

@@ -3,6 +3,7 @@ package io.bulwark.serving.registry;
 import io.bulwark.serving.ab.ReportPoint;
 import io.bulwark.serving.ab.Experiment;
 import io.bulwark.serving.ab.GateDecision;
+import io.bulwark.serving.ab.Arm;
 import io.bulwark.serving.ab.CanaryComparison;
 import io.bulwark.serving.ab.VersionView;
 import io.bulwark.serving.canary.CanaryScores;
@@ -15,6 +16,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
@@ -198,7 +200,7 @@ public final class ServedModel implements VersionView {
     synchronized Change canaryScored(long now) {
         GateDecision blocked = refreshExperiment(now);
         Experiment.Event rolledBack = null;
-        Long champion = experiment.version(io.bulwark.serving.ab.Arm.A);
+        Long champion = experiment.version(Arm.A);
         if (champion != null && watch.enabled()) {
             Optional<CanaryScores.Accuracy> acc = canary.scores().accuracy(champion);
             if (acc.isPresent() && acc.get().n() >= minExamples
@@ -211,14 +213,14 @@ public final class ServedModel implements VersionView {
 
     /** Rolls A back from a failing champion; returns the rollback, or null when no earlier version qualifies. */
     private Experiment.Event rollBackFrom(long champion, CanaryScores.Accuracy acc, long now) {
-        String why = String.format(java.util.Locale.ROOT, "v%d canary accuracy %.3f (n = %d, canary set v%d) stayed"
+        String why = String.format(Locale.ROOT, "v%d canary accuracy %.3f (n = %d, canary set v%d) stayed"
                         + " below %.3f for %d consecutive checks", champion, acc.cleanAccuracy(), acc.n(),
                 acc.canaryVersion(), watch.threshold(), watch.checks());
         for (long previous : experiment.history()) {
             Optional<CanaryScores.Accuracy> p = canary.scores().accuracy(previous);
             if (versions.containsKey(previous) && p.isPresent() && p.get().cleanAccuracy() >= watch.threshold()) {
                 watch.reset();
-                return experiment.autoRollback(previous, why + String.format(java.util.Locale.ROOT,
+                return experiment.autoRollback(previous, why + String.format(Locale.ROOT,
                         "; v%d scores %.3f", previous, p.get().cleanAccuracy()), now);
             }
         }
