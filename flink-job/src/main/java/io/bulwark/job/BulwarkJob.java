@@ -152,7 +152,7 @@ public final class BulwarkJob {
 
         // The events the training operator holds out, chosen by the same deterministic hash, go to the held-out
         // topic in a branch of their own: serving scores every model version on them (its canary set).
-        events.filter(new HeldOutFilter(settings.heldOutFraction()))
+        events.filter(new HeldOutFilter(settings.heldOutFraction(), settings.learnerConfig().labels()))
                 .name("select-heldout")
                 .uid(SELECT_HELDOUT_UID)
                 .sinkTo(heldOutSink(conf, registry))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bulwark.avro.LabeledText;
 import io.bulwark.job.sink.HeldOutSerializer;
 import io.bulwark.job.validate.TrainingEvent;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The held-out branch publishes exactly the labeled events the training operator holds out. */
@@ -23,7 +24,7 @@ class HeldOutFilterTest {
 
     @Test
     void keepsTheLabeledEventsTheSelectorHoldsOut() {
-        HeldOutFilter filter = new HeldOutFilter(0.2);
+        HeldOutFilter filter = new HeldOutFilter(0.2, List.of());
         int kept = 0;
         for (int i = 0; i < 2000; i++) {
             TrainingEvent e = event("spam", "e" + i, "ham");
@@ -33,7 +34,17 @@ class HeldOutFilterTest {
             assertThat(filter.filter(event("spam", "e" + i, null))).as("unlabeled events are never held out").isFalse();
         }
         assertThat(kept).as("about a fifth held out").isBetween(340, 460);
-        assertThat(new HeldOutFilter(0).filter(event("spam", "e1", "ham"))).isFalse();
+        assertThat(new HeldOutFilter(0, List.of()).filter(event("spam", "e1", "ham"))).isFalse();
+    }
+
+    @Test
+    void dropsLabelsOutsideAFixedLabelSetAsTheOperatorDoes() {
+        HeldOutFilter filter = new HeldOutFilter(0.5, List.of("ham", "spam"));
+        for (int i = 0; i < 200; i++) {
+            boolean heldOut = HeldOutSelector.isHeldOut("m", "e" + i, 0.5);
+            assertThat(filter.filter(event("m", "e" + i, "spam"))).isEqualTo(heldOut);
+            assertThat(filter.filter(event("m", "e" + i, "phishing"))).isFalse();
+        }
     }
 
     @Test
