@@ -37,6 +37,7 @@ SERVING_OPTIONS=(
   gate-min-examples
   gate-confidence
   canary-capacity
+  heldout-replay
   canary-seed
   rollback-threshold
   rollback-checks

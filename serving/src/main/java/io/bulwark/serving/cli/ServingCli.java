@@ -70,6 +70,8 @@ public final class ServingCli {
         String reportTopic;
         @Option(names = "--heldout-topic", defaultValue = Topics.HELDOUT, description = "Topic of held-out events, each model's canary set (default: ${DEFAULT-VALUE}).")
         String heldOutTopic;
+        @Option(names = "--heldout-replay", defaultValue = "100000", description = "Most recent offsets of each held-out partition read at start; 0 = all (default: ${DEFAULT-VALUE}).")
+        long heldOutReplay;
         @Option(names = "--snapshot-start", defaultValue = "LATEST_PER_MODEL", description = "Where intake starts: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
         ServingConfig.SnapshotStart snapshotStart;
         @Option(names = "--snapshot-file", description = "Avro container file of ModelSnapshot records to serve (repeatable).")
@@ -136,6 +138,7 @@ public final class ServingCli {
                     .optGateMinExamples(gateMinExamples)
                     .optGateConfidence(gateConfidence)
                     .optHeldOutTopic(heldOutTopic)
+                    .optHeldOutReplay(heldOutReplay)
                     .optCanary(canaryCapacity, canarySeed)
                     .optRollback(rollbackThreshold, rollbackChecks)
                     .optExperiment(ArmSpec.parse(armA), ArmSpec.parse(armB), weightA, weightB, shadow)

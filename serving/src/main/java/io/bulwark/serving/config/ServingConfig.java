@@ -45,6 +45,7 @@ public final class ServingConfig {
     private final String latestSnapshotTopic;
     private final String reportTopic;
     private final String heldOutTopic;
+    private final long heldOutReplay;
     private final SnapshotStart snapshotStart;
     private final List<Path> snapshotFiles;
     private final String device;
@@ -83,6 +84,7 @@ public final class ServingConfig {
         latestSnapshotTopic = b.latestSnapshotTopic;
         reportTopic = b.reportTopic;
         heldOutTopic = b.heldOutTopic;
+        heldOutReplay = b.heldOutReplay;
         snapshotStart = b.snapshotStart;
         snapshotFiles = List.copyOf(b.snapshotFiles);
         device = b.device;
@@ -138,6 +140,8 @@ public final class ServingConfig {
     public String reportTopic() { return reportTopic; }
     /** Topic of held-out events, read into each model's canary set (default bulwark.heldout). */
     public String heldOutTopic() { return heldOutTopic; }
+    /** Offsets per held-out partition read at start, the most recent; 0 reads it all (default 100000). */
+    public long heldOutReplay() { return heldOutReplay; }
     /** Where snapshot intake starts (default LATEST_PER_MODEL). */
     public SnapshotStart snapshotStart() { return snapshotStart; }
     /** Avro container files of ModelSnapshot records loaded at start. */
@@ -204,6 +208,7 @@ public final class ServingConfig {
         private String latestSnapshotTopic = Topics.SNAPSHOTS_LATEST;
         private String reportTopic = Topics.REPORTS;
         private String heldOutTopic = Topics.HELDOUT;
+        private long heldOutReplay = 100_000;
         private SnapshotStart snapshotStart = SnapshotStart.LATEST_PER_MODEL;
         private final List<Path> snapshotFiles = new ArrayList<>();
         private String device = "cpu";
@@ -259,6 +264,8 @@ public final class ServingConfig {
         }
         /** Sets the topic of held-out events (each model's canary set). */
         public Builder optHeldOutTopic(String topic) { this.heldOutTopic = topic; return this; }
+        /** Sets how many of the most recent offsets of each held-out partition are read at start (0 = all). */
+        public Builder optHeldOutReplay(long offsets) { this.heldOutReplay = offsets; return this; }
         /** Sets the canary gate's one-sided confidence. */
         public Builder optGateConfidence(double confidence) { this.gateConfidence = confidence; return this; }
         /** Sets the canary set size per model and the seed of its attacked texts. */
@@ -347,6 +354,7 @@ public final class ServingConfig {
                     "rollback threshold must be in [0, 1], got " + rollbackThreshold);
             check(rollbackChecks >= 1, "rollback checks must be >= 1, got " + rollbackChecks);
             check(heldOutTopic != null && !heldOutTopic.isBlank(), "the held-out topic must not be blank");
+            check(heldOutReplay >= 0, "held-out replay must be >= 0, got " + heldOutReplay);
             check(armA.kind() != ArmSpec.Kind.NONE, "arm A cannot be 'none'");
             check(weightA >= 0 && weightB >= 0 && weightA + weightB > 0,
                     "weights must be non-negative and not both zero, got A=" + weightA + " B=" + weightB);

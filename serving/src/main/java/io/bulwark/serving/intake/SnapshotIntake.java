@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * <p>Every serving instance must see every snapshot, so partitions are assigned, not subscribed in a group, and no
  * offsets are committed. Where reading starts follows {@link ServingConfig.SnapshotStart}: by default the compacted
  * latest-snapshot topic is read from its beginning (the current version of every model) while the versions topic is
- * followed from its end; reports and held-out events are always read from the beginning (they are small; the canary
- * set keeps the most recent held-out events). Every topic is read {@code read_committed}.
+ * followed from its end; reports are always read from the beginning (they are small and feed the dashboard), and
+ * the held-out topic from the last {@code heldOutReplay} offsets of each partition (all of it when 0): the canary
+ * sets keep only the most recent events, so an old backlog need not be read.
+ * Every topic is read {@code read_committed}.
  * Partitions that appear after start (new topics or partitions) are read from their beginning. A record that cannot
  * be decoded is refused and logged; a registry outage is retried.
  */
@@ -164,6 +166,7 @@ public final class SnapshotIntake implements AutoCloseable {
         List<TopicPartition> added = new ArrayList<>();
         List<TopicPartition> fromBeginning = new ArrayList<>();
         List<TopicPartition> fromEnd = new ArrayList<>();
+        List<TopicPartition> recent = new ArrayList<>();
         for (String topic : topics()) {
             List<PartitionInfo> infos;
             try {
@@ -185,7 +188,11 @@ public final class SnapshotIntake implements AutoCloseable {
                 added.add(tp);
                 boolean end = first && topic.equals(config.snapshotTopic())
                         && config.snapshotStart() != ServingConfig.SnapshotStart.EARLIEST;
-                (end ? fromEnd : fromBeginning).add(tp);
+                if (first && topic.equals(config.heldOutTopic())) {
+                    recent.add(tp);
+                } else {
+                    (end ? fromEnd : fromBeginning).add(tp);
+                }
             }
         }
         if (added.isEmpty()) {
@@ -202,7 +209,16 @@ public final class SnapshotIntake implements AutoCloseable {
                 consumer.position(tp);
             }
         }
-        LOG.info("Snapshot intake reads {} (from the beginning: {}, from the end: {})", added, fromBeginning, fromEnd);
+        if (!recent.isEmpty()) {
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(recent, Duration.ofSeconds(10));
+            Map<TopicPartition, Long> end = consumer.endOffsets(recent, Duration.ofSeconds(10));
+            for (TopicPartition tp : recent) {
+                long replay = config.heldOutReplay();
+                consumer.seek(tp, replay == 0 ? begin.get(tp) : Math.max(begin.get(tp), end.get(tp) - replay));
+            }
+        }
+        LOG.info("Snapshot intake reads {} (from the beginning: {}, from the end: {}, the last {} offsets: {})", added,
+                fromBeginning, fromEnd, config.heldOutReplay(), recent);
     }
 
     private void handle(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {

@@ -187,5 +187,20 @@ class CanaryGateITCase {
         assertThat(canaryView.json().path("gate").path("outcome").asText()).isEqualTo("blocked");
         assertThat(canaryView.json().path("gate").path("clean").path("n").asInt()).isEqualTo(HELD_OUT);
         assertThat(http.get("/healthz").json().path("intake").path("heldOutRead").asLong()).isEqualTo(HELD_OUT);
+
+        // a server started later reads only the most recent offsets of the held-out topic
+        try (ServingServer late = ServingServer.start(ServingConfig.builder()
+                .optPort(0)
+                .optKafka(kafka.bootstrapServers(), registry.url())
+                .optKafkaProperty("client.id", "serving-canary-itcase-late")
+                .optHeldOutReplay(50)
+                .build())) {
+            Await.until(Duration.ofSeconds(60), "the late server's canary set",
+                    () -> late.registry().find(MODEL).map(s -> s.canary().set().size() >= 45).orElse(false));
+            Thread.sleep(500);
+            List<String> ids = late.registry().require(MODEL).canary().set().snapshot().examples().stream()
+                    .map(e -> e.eventId()).toList();
+            assertThat(ids).hasSizeBetween(45, 50).contains("e" + (HELD_OUT - 1)).doesNotContain("e0");
+        }
     }
 }
