@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -28,21 +28,23 @@ import org.slf4j.LoggerFactory;
  * <p>A round takes one snapshot of the canary set and, for each loaded version, scores the examples that version
  * has no answer for yet (clean and under every attack family), so all versions of a round end on the same canary
  * version. Requests for a model coalesce: while a round is queued, further requests add nothing; a request during a
- * round queues one more. After each round the model's gate and rollback watch are re-evaluated.
+ * round queues one more. After each round the model's gate and rollback watch are re-evaluated. A version whose
+ * scoring fails (its inference queue full under request load, say) is tried again a second later.
  */
 final class CanaryScorer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CanaryScorer.class);
     private static final int CHUNK = 32;
+    private static final long RETRY_MILLIS = 1_000;
 
-    private final ExecutorService executor;
+    private final ScheduledExecutorService executor;
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final BiConsumer<ServedModel, Long> scored;
 
     /** Calls {@code scored} with the slot and the round's canary version after each round. */
     CanaryScorer(BiConsumer<ServedModel, Long> scored) {
         this.scored = scored;
-        this.executor = Executors.newSingleThreadExecutor(r -> {
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bulwark-canary-scorer");
             t.setDaemon(true);
             return t;
@@ -75,6 +77,7 @@ final class CanaryScorer implements AutoCloseable {
         }
         CanaryScores scores = slot.canary().scores();
         boolean any = false;
+        boolean failed = false;
         for (long version : slot.loadedVersions()) {
             LoadedVersion v = slot.version(version).orElse(null);
             if (v == null || scores.scoredOn(version).map(cv -> cv == snapshot.version()).orElse(false)) {
@@ -86,10 +89,21 @@ final class CanaryScorer implements AutoCloseable {
                 any = true;
             } catch (ModelClosedException e) {
                 scores.forget(version);
+            } catch (RuntimeException e) {
+                LOG.warn("Canary scoring of {} v{} failed, retrying in {} ms: {}", slot.modelId(), version,
+                        RETRY_MILLIS, e.toString());
+                failed = true;
             }
         }
         if (any) {
             scored.accept(slot, snapshot.version());
+        }
+        if (failed) {
+            try {
+                executor.schedule(() -> request(slot), RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
         }
     }
 

@@ -116,6 +116,38 @@ class CanaryRegistryTest {
     }
 
     @Test
+    void retriesAVersionWhoseScoringFailed() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        registry = new ModelRegistry(snapshot -> new io.bulwark.serving.model.ScoringModel() {
+            @Override
+            public List<String> labels() {
+                return List.of("ham", "spam");
+            }
+
+            @Override
+            public List<io.bulwark.serving.model.Scored> predict(List<String> texts) {
+                if (calls.incrementAndGet() == 1) {
+                    throw new IllegalStateException("inference queue full");
+                }
+                return texts.stream().map(t -> new io.bulwark.serving.model.Scored(t.contains("spam") ? "spam" : "ham",
+                        new float[] {0.5f, 0.5f})).toList();
+            }
+
+            @Override
+            public void close() {
+            }
+        }, new ModelRegistry.Settings(8, 100, 1, ArmSpec.latest(), ArmSpec.latest(), 100, 0, false,
+                new RobustnessGate(new GateConfig(0.05, true, 50)), ModelRegistry.CanarySettings.DEFAULTS),
+                new RegistryListener() {});
+        heldOut(0, 10);
+        registry.offer(FakeModels.snapshot("m", 1, "normal"));
+        Await.until(Duration.ofSeconds(10), "v1 scored after a failed first attempt",
+                () -> registry.find("m").flatMap(s -> s.canary().scores().scoredOn(1)).isPresent());
+        assertThat(calls.get()).isGreaterThan(1);
+        assertThat(registry.require("m").canary().scores().accuracy(1).orElseThrow().cleanAccuracy()).isEqualTo(1.0);
+    }
+
+    @Test
     void rollsTheChampionBackToTheLastGoodVersionAfterKFailedChecks() throws Exception {
         registry(0.6, 2);
         heldOut(0, 60);
