@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -393,11 +394,17 @@ public final class Experiment {
         return Double.isFinite(d) ? d : null;
     }
 
+    /**
+     * Makes {@code d} the last decision and logs it unless it repeats the last logged one (same candidate, champion
+     * and outcome) or only says that canary scoring is still in progress.
+     */
     private void recordGate(GateDecision d) {
-        boolean repeat = lastGate != null && lastGate.candidateVersion() == d.candidateVersion()
-                && lastGate.outcome() == d.outcome() && java.util.Objects.equals(lastGate.currentVersion(), d.currentVersion());
+        GateDecision logged = gateLog.peekFirst();
+        boolean repeat = logged != null && logged.candidateVersion() == d.candidateVersion()
+                && logged.outcome() == d.outcome() && Objects.equals(logged.currentVersion(), d.currentVersion());
+        boolean scoring = d.canary() != null && d.canary().clean() == null;
         lastGate = d;
-        if (!repeat) {
+        if (!repeat && !scoring) {
             gateLog.addFirst(d);
             while (gateLog.size() > MAX_LOG) {
                 gateLog.removeLast();
