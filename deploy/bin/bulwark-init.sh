@@ -43,6 +43,7 @@ JOB_OPTION_KEYS=(
   topic.snapshots
   topic.snapshots-latest
   topic.reports
+  topic.heldout
   topic.dead-letters
   registry.url
   registry.basic-auth.user-info
@@ -228,6 +229,8 @@ cmd_topics() {
   create_topic "${BULWARK_TOPIC_SNAPSHOTS_LATEST:-bulwark.snapshots.latest}" "${BULWARK_TOPICS_SNAPSHOT_PARTITIONS:-1}" \
     cleanup.policy=compact "max.message.bytes=$max_bytes" min.cleanable.dirty.ratio=0.1 segment.ms=3600000
   create_topic "${BULWARK_TOPIC_REPORTS:-bulwark.reports}" "${BULWARK_TOPICS_SNAPSHOT_PARTITIONS:-1}" \
+    cleanup.policy=delete "retention.ms=${BULWARK_TOPICS_REPORT_RETENTION_MS:-2592000000}"
+  create_topic "${BULWARK_TOPIC_HELDOUT:-bulwark.heldout}" "${BULWARK_TOPICS_SNAPSHOT_PARTITIONS:-1}" \
     cleanup.policy=delete "retention.ms=${BULWARK_TOPICS_REPORT_RETENTION_MS:-2592000000}"
   create_topic "${BULWARK_TOPIC_DEAD_LETTERS:-bulwark.deadletters}" "${BULWARK_TOPICS_INPUT_PARTITIONS:-4}" \
     cleanup.policy=delete "retention.ms=${BULWARK_TOPICS_DEADLETTER_RETENTION_MS:-7776000000}"

@@ -10,6 +10,7 @@
 #   BULWARK_TOPIC_SNAPSHOTS                -> --snapshot-topic
 #   BULWARK_TOPIC_SNAPSHOTS_LATEST         -> --latest-topic
 #   BULWARK_TOPIC_REPORTS                  -> --report-topic
+#   BULWARK_TOPIC_HELDOUT                  -> --heldout-topic
 #   BULWARK_KAFKA_<KEY>                    -> --kafka-property <key, lower case, '_' as '.'>=value
 # Serving only:
 #   BULWARK_SERVING_<OPTION>               -> --<option, lower case, '_' as '-'> (the options listed below;
@@ -34,6 +35,12 @@ SERVING_OPTIONS=(
   gate-margin
   gate-require-report
   gate-min-examples
+  gate-confidence
+  canary-capacity
+  heldout-replay
+  canary-seed
+  rollback-threshold
+  rollback-checks
   arm-a
   arm-b
   weight-a
@@ -53,6 +60,7 @@ serve_args() {
   [ -z "${BULWARK_TOPIC_SNAPSHOTS:-}" ] || printf '%s\n' --snapshot-topic "$BULWARK_TOPIC_SNAPSHOTS"
   [ -z "${BULWARK_TOPIC_SNAPSHOTS_LATEST:-}" ] || printf '%s\n' --latest-topic "$BULWARK_TOPIC_SNAPSHOTS_LATEST"
   [ -z "${BULWARK_TOPIC_REPORTS:-}" ] || printf '%s\n' --report-topic "$BULWARK_TOPIC_REPORTS"
+  [ -z "${BULWARK_TOPIC_HELDOUT:-}" ] || printf '%s\n' --heldout-topic "$BULWARK_TOPIC_HELDOUT"
   while IFS='=' read -r var _; do
     case "$var" in
       BULWARK_KAFKA_ADMIN_CONFIG) ;;

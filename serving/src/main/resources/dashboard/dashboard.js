@@ -169,30 +169,57 @@
     document.getElementById('arms-table').innerHTML = rows;
   }
 
+  function pairedRow(name, p) {
+    if (!p) { return ''; }
+    return '<tr><td>' + name + '</td><td>' + esc(p.n) + '</td><td>' + esc(p.b) + '</td><td>' + esc(p.c) + '</td><td>' +
+      num(p.currentAccuracy, 3) + '</td><td>' + num(p.candidateAccuracy, 3) + '</td><td>' + num(p.difference, 3) +
+      '</td><td>' + num(p.lowerBound, 3) + '</td><td>' + (p.pWorse === null ? '–' : Number(p.pWorse).toPrecision(3)) + '</td></tr>';
+  }
+
   function drawGate(d) {
     var e = d.experiment || {};
     var g = e.gate;
-    var html = '<p>A may auto-promote to a newer version only if its robust accuracy is at most <b>' +
-      num(e.gateMargin, 3) + '</b> below A\'s.</p>';
+    var c = d.canary || {};
+    var html = c.size ?
+      '<p>Canary set v' + esc(c.version) + ': <b>' + esc(c.size) + '</b> held-out examples (of ' + esc(c.capacity) +
+        '), each also under ' + esc((c.attacks || []).join(', ') + '') + '. A candidate is promoted when it is not worse' +
+        ' than A by more than <b>' + num(e.gateMargin, 3) + '</b> on the same examples, clean and under attack' +
+        ' (McNemar, exact bound on the difference).</p>' :
+      '<p>No canary set: A may auto-promote to a newer version only if its robust accuracy is at most <b>' +
+        num(e.gateMargin, 3) + '</b> below A\'s.</p>';
     if (g) {
       html += '<p><span class="outcome ' + esc(g.outcome) + '">' + esc(g.outcome) + '</span> v' + esc(g.candidateVersion) +
         ' — ' + esc(g.reason) + '</p>';
+      if (g.clean) {
+        html += '<table id="gate-stats"><tr><th></th><th>n</th><th>b (A only)</th><th>c (cand. only)</th><th>A acc.</th>' +
+          '<th>cand. acc.</th><th>difference</th><th>lower bound</th><th>McNemar p</th></tr>' +
+          pairedRow('clean', g.clean) + pairedRow('under attack', g.robust) + '</table>';
+      }
     } else {
       html += '<p>No candidate checked yet.</p>';
     }
+    var al = e.aliases || {};
+    html += '<p>Champion: ' + esc(al.champion ? (al.champion.version === null ? '–' : 'v' + al.champion.version) +
+      ' (' + al.champion.spec + ')' : '–') + ' · challenger: ' + esc(al.challenger ? (al.challenger.version === null ? '–' :
+      'v' + al.challenger.version) + ' (' + al.challenger.spec + ')' : '–') + '</p>';
     html += '<p>Rollback history: ' + esc((e.rollbackHistory || []).map(function (v) { return 'v' + v; }).join(', ') || 'none') + '</p>';
+    (e.autoRollbacks || []).forEach(function (r) {
+      html += '<p class="refused">automatic rollback ' + esc(r.message) + '</p>';
+    });
     document.getElementById('gate').innerHTML = html;
   }
 
   function drawTables(d) {
     var reportOf = {};
     (d.reports || []).forEach(function (r) { reportOf[r.version] = r; });
-    var rows = '<tr><th>version</th><th>created</th><th>arms</th><th>pinned</th><th>clean</th><th>robust</th><th>examples</th></tr>';
+    var rows = '<tr><th>version</th><th>created</th><th>arms</th><th>pinned</th><th>clean</th><th>robust</th>' +
+      '<th>canary clean</th><th>canary attacked</th><th>examples</th></tr>';
     (d.versions || []).forEach(function (v) {
       var r = v.report || reportOf[v.version] || {};
       rows += '<tr><td>v' + esc(v.version) + '</td><td>' + esc(new Date(v.createdAt).toLocaleTimeString()) + '</td><td>' +
         esc((v.arms || []).join(', ')) + '</td><td>' + (v.pinned ? 'yes' : '') + '</td><td>' + num(r.cleanAccuracy, 3) +
-        '</td><td>' + num(r.robustAccuracy, 3) + '</td><td>' + esc(v.examplesSeen) + '</td></tr>';
+        '</td><td>' + num(r.robustAccuracy, 3) + '</td><td>' + (v.canary ? num(v.canary.cleanAccuracy, 3) : '–') +
+        '</td><td>' + (v.canary ? num(v.canary.robustAccuracy, 3) : '–') + '</td><td>' + esc(v.examplesSeen) + '</td></tr>';
     });
     document.getElementById('versions-table').innerHTML = rows;
     var items = '';

@@ -4,10 +4,12 @@ import io.bulwark.avro.DeadLetter;
 import io.bulwark.avro.LabeledText;
 import io.bulwark.job.deadletter.Rejected;
 import io.bulwark.job.sink.DeadLetterSerializer;
+import io.bulwark.job.sink.HeldOutSerializer;
 import io.bulwark.job.sink.Publication;
 import io.bulwark.job.sink.PublicationSerializer;
 import io.bulwark.job.source.InboundRecord;
 import io.bulwark.job.source.LabeledTextDeserializer;
+import io.bulwark.job.train.HeldOutFilter;
 import io.bulwark.job.train.TrainerSettings;
 import io.bulwark.job.train.TrainingOperator;
 import io.bulwark.job.validate.EventValidator;
@@ -25,6 +27,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -59,7 +62,9 @@ import java.util.Properties;
  * <p>Operators (name / uid): {@code kafka-source} / {@code bulwark-kafka-source}, {@code validate-events} /
  * {@code bulwark-validate-events}, {@code train-models} / {@code bulwark-train-models},
  * {@code publish-models} / {@code bulwark-publish-models}, {@code publish-dead-letters} /
- * {@code bulwark-publish-dead-letters}. The uids keep savepoints restorable across job changes.
+ * {@code bulwark-publish-dead-letters}, {@code select-heldout} / {@code bulwark-select-heldout} and
+ * {@code publish-heldout} / {@code bulwark-publish-heldout} (the held-out events, for serving's canary sets). The
+ * uids keep savepoints restorable across job changes.
  */
 public final class BulwarkJob {
 
@@ -75,6 +80,10 @@ public final class BulwarkJob {
     public static final String PUBLISH_UID = "bulwark-publish-models";
     /** Uid of the dead-letter sink. */
     public static final String DEAD_LETTER_UID = "bulwark-publish-dead-letters";
+    /** Uid of the held-out selection. */
+    public static final String SELECT_HELDOUT_UID = "bulwark-select-heldout";
+    /** Uid of the held-out sink. */
+    public static final String HELDOUT_UID = "bulwark-publish-heldout";
 
     private BulwarkJob() {
     }
@@ -141,9 +150,19 @@ public final class BulwarkJob {
                 .name("publish-dead-letters")
                 .uid(DEAD_LETTER_UID);
 
-        LOG.info("Bulwark job: {} -> models -> {}, {}, {}; dead letters -> {}; learner {}",
+        // The events the training operator holds out, chosen by the same deterministic hash, go to the held-out
+        // topic in a branch of their own: serving scores every model version on them (its canary set).
+        events.filter(new HeldOutFilter(settings.heldOutFraction(), settings.learnerConfig().labels()))
+                .name("select-heldout")
+                .uid(SELECT_HELDOUT_UID)
+                .sinkTo(heldOutSink(conf, registry))
+                .name("publish-heldout")
+                .uid(HELDOUT_UID);
+
+        LOG.info("Bulwark job: {} -> models -> {}, {}, {}; held-out -> {}; dead letters -> {}; learner {}",
                 conf.get(JobOptions.INPUT_TOPIC), settings.snapshotsTopic(), settings.latestTopic(),
-                settings.reportsTopic(), conf.get(JobOptions.DEAD_LETTER_TOPIC), settings.learnerConfig().toMap());
+                settings.reportsTopic(), conf.get(JobOptions.HELDOUT_TOPIC), conf.get(JobOptions.DEAD_LETTER_TOPIC),
+                settings.learnerConfig().toMap());
     }
 
     /** Returns the schema registry configuration of the options. */
@@ -219,24 +238,30 @@ public final class BulwarkJob {
 
     /** Returns the sink of snapshots, latest snapshots and reports. */
     public static KafkaSink<Publication> publicationSink(Configuration conf) {
-        return KafkaSink.<Publication>builder()
-                .setBootstrapServers(conf.get(JobOptions.BOOTSTRAP_SERVERS))
-                .setKafkaProducerConfig(producerProperties(conf))
-                .setDeliveryGuarantee(conf.get(JobOptions.DELIVERY_GUARANTEE))
-                .setTransactionalIdPrefix(conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-models")
-                .setRecordSerializer(new PublicationSerializer())
-                .build();
+        return sink(conf, "-models", new PublicationSerializer());
     }
 
     /** Returns the sink of dead letters. */
     public static KafkaSink<Rejected> deadLetterSink(Configuration conf, RegistryConfig registry) {
-        return KafkaSink.<Rejected>builder()
+        return sink(conf, "-dead-letters", new DeadLetterSerializer(conf.get(JobOptions.DEAD_LETTER_TOPIC),
+                AvroRegistryCodec.forClass(DeadLetter.class, registry)));
+    }
+
+    /** Returns the sink of held-out events (LabeledText keyed by model id). */
+    public static KafkaSink<TrainingEvent> heldOutSink(Configuration conf, RegistryConfig registry) {
+        return sink(conf, "-heldout", new HeldOutSerializer(conf.get(JobOptions.HELDOUT_TOPIC),
+                AvroRegistryCodec.forClass(LabeledText.class, registry)));
+    }
+
+    /** A sink with the job's delivery guarantee, its own transactional id prefix and the sink producer settings. */
+    private static <T> KafkaSink<T> sink(Configuration conf, String transactionSuffix,
+                                         KafkaRecordSerializationSchema<T> serializer) {
+        return KafkaSink.<T>builder()
                 .setBootstrapServers(conf.get(JobOptions.BOOTSTRAP_SERVERS))
                 .setKafkaProducerConfig(producerProperties(conf))
                 .setDeliveryGuarantee(conf.get(JobOptions.DELIVERY_GUARANTEE))
-                .setTransactionalIdPrefix(conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + "-dead-letters")
-                .setRecordSerializer(new DeadLetterSerializer(conf.get(JobOptions.DEAD_LETTER_TOPIC),
-                        AvroRegistryCodec.forClass(DeadLetter.class, registry)))
+                .setTransactionalIdPrefix(conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX) + transactionSuffix)
+                .setRecordSerializer(serializer)
                 .build();
     }
 

@@ -72,6 +72,12 @@ public final class JobOptions {
             .stringType().defaultValue(Topics.REPORTS)
             .withDescription("Topic receiving a RobustnessReport with every snapshot.");
 
+    /** Topic of held-out events. */
+    public static final ConfigOption<String> HELDOUT_TOPIC = ConfigOptions.key("topic.heldout")
+            .stringType().defaultValue(Topics.HELDOUT)
+            .withDescription("Topic receiving every held-out event (LabeledText keyed by model id, exactly once): "
+                    + "serving keeps the recent ones as each model's canary set and scores every version on them.");
+
     /** Topic of dead letters. */
     public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("topic.dead-letters")
             .stringType().defaultValue(Topics.DEAD_LETTERS)
@@ -278,6 +284,7 @@ public final class JobOptions {
         rule(SNAPSHOTS_TOPIC, s -> !s.isBlank(), "must not be empty");
         rule(LATEST_TOPIC, s -> !s.isBlank(), "must not be empty");
         rule(REPORTS_TOPIC, s -> !s.isBlank(), "must not be empty");
+        rule(HELDOUT_TOPIC, s -> !s.isBlank(), "must not be empty");
         rule(DEAD_LETTER_TOPIC, s -> !s.isBlank(), "must not be empty");
         rule(REGISTRY_URL, s -> s.startsWith("http://") || s.startsWith("https://"),
                 "must start with http:// or https://");

@@ -14,6 +14,8 @@ public final class Topics {
     public static final String SNAPSHOTS_LATEST = "bulwark.snapshots.latest";
     /** Robustness reports, one per published snapshot. */
     public static final String REPORTS = "bulwark.reports";
+    /** Held-out events (LabeledText keyed by model id) that serving keeps as each model's canary set. */
+    public static final String HELDOUT = "bulwark.heldout";
     /** Records the job could not use, with their reason. */
     public static final String DEAD_LETTERS = "bulwark.deadletters";
 

@@ -4,6 +4,7 @@ import io.bulwark.serving.config.ServingConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.serving.ab.Arm;
 import io.bulwark.serving.ab.ArmSpec;
+import io.bulwark.serving.ab.Experiment;
 import io.bulwark.serving.ab.FeedbackLog;
 import io.bulwark.serving.api.ApiException;
 import io.bulwark.serving.api.PredictRequest;
@@ -207,9 +208,74 @@ public final class ScoringService implements AutoCloseable {
         return changeExperiment(modelId, (slot, e) -> e.promote(force, slot, System.currentTimeMillis()));
     }
 
-    /** Makes A serve its previous version. */
-    public Map<String, Object> rollback(String modelId) {
-        return changeExperiment(modelId, (slot, e) -> e.rollback(slot, System.currentTimeMillis()));
+    /** Makes A serve its previous version, or {@code {"version": 5}}: that loaded version. */
+    public Map<String, Object> rollback(String modelId, JsonNode body) {
+        if (body == null || (body.isObject() && !body.has("version"))) {
+            return changeExperiment(modelId, (slot, e) -> e.rollback(slot, System.currentTimeMillis()));
+        }
+        JsonNode v = body.get("version");
+        if (!body.isObject() || v == null || !v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 0) {
+            throw ApiException.badRequest("send nothing (roll back to the previous version) or {\"version\": <loaded version>}");
+        }
+        return changeExperiment(modelId, (slot, e) -> e.rollbackTo(v.asLong(), slot, System.currentTimeMillis()));
+    }
+
+    /** Sets an alias: champion (arm A) or challenger (arm B) to {@code {"version": 7 | "latest" | "none"}}. */
+    public Map<String, Object> setAlias(String modelId, String alias, JsonNode body) {
+        Arm arm = Experiment.armOfAlias(alias);
+        if (arm == null) {
+            throw ApiException.badRequest("unknown alias '" + alias + "': use 'champion' (arm A) or 'challenger' (arm B)");
+        }
+        JsonNode v = body == null || !body.isObject() ? null : body.get("version");
+        if (v == null || !(v.isTextual() || v.isIntegralNumber())) {
+            throw ApiException.badRequest("send {\"version\": <version> | \"latest\"" + (arm == Arm.B ? " | \"none\"" : "") + "}");
+        }
+        ArmSpec spec;
+        try {
+            spec = ArmSpec.parse(v.asText());
+        } catch (IllegalArgumentException ex) {
+            throw ApiException.badRequest(ex.getMessage());
+        }
+        if (arm == Arm.A && spec.kind() == ArmSpec.Kind.NONE) {
+            throw ApiException.badRequest("the champion cannot be 'none'");
+        }
+        return changeExperiment(modelId, (slot, e) -> {
+            e.setArm(arm, spec, slot, System.currentTimeMillis());
+            return null;
+        });
+    }
+
+    /** The aliases of {@code modelId}. */
+    public Map<String, Object> aliases(String modelId) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("modelId", modelId);
+        out.putAll(registry.require(modelId).readExperiment(Experiment::aliases));
+        return out;
+    }
+
+    /** The canary set of {@code modelId}: its size and version, each loaded version's scores, the last decision. */
+    public Map<String, Object> canary(String modelId) {
+        ServedModel slot = registry.require(modelId);
+        Map<String, Object> view = slot.toView();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("modelId", modelId);
+        out.put("canary", view.get("canary"));
+        List<Map<String, Object>> versions = new ArrayList<>();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> loaded = (List<Map<String, Object>>) view.get("versions");
+        for (Map<String, Object> v : loaded) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("version", v.get("version"));
+            row.put("arms", v.get("arms"));
+            row.put("scores", v.get("canary"));
+            versions.add(row);
+        }
+        out.put("versions", versions);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> experiment = (Map<String, Object>) view.get("experiment");
+        out.put("aliases", experiment.get("aliases"));
+        out.put("gate", experiment.get("gate"));
+        return out;
     }
 
     /** The experiment view of {@code modelId}. */

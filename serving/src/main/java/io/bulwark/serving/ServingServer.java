@@ -67,7 +67,7 @@ public final class ServingServer implements AutoCloseable {
                 config.maxReportsPerModel(), config.loaderThreads(), config.armA(), config.armB(), config.weightA(),
                 config.weightB(), config.shadow(),
                 new RobustnessGate(new GateConfig(config.gateMargin(), config.gateRequireReport(),
-                        config.gateMinExamples()))), metrics);
+                        config.gateMinExamples(), config.gateConfidence())), config.canary()), metrics);
         this.service = new ScoringService(registry, metrics, config);
         this.dashboard = new DashboardData(registry, metrics);
         this.adminToken = config.adminToken() == null ? null : config.adminToken().getBytes(StandardCharsets.UTF_8);
@@ -181,6 +181,8 @@ public final class ServingServer implements AutoCloseable {
         javalin.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         javalin.get("/v1/models", ctx -> ctx.json(models()));
         javalin.get("/v1/models/{modelId}", ctx -> ctx.json(registry.require(ctx.pathParam("modelId")).toView()));
+        javalin.get("/v1/models/{modelId}/canary", ctx -> ctx.json(service.canary(ctx.pathParam("modelId"))));
+        javalin.get("/v1/models/{modelId}/aliases", ctx -> ctx.json(service.aliases(ctx.pathParam("modelId"))));
         javalin.get("/v1/dashboard", ctx -> ctx.json(dashboard.build(ctx.queryParam("model"))));
         javalin.post("/v1/models/{modelId}/predict",
                 ctx -> ctx.json(service.predict(ctx.pathParam("modelId"), body(ctx))));
@@ -197,7 +199,9 @@ public final class ServingServer implements AutoCloseable {
         javalin.post("/v1/admin/models/{modelId}/promote",
                 ctx -> ctx.json(service.promote(ctx.pathParam("modelId"), optionalBody(ctx))));
         javalin.post("/v1/admin/models/{modelId}/rollback",
-                ctx -> ctx.json(service.rollback(ctx.pathParam("modelId"))));
+                ctx -> ctx.json(service.rollback(ctx.pathParam("modelId"), optionalBody(ctx))));
+        javalin.post("/v1/admin/models/{modelId}/aliases/{alias}",
+                ctx -> ctx.json(service.setAlias(ctx.pathParam("modelId"), ctx.pathParam("alias"), body(ctx))));
         javalin.after(ctx -> {
             if (ctx.statusCode() >= 400) {
                 metrics.error(routeOf(ctx), ctx.statusCode());

@@ -175,6 +175,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             serving = ServingServer.start(ServingConfig.builder().optHost("127.0.0.1").optPort(servePort)
                     .optKafka(stack.bootstrapServers(), stack.registryUrl())
                     .optTopics(layout.snapshots(), layout.latest(), layout.reports())
+                    .optHeldOutTopic(layout.heldOut())
                     // The challenger (B follows the newest version) scores every request in shadow: its agreement
                     // with A shows on the dashboard while A answers.
                     .optExperiment(ArmSpec.latest(), ArmSpec.latest(), 100, 0, true)
@@ -319,6 +320,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         c.set(JobOptions.TRANSACTIONAL_ID_PREFIX, "bulwark-demo-" + Long.toHexString(System.nanoTime()));
         // The dashboard's attack panel: the realistic suite on 8 held-out spam mails per snapshot (-D overrides).
         c.set(JobOptions.EVAL_ATTACK_TEXTS, 8);
+        // Serving's canary sets: a tenth of the events held out gives the paired gate enough examples to decide.
+        c.set(JobOptions.HELD_OUT_FRACTION, 0.1);
         learner.applyTo(spec, c);
         return c;
     }

@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The job's five topics with the configurations they need: partitions, retention, compaction for the latest
+ * The job's six topics with the configurations they need: partitions, retention, compaction for the latest
  * snapshots, and {@code max.message.bytes} large enough for a snapshot (the sink producers' max request size).
  */
 public final class TopicLayout {
@@ -22,6 +22,7 @@ public final class TopicLayout {
     private final String latest;
     private final String reports;
     private final String deadLetters;
+    private final String heldOut;
     private final int inputPartitions;
     private final long maxMessageBytes;
     private final Duration retention;
@@ -32,6 +33,7 @@ public final class TopicLayout {
         this.latest = conf.get(JobOptions.LATEST_TOPIC);
         this.reports = conf.get(JobOptions.REPORTS_TOPIC);
         this.deadLetters = conf.get(JobOptions.DEAD_LETTER_TOPIC);
+        this.heldOut = conf.get(JobOptions.HELDOUT_TOPIC);
         this.inputPartitions = inputPartitions;
         this.maxMessageBytes = conf.get(JobOptions.MAX_REQUEST_SIZE).getBytes();
         this.retention = retention;
@@ -50,6 +52,7 @@ public final class TopicLayout {
         out.put(latest, 1);
         out.put(reports, 1);
         out.put(deadLetters, 1);
+        out.put(heldOut, 1);
         return out;
     }
 
@@ -85,6 +88,11 @@ public final class TopicLayout {
     /** Returns the reports topic. */
     public String reports() {
         return reports;
+    }
+
+    /** Returns the held-out topic (serving's canary sets). */
+    public String heldOut() {
+        return heldOut;
     }
 
     /** Returns the dead-letter topic. */

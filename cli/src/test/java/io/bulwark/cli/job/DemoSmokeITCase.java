@@ -51,6 +51,16 @@ class DemoSmokeITCase {
         for (JsonNode d : gate) {
             assertThat(d.get("outcome").asText()).isIn("passed", "waiting", "blocked");
             assertThat(d.get("reason").asText()).isNotBlank();
+            // a decision on the canary set carries the paired statistics behind it
+            if (d.path("basis").asText().equals("canary")) {
+                for (String kind : new String[] {"clean", "robust"}) {
+                    JsonNode p = d.get(kind);
+                    assertThat(p).as("%s statistics of %s", kind, d).isNotNull();
+                    assertThat(p.get("n").asInt()).isBetween(1, d.get("canaryVersion").asInt());
+                    assertThat(p.get("b").asInt() + p.get("c").asInt()).isBetween(0, p.get("n").asInt());
+                    assertThat(p.has("pWorse") && p.has("lowerBound")).isTrue();
+                }
+            }
         }
         boolean lastPassed = false;
         for (JsonNode d : gate) {

@@ -65,6 +65,7 @@ public final class JobRuns {
         c.set(JobOptions.LATEST_TOPIC, id + ".snapshots.latest");
         c.set(JobOptions.REPORTS_TOPIC, id + ".reports");
         c.set(JobOptions.DEAD_LETTER_TOPIC, id + ".deadletters");
+        c.set(JobOptions.HELDOUT_TOPIC, id + ".heldout");
         c.set(JobOptions.GROUP_ID, id);
         c.set(JobOptions.TRANSACTIONAL_ID_PREFIX, id);
         c.set(JobOptions.JOB_NAME, id);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -28,6 +29,10 @@ public final class Experiment {
     static final int SPLIT_SEED = 0x5eed_ab01;
     private static final int MAX_HISTORY = 5;
     private static final int MAX_LOG = 50;
+    /** The alias of arm A. */
+    public static final String CHAMPION = "champion";
+    /** The alias of arm B. */
+    public static final String CHALLENGER = "challenger";
 
     private final String modelId;
     private final RobustnessGate gate;
@@ -42,6 +47,7 @@ public final class Experiment {
     private GateDecision lastGate;
     private final Deque<GateDecision> gateLog = new ArrayDeque<>();
     private final Deque<Event> events = new ArrayDeque<>();
+    private final Deque<Event> autoRollbacks = new ArrayDeque<>();
 
     /** One change of the experiment, for the dashboard. */
     public record Event(long at, String message) {}
@@ -193,6 +199,56 @@ public final class Experiment {
         throw ServingException.conflict("model " + modelId + " has no previous A version to roll back to");
     }
 
+    /**
+     * Makes A serve {@code version} (pinned), which must be loaded (404) and differ from A's (409); the version A
+     * served becomes the rollback target.
+     */
+    public long rollbackTo(long version, VersionView view, long now) {
+        if (!view.loadedVersions().contains(version)) {
+            throw ServingException.notFound("model " + modelId + " has no loaded version " + version
+                    + " (loaded: " + view.loadedVersions() + ")");
+        }
+        if (versionA != null && versionA == version) {
+            throw ServingException.conflict("arm A already serves v" + version);
+        }
+        history.remove(version);
+        if (versionA != null) {
+            pushHistory(versionA);
+        }
+        event(now, "rolled back A from " + (versionA == null ? "none" : "v" + versionA) + " to v" + version);
+        specA = ArmSpec.pinned(version);
+        versionA = version;
+        return version;
+    }
+
+    /**
+     * Rolls A back to {@code version} (pinned) because its champion failed the canary rollback rule; the failed
+     * version is not kept as a rollback target.
+     */
+    public Event autoRollback(long version, String reason, long now) {
+        history.remove(version);
+        event(now, "automatic rollback of A from " + (versionA == null ? "none" : "v" + versionA) + " to v" + version
+                + ": " + reason);
+        Event rollback = new Event(now, "v" + versionA + " -> v" + version + ": " + reason);
+        autoRollbacks.addFirst(rollback);
+        while (autoRollbacks.size() > MAX_HISTORY) {
+            autoRollbacks.removeLast();
+        }
+        specA = ArmSpec.pinned(version);
+        versionA = version;
+        return rollback;
+    }
+
+    /** Records that the rollback rule fired with no version to roll back to. */
+    public void noteRollbackImpossible(String reason, long now) {
+        event(now, "automatic rollback not possible: " + reason);
+    }
+
+    /** Automatic rollbacks, most recent first. */
+    public List<Event> autoRollbacks() {
+        return List.copyOf(autoRollbacks);
+    }
+
     /** Versions the experiment needs kept: what the arms serve or are pinned to, and the rollback target. */
     public Set<Long> pinnedVersions() {
         Set<Long> pinned = new LinkedHashSet<>();
@@ -268,12 +324,33 @@ public final class Experiment {
             arms.add(a);
         }
         m.put("arms", arms);
+        m.put("aliases", aliases());
         m.put("rollbackHistory", history());
+        m.put("autoRollbacks", autoRollbacks());
         m.put("gate", gateView(lastGate));
         m.put("gateMargin", gate.config().margin());
         m.put("gateLog", gateLog.stream().map(Experiment::gateView).toList());
         m.put("events", events());
         return m;
+    }
+
+    /** The MLflow-style aliases: champion is arm A, challenger is arm B, each with what it is set to. */
+    public Map<String, Object> aliases() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (Arm arm : Arm.values()) {
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("arm", arm.id());
+            a.put("version", version(arm));
+            a.put("spec", spec(arm).toString());
+            a.put("pinned", spec(arm).isPinned());
+            m.put(arm == Arm.A ? CHAMPION : CHALLENGER, a);
+        }
+        return m;
+    }
+
+    /** The arm of an alias ("champion" or "challenger"), or null. */
+    public static Arm armOfAlias(String alias) {
+        return CHAMPION.equals(alias) ? Arm.A : CHALLENGER.equals(alias) ? Arm.B : null;
     }
 
     private static Map<String, Object> gateView(GateDecision d) {
@@ -288,14 +365,46 @@ public final class Experiment {
         m.put("candidateRobustAccuracy", Double.isFinite(d.candidateRobust()) ? d.candidateRobust() : null);
         m.put("reason", d.reason());
         m.put("at", d.at());
+        m.put("basis", d.canary() == null ? "reports" : "canary");
+        if (d.canary() != null) {
+            m.put("canaryVersion", d.canary().canaryVersion());
+            if (d.canary().clean() != null) {
+                m.put("clean", pairedView(d.canary().clean()));
+                m.put("robust", pairedView(d.canary().robust()));
+            }
+        }
         return m;
     }
 
+    private static Map<String, Object> pairedView(PairedTest.Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("n", r.counts().n());
+        m.put("b", r.counts().championOnly());
+        m.put("c", r.counts().candidateOnly());
+        m.put("currentAccuracy", finite(r.championAccuracy()));
+        m.put("candidateAccuracy", finite(r.candidateAccuracy()));
+        m.put("difference", finite(r.difference()));
+        m.put("lowerBound", finite(r.lower()));
+        m.put("upperBound", finite(r.upper()));
+        m.put("pWorse", finite(r.pWorse()));
+        return m;
+    }
+
+    private static Double finite(double d) {
+        return Double.isFinite(d) ? d : null;
+    }
+
+    /**
+     * Makes {@code d} the last decision and logs it unless it repeats the last logged one (same candidate, champion
+     * and outcome) or only says that canary scoring is still in progress.
+     */
     private void recordGate(GateDecision d) {
-        boolean repeat = lastGate != null && lastGate.candidateVersion() == d.candidateVersion()
-                && lastGate.outcome() == d.outcome() && java.util.Objects.equals(lastGate.currentVersion(), d.currentVersion());
+        GateDecision logged = gateLog.peekFirst();
+        boolean repeat = logged != null && logged.candidateVersion() == d.candidateVersion()
+                && logged.outcome() == d.outcome() && Objects.equals(logged.currentVersion(), d.currentVersion());
+        boolean scoring = d.canary() != null && d.canary().clean() == null;
         lastGate = d;
-        if (!repeat) {
+        if (!repeat && !scoring) {
             gateLog.addFirst(d);
             while (gateLog.size() > MAX_LOG) {
                 gateLog.removeLast();

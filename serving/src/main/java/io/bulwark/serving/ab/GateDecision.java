@@ -10,6 +10,7 @@ package io.bulwark.serving.ab;
  * @param candidateRobust the candidate's robust accuracy (NaN if unknown)
  * @param reason a sentence saying why
  * @param at when, epoch milliseconds
+ * @param canary the paired canary statistics behind the decision (null for a report-based decision)
  */
 public record GateDecision(
         Outcome outcome,
@@ -18,7 +19,14 @@ public record GateDecision(
         double currentRobust,
         double candidateRobust,
         String reason,
-        long at) {
+        long at,
+        CanaryEvidence canary) {
+
+    /** A report-based decision (no canary statistics). */
+    public GateDecision(Outcome outcome, Long currentVersion, long candidateVersion, double currentRobust,
+                        double candidateRobust, String reason, long at) {
+        this(outcome, currentVersion, candidateVersion, currentRobust, candidateRobust, reason, at, null);
+    }
 
     /** Gate outcomes. */
     public enum Outcome {

@@ -4,7 +4,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Refuses a candidate whose robust accuracy is shown to be more than a margin below that of the version A serves.
+ * Refuses a candidate that is shown to be worse than the version A serves.
+ *
+ * <p>When the model has a canary set, the two versions are compared on the same canary examples, clean and under
+ * attack, with McNemar's test and a non-inferiority bound ({@link CanaryGate}). Without one, the gate falls back to
+ * the robustness reports:
  *
  * <p>The two figures come from reports on different held-out windows, so they are compared as two binomial
  * proportions: the candidate is blocked only when the one-sided 95 % lower bound of the drop
@@ -33,6 +37,10 @@ public final class RobustnessGate {
             return new GateDecision(GateDecision.Outcome.PASSED, null, candidate, Double.NaN,
                     cand.map(ReportPoint::robustAccuracy).orElse(Double.NaN),
                     "arm A served no version yet", now);
+        }
+        Optional<CanaryComparison> paired = view.canary(current, candidate);
+        if (paired.isPresent()) {
+            return CanaryGate.check(config, current, candidate, paired.get(), now);
         }
         Optional<ReportPoint> cur = view.report(current).filter(r -> Double.isFinite(r.robustAccuracy()));
         double curRobust = cur.map(ReportPoint::robustAccuracy).orElse(Double.NaN);

@@ -68,6 +68,10 @@ public final class ServingCli {
         String latestTopic;
         @Option(names = "--report-topic", defaultValue = Topics.REPORTS, description = "Topic of robustness reports (default: ${DEFAULT-VALUE}).")
         String reportTopic;
+        @Option(names = "--heldout-topic", defaultValue = Topics.HELDOUT, description = "Topic of held-out events, each model's canary set (default: ${DEFAULT-VALUE}).")
+        String heldOutTopic;
+        @Option(names = "--heldout-replay", defaultValue = "100000", description = "Most recent offsets of each held-out partition read at start; 0 = all (default: ${DEFAULT-VALUE}).")
+        long heldOutReplay;
         @Option(names = "--snapshot-start", defaultValue = "LATEST_PER_MODEL", description = "Where intake starts: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
         ServingConfig.SnapshotStart snapshotStart;
         @Option(names = "--snapshot-file", description = "Avro container file of ModelSnapshot records to serve (repeatable).")
@@ -94,6 +98,16 @@ public final class ServingCli {
         boolean gateRequireReport;
         @Option(names = "--gate-min-examples", defaultValue = "50", description = "Held-out examples behind a robust accuracy before the gate counts it: a champion on fewer never blocks, a candidate on fewer waits (default: ${DEFAULT-VALUE}).")
         int gateMinExamples;
+        @Option(names = "--gate-confidence", defaultValue = "0.95", description = "One-sided confidence of the canary gate's non-inferiority bound and McNemar test (default: ${DEFAULT-VALUE}).")
+        double gateConfidence;
+        @Option(names = "--canary-capacity", defaultValue = "1000", description = "Held-out examples kept per model in its canary set (default: ${DEFAULT-VALUE}).")
+        int canaryCapacity;
+        @Option(names = "--canary-seed", defaultValue = "1", description = "Seed of the canary set's attacked texts (default: ${DEFAULT-VALUE}).")
+        long canarySeed;
+        @Option(names = "--rollback-threshold", defaultValue = "0", description = "Canary accuracy below which the champion fails a check; 0 = no automatic rollback (default: ${DEFAULT-VALUE}).")
+        double rollbackThreshold;
+        @Option(names = "--rollback-checks", defaultValue = "3", description = "Consecutive failed checks before the champion is rolled back to the last good version (default: ${DEFAULT-VALUE}).")
+        int rollbackChecks;
         @Option(names = "--arm-a", defaultValue = "latest", description = "Arm A: latest (auto-promote through the gate) or a version (default: ${DEFAULT-VALUE}).")
         String armA;
         @Option(names = "--arm-b", defaultValue = "latest", description = "Arm B: latest, none or a version (default: ${DEFAULT-VALUE}).")
@@ -122,6 +136,11 @@ public final class ServingCli {
                     .optLimits(maxBodyBytes, maxBatch, maxTextChars)
                     .optGate(gateMargin, gateRequireReport)
                     .optGateMinExamples(gateMinExamples)
+                    .optGateConfidence(gateConfidence)
+                    .optHeldOutTopic(heldOutTopic)
+                    .optHeldOutReplay(heldOutReplay)
+                    .optCanary(canaryCapacity, canarySeed)
+                    .optRollback(rollbackThreshold, rollbackChecks)
                     .optExperiment(ArmSpec.parse(armA), ArmSpec.parse(armB), weightA, weightB, shadow)
                     .optFeedbackCapacity(feedbackCapacity)
                     .optInferenceBatchTexts(inferenceBatch);

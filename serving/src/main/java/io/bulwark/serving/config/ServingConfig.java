@@ -4,6 +4,7 @@ import io.bulwark.kafka.Topics;
 import io.bulwark.serving.ab.ArmSpec;
 import io.bulwark.serving.ab.GateConfig;
 import io.bulwark.serving.model.SnapshotLoader;
+import io.bulwark.serving.registry.ModelRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,6 +44,8 @@ public final class ServingConfig {
     private final String snapshotTopic;
     private final String latestSnapshotTopic;
     private final String reportTopic;
+    private final String heldOutTopic;
+    private final long heldOutReplay;
     private final SnapshotStart snapshotStart;
     private final List<Path> snapshotFiles;
     private final String device;
@@ -56,6 +59,8 @@ public final class ServingConfig {
     private final double gateMargin;
     private final boolean gateRequireReport;
     private final int gateMinExamples;
+    private final double gateConfidence;
+    private final ModelRegistry.CanarySettings canary;
     private final ArmSpec armA;
     private final ArmSpec armB;
     private final double weightA;
@@ -78,6 +83,8 @@ public final class ServingConfig {
         snapshotTopic = b.snapshotTopic;
         latestSnapshotTopic = b.latestSnapshotTopic;
         reportTopic = b.reportTopic;
+        heldOutTopic = b.heldOutTopic;
+        heldOutReplay = b.heldOutReplay;
         snapshotStart = b.snapshotStart;
         snapshotFiles = List.copyOf(b.snapshotFiles);
         device = b.device;
@@ -91,6 +98,10 @@ public final class ServingConfig {
         gateMargin = b.gateMargin;
         gateRequireReport = b.gateRequireReport;
         gateMinExamples = b.gateMinExamples;
+        gateConfidence = b.gateConfidence;
+        canary = new ModelRegistry.CanarySettings(b.canaryCapacity, b.canarySeed,
+                ModelRegistry.CanarySettings.DEFAULTS.charBudget(), ModelRegistry.CanarySettings.DEFAULTS.goodWords(),
+                b.rollbackThreshold, b.rollbackChecks);
         armA = b.armA;
         armB = b.armB;
         weightA = b.weightA;
@@ -127,6 +138,10 @@ public final class ServingConfig {
     public String latestSnapshotTopic() { return latestSnapshotTopic; }
     /** Topic of robustness reports (default bulwark.reports). */
     public String reportTopic() { return reportTopic; }
+    /** Topic of held-out events, read into each model's canary set (default bulwark.heldout). */
+    public String heldOutTopic() { return heldOutTopic; }
+    /** Offsets per held-out partition read at start, the most recent; 0 reads it all (default 100000). */
+    public long heldOutReplay() { return heldOutReplay; }
     /** Where snapshot intake starts (default LATEST_PER_MODEL). */
     public SnapshotStart snapshotStart() { return snapshotStart; }
     /** Avro container files of ModelSnapshot records loaded at start. */
@@ -154,6 +169,10 @@ public final class ServingConfig {
 
     /** Held-out examples behind a robust accuracy before the gate counts it as evidence. */
     public int gateMinExamples() { return gateMinExamples; }
+    /** One-sided confidence of the canary gate (default 0.95). */
+    public double gateConfidence() { return gateConfidence; }
+    /** Canary set and automatic rollback settings. */
+    public ModelRegistry.CanarySettings canary() { return canary; }
     /** Initial arm A of every model (default latest). */
     public ArmSpec armA() { return armA; }
     /** Initial arm B of every model (default latest). */
@@ -188,6 +207,8 @@ public final class ServingConfig {
         private String snapshotTopic = Topics.SNAPSHOTS;
         private String latestSnapshotTopic = Topics.SNAPSHOTS_LATEST;
         private String reportTopic = Topics.REPORTS;
+        private String heldOutTopic = Topics.HELDOUT;
+        private long heldOutReplay = 100_000;
         private SnapshotStart snapshotStart = SnapshotStart.LATEST_PER_MODEL;
         private final List<Path> snapshotFiles = new ArrayList<>();
         private String device = "cpu";
@@ -201,6 +222,11 @@ public final class ServingConfig {
         private double gateMargin = 0.05;
         private boolean gateRequireReport = true;
         private int gateMinExamples = GateConfig.DEFAULT_MIN_EXAMPLES;
+        private double gateConfidence = GateConfig.DEFAULT_CONFIDENCE;
+        private int canaryCapacity = ModelRegistry.CanarySettings.DEFAULTS.capacity();
+        private long canarySeed = ModelRegistry.CanarySettings.DEFAULTS.seed();
+        private double rollbackThreshold = ModelRegistry.CanarySettings.DEFAULTS.rollbackThreshold();
+        private int rollbackChecks = ModelRegistry.CanarySettings.DEFAULTS.rollbackChecks();
         private ArmSpec armA = ArmSpec.latest();
         private ArmSpec armB = ArmSpec.latest();
         private double weightA = 100;
@@ -234,6 +260,24 @@ public final class ServingConfig {
             this.snapshotTopic = snapshots;
             this.latestSnapshotTopic = latestSnapshots;
             this.reportTopic = reports;
+            return this;
+        }
+        /** Sets the topic of held-out events (each model's canary set). */
+        public Builder optHeldOutTopic(String topic) { this.heldOutTopic = topic; return this; }
+        /** Sets how many of the most recent offsets of each held-out partition are read at start (0 = all). */
+        public Builder optHeldOutReplay(long offsets) { this.heldOutReplay = offsets; return this; }
+        /** Sets the canary gate's one-sided confidence. */
+        public Builder optGateConfidence(double confidence) { this.gateConfidence = confidence; return this; }
+        /** Sets the canary set size per model and the seed of its attacked texts. */
+        public Builder optCanary(int capacity, long seed) {
+            this.canaryCapacity = capacity;
+            this.canarySeed = seed;
+            return this;
+        }
+        /** Rolls the champion back after {@code checks} consecutive canary checks below {@code threshold} (0 = off). */
+        public Builder optRollback(double threshold, int checks) {
+            this.rollbackThreshold = threshold;
+            this.rollbackChecks = checks;
             return this;
         }
         /** Sets where intake starts. */
@@ -304,6 +348,13 @@ public final class ServingConfig {
             check(adminToken == null || adminToken.length() >= 8, "the admin token must have at least 8 characters");
             check(gateMargin >= 0 && gateMargin <= 1, "gate margin must be in [0, 1], got " + gateMargin);
             check(gateMinExamples >= 1, "gate minimum examples must be >= 1, got " + gateMinExamples);
+            check(gateConfidence > 0.5 && gateConfidence < 1, "gate confidence must be in (0.5, 1), got " + gateConfidence);
+            check(canaryCapacity >= 1, "canary capacity must be >= 1, got " + canaryCapacity);
+            check(rollbackThreshold >= 0 && rollbackThreshold <= 1,
+                    "rollback threshold must be in [0, 1], got " + rollbackThreshold);
+            check(rollbackChecks >= 1, "rollback checks must be >= 1, got " + rollbackChecks);
+            check(heldOutTopic != null && !heldOutTopic.isBlank(), "the held-out topic must not be blank");
+            check(heldOutReplay >= 0, "held-out replay must be >= 0, got " + heldOutReplay);
             check(armA.kind() != ArmSpec.Kind.NONE, "arm A cannot be 'none'");
             check(weightA >= 0 && weightB >= 0 && weightA + weightB > 0,
                     "weights must be non-negative and not both zero, got A=" + weightA + " B=" + weightB);

@@ -106,6 +106,7 @@ public final class DashboardData {
         out.put("versions", slotView.get("versions"));
         out.put("loading", slotView.get("loading"));
         out.put("refused", slotView.get("refused"));
+        out.put("canary", slotView.get("canary"));
         out.put("armIds", List.of(Arm.A.id(), Arm.B.id()));
         return out;
     }

@@ -1,5 +1,6 @@
 package io.bulwark.serving.intake;
 
+import io.bulwark.avro.LabeledText;
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.avro.RobustnessReport;
 import io.bulwark.kafka.KafkaClientConfig;
@@ -29,13 +30,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads snapshots and robustness reports from Kafka (Confluent wire format through the schema registry) into the
+ * Reads snapshots, robustness reports and held-out events (each model's canary set) from Kafka (Confluent wire format through the schema registry) into the
  * {@link ModelRegistry}.
  *
  * <p>Every serving instance must see every snapshot, so partitions are assigned, not subscribed in a group, and no
  * offsets are committed. Where reading starts follows {@link ServingConfig.SnapshotStart}: by default the compacted
  * latest-snapshot topic is read from its beginning (the current version of every model) while the versions topic is
- * followed from its end; reports are always read from the beginning (they are small and feed the dashboard).
+ * followed from its end; reports are always read from the beginning (they are small and feed the dashboard), and
+ * the held-out topic from the last {@code heldOutReplay} offsets of each partition (all of it when 0): the canary
+ * sets keep only the most recent events, so an old backlog need not be read.
+ * Every topic is read {@code read_committed}.
  * Partitions that appear after start (new topics or partitions) are read from their beginning. A record that cannot
  * be decoded is refused and logged; a registry outage is retried.
  */
@@ -52,11 +56,13 @@ public final class SnapshotIntake implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AvroRegistryCodec<ModelSnapshot> snapshotCodec;
     private final AvroRegistryCodec<RobustnessReport> reportCodec;
+    private final AvroRegistryCodec<LabeledText> heldOutCodec;
     private final Thread thread;
     private final Set<TopicPartition> assigned = new HashSet<>();
     private final Set<String> discoveredOnce = new HashSet<>();
     private final AtomicLong snapshots = new AtomicLong();
     private final AtomicLong reports = new AtomicLong();
+    private final AtomicLong heldOut = new AtomicLong();
     private final AtomicLong undecodable = new AtomicLong();
     private volatile State state = State.STARTING;
     private volatile long lastPollAt;
@@ -93,6 +99,7 @@ public final class SnapshotIntake implements AutoCloseable {
         RegistryConfig rc = RegistryConfig.fromProperties(registryProps, false);
         this.snapshotCodec = AvroRegistryCodec.forClass(ModelSnapshot.class, rc);
         this.reportCodec = AvroRegistryCodec.forClass(RobustnessReport.class, rc);
+        this.heldOutCodec = AvroRegistryCodec.forClass(LabeledText.class, rc);
         this.thread = new Thread(this::run, "bulwark-snapshot-intake");
         this.thread.setDaemon(true);
     }
@@ -109,6 +116,7 @@ public final class SnapshotIntake implements AutoCloseable {
             t.add(config.latestSnapshotTopic());
         }
         t.add(config.reportTopic());
+        t.add(config.heldOutTopic());
         return t;
     }
 
@@ -127,7 +135,9 @@ public final class SnapshotIntake implements AutoCloseable {
                 }
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
                 lastPollAt = System.currentTimeMillis();
-                if (state != State.RUNNING && discoveredOnce.size() == topics().size()) {
+                // The held-out topic is optional: a job that publishes none leaves serving on the report gate.
+                if (state != State.RUNNING && discoveredOnce.containsAll(
+                        topics().stream().filter(t -> !t.equals(config.heldOutTopic())).toList())) {
                     state = State.RUNNING;
                 }
                 handle(records);
@@ -156,6 +166,7 @@ public final class SnapshotIntake implements AutoCloseable {
         List<TopicPartition> added = new ArrayList<>();
         List<TopicPartition> fromBeginning = new ArrayList<>();
         List<TopicPartition> fromEnd = new ArrayList<>();
+        List<TopicPartition> recent = new ArrayList<>();
         for (String topic : topics()) {
             List<PartitionInfo> infos;
             try {
@@ -177,7 +188,11 @@ public final class SnapshotIntake implements AutoCloseable {
                 added.add(tp);
                 boolean end = first && topic.equals(config.snapshotTopic())
                         && config.snapshotStart() != ServingConfig.SnapshotStart.EARLIEST;
-                (end ? fromEnd : fromBeginning).add(tp);
+                if (first && topic.equals(config.heldOutTopic())) {
+                    recent.add(tp);
+                } else {
+                    (end ? fromEnd : fromBeginning).add(tp);
+                }
             }
         }
         if (added.isEmpty()) {
@@ -194,7 +209,16 @@ public final class SnapshotIntake implements AutoCloseable {
                 consumer.position(tp);
             }
         }
-        LOG.info("Snapshot intake reads {} (from the beginning: {}, from the end: {})", added, fromBeginning, fromEnd);
+        if (!recent.isEmpty()) {
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(recent, Duration.ofSeconds(10));
+            Map<TopicPartition, Long> end = consumer.endOffsets(recent, Duration.ofSeconds(10));
+            for (TopicPartition tp : recent) {
+                long replay = config.heldOutReplay();
+                consumer.seek(tp, replay == 0 ? begin.get(tp) : Math.max(begin.get(tp), end.get(tp) - replay));
+            }
+        }
+        LOG.info("Snapshot intake reads {} (from the beginning: {}, from the end: {}, the last {} offsets: {})", added,
+                fromBeginning, fromEnd, config.heldOutReplay(), recent);
     }
 
     private void handle(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
@@ -209,6 +233,8 @@ public final class SnapshotIntake implements AutoCloseable {
                 if (r.topic().equals(config.reportTopic())) {
                     registry.offerReport(reportCodec.decode(r.topic(), r.value()));
                     reports.incrementAndGet();
+                } else if (r.topic().equals(config.heldOutTopic())) {
+                    offerHeldOut(r, heldOutCodec.decode(r.topic(), r.value()));
                 } else {
                     registry.offer(snapshotCodec.decode(r.topic(), r.value()));
                     snapshots.incrementAndGet();
@@ -233,6 +259,20 @@ public final class SnapshotIntake implements AutoCloseable {
         }
     }
 
+    /** Adds a held-out event to its model's canary set (the model id is the record's modelKey, else its key). */
+    private void offerHeldOut(ConsumerRecord<byte[], byte[]> r, LabeledText e) {
+        String modelId = e.getModelKey() != null ? e.getModelKey()
+                : r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+        if (modelId == null || modelId.isEmpty()) {
+            undecodable.incrementAndGet();
+            registry.refuseUndecodable(r.topic() + "-" + r.partition() + "@" + r.offset(),
+                    "held-out event " + e.getId() + " names no model (no modelKey and no record key)");
+            return;
+        }
+        registry.offerHeldOut(modelId, e.getId(), e.getText(), e.getLabel());
+        heldOut.incrementAndGet();
+    }
+
     /** Status for /healthz. */
     public Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -242,6 +282,7 @@ public final class SnapshotIntake implements AutoCloseable {
         m.put("snapshotStart", config.snapshotStart().name().toLowerCase(java.util.Locale.ROOT));
         m.put("snapshotsRead", snapshots.get());
         m.put("reportsRead", reports.get());
+        m.put("heldOutRead", heldOut.get());
         m.put("undecodable", undecodable.get());
         m.put("lastPollAt", lastPollAt == 0 ? null : lastPollAt);
         m.put("lastError", lastError);
@@ -264,5 +305,6 @@ public final class SnapshotIntake implements AutoCloseable {
         }
         snapshotCodec.close();
         reportCodec.close();
+        heldOutCodec.close();
     }
 }

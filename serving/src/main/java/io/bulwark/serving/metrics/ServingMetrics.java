@@ -164,6 +164,17 @@ public final class ServingMetrics implements RegistryListener, AutoCloseable {
                     .strongReference(true).register(registry);
             arm(id, arm.id());
         }
+        Gauge.builder("bulwark.serving.canary.examples", slot, s -> s.canary().set().size()).tag("model", id)
+                .description("Examples in the model's canary set").strongReference(true).register(registry);
+        for (Arm arm : Arm.values()) {
+            for (String kind : List.of("clean", "attacked")) {
+                Gauge.builder("bulwark.serving.canary.accuracy", slot, s -> canaryAccuracy(s, arm, kind))
+                        .tag("model", id).tag("arm", arm.id()).tag("kind", kind)
+                        .description("Canary-set accuracy of the version an arm serves, clean or under every attack"
+                                + " family (NaN before it is scored)")
+                        .strongReference(true).register(registry);
+            }
+        }
         Gauge.builder("bulwark.serving.report.robust.accuracy", slot,
                         s -> s.latestReport().map(ReportPoint::robustAccuracy).orElse(Double.NaN))
                 .tag("model", id).description("Robust accuracy of the newest robustness report")
@@ -172,6 +183,22 @@ public final class ServingMetrics implements RegistryListener, AutoCloseable {
                         s -> s.latestReport().map(ReportPoint::cleanAccuracy).orElse(Double.NaN))
                 .tag("model", id).description("Clean accuracy of the newest robustness report")
                 .strongReference(true).register(registry);
+    }
+
+    private static double canaryAccuracy(ServedModel slot, Arm arm, String kind) {
+        Long v = slot.readExperiment(e -> e.version(arm));
+        if (v == null) {
+            return Double.NaN;
+        }
+        return slot.canary().scores().accuracy(v)
+                .map(a -> kind.equals("clean") ? a.cleanAccuracy() : a.robustAccuracy()).orElse(Double.NaN);
+    }
+
+    @Override
+    public void autoRolledBack(String modelId, io.bulwark.serving.ab.Experiment.Event rollback) {
+        Counter.builder("bulwark.serving.auto.rollbacks").tag("model", modelId)
+                .description("Automatic rollbacks of arm A after its canary accuracy stayed below the threshold")
+                .register(registry).increment();
     }
 
     /** Recent per-second samples of {@code modelId}, oldest first. */

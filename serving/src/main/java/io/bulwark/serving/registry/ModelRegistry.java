@@ -6,6 +6,9 @@ import io.bulwark.avro.RobustnessReport;
 import io.bulwark.serving.ab.ArmSpec;
 import io.bulwark.serving.ab.Experiment;
 import io.bulwark.serving.ab.RobustnessGate;
+import io.bulwark.serving.canary.CanaryAttacks;
+import io.bulwark.serving.canary.ChampionWatch;
+import io.bulwark.serving.canary.ModelCanary;
 import io.bulwark.serving.error.ServingException;
 import io.bulwark.serving.model.ScoringModel;
 import io.bulwark.serving.model.SnapshotLoader;
@@ -47,7 +50,33 @@ public final class ModelRegistry implements AutoCloseable {
             double weightA,
             double weightB,
             boolean shadow,
-            RobustnessGate gate) {}
+            RobustnessGate gate,
+            CanarySettings canary) {
+
+        /** The settings with the default canary settings. */
+        public Settings(int maxVersionsPerModel, int maxReportsPerModel, int loaderThreads, ArmSpec armA, ArmSpec armB,
+                        double weightA, double weightB, boolean shadow, RobustnessGate gate) {
+            this(maxVersionsPerModel, maxReportsPerModel, loaderThreads, armA, armB, weightA, weightB, shadow, gate,
+                    CanarySettings.DEFAULTS);
+        }
+    }
+
+    /**
+     * Settings of each model's canary set and of automatic rollback.
+     *
+     * @param capacity held-out examples kept per model (oldest leave first)
+     * @param seed seed of the attacked texts
+     * @param charBudget word types edited per text by the character attacks
+     * @param goodWords words injected by good-word injection
+     * @param rollbackThreshold canary accuracy below which the champion counts as failing (0 = no automatic rollback)
+     * @param rollbackChecks consecutive failing checks before the champion is rolled back
+     */
+    public record CanarySettings(int capacity, long seed, int charBudget, int goodWords, double rollbackThreshold,
+                                 int rollbackChecks) {
+
+        /** 1,000 examples, seed 1, 5 edited word types, 10 good words, no automatic rollback, 3 checks. */
+        public static final CanarySettings DEFAULTS = new CanarySettings(1000, 1, 5, 10, 0, 3);
+    }
 
     /** A record that could not be decoded, so its model is unknown. */
     public record Undecodable(String source, String reason, long at) {}
@@ -60,6 +89,7 @@ public final class ModelRegistry implements AutoCloseable {
     private final AtomicLong clock = new AtomicLong();
     private final AtomicInteger pendingLoads = new AtomicInteger();
     private final Deque<Undecodable> undecodable = new ArrayDeque<>();
+    private final CanaryScorer scorer;
 
     /** Creates a registry loading snapshots with {@code loader} on {@code settings.loaderThreads()} threads. */
     public ModelRegistry(SnapshotLoader loader, Settings settings, RegistryListener listener) {
@@ -75,6 +105,26 @@ public final class ModelRegistry implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.scorer = new CanaryScorer((slot, canaryVersion) ->
+                applied(slot, slot.canaryScored(System.currentTimeMillis())));
+    }
+
+    /**
+     * Adds a held-out event to the canary set of {@code modelId} and queues the scoring of its loaded versions on
+     * it; returns false when the set refused it (a duplicate id, no text or no label).
+     */
+    public boolean offerHeldOut(String modelId, String eventId, String text, String label) {
+        ServedModel slot = slot(modelId);
+        boolean added = slot.canary().set().add(eventId, text, label);
+        if (added) {
+            scorer.request(slot);
+        }
+        return added;
+    }
+
+    /** Waits until no canary scoring round is queued or running (tests). */
+    public boolean awaitCanaryIdle(long timeoutMillis) throws InterruptedException {
+        return scorer.awaitIdle(timeoutMillis);
     }
 
     /** Queues {@code snapshot} for loading unless that version is loaded, loading, or older than every kept version. */
@@ -107,6 +157,7 @@ public final class ModelRegistry implements AutoCloseable {
                     model.labels());
             listener.loaded(slot.modelId(), version, nanos);
             applied(slot, change);
+            scorer.request(slot);
         } catch (SnapshotRejectedException e) {
             LOG.warn("Refused snapshot {} v{} ({}): {}; versions already loaded keep serving {}", slot.modelId(),
                     version, e.kind(), e.getMessage(), slot.loadedVersions());
@@ -135,6 +186,10 @@ public final class ModelRegistry implements AutoCloseable {
             LOG.warn("Robustness gate kept {} arm A on v{}: {}", slot.modelId(), change.blocked().currentVersion(),
                     change.blocked().reason());
             listener.gateBlocked(slot.modelId(), change.blocked());
+        }
+        if (change.rolledBack() != null) {
+            LOG.warn("Automatic rollback of {} arm A: {}", slot.modelId(), change.rolledBack().message());
+            listener.autoRolledBack(slot.modelId(), change.rolledBack());
         }
         close(change.evicted());
     }
@@ -211,7 +266,10 @@ public final class ModelRegistry implements AutoCloseable {
             created[0] = true;
             Experiment e = new Experiment(id, settings.armA(), settings.armB(), settings.weightA(), settings.weightB(),
                     settings.shadow(), settings.gate());
-            return new ServedModel(id, settings.maxVersionsPerModel(), settings.maxReportsPerModel(), e);
+            CanarySettings c = settings.canary();
+            return new ServedModel(id, settings.maxVersionsPerModel(), settings.maxReportsPerModel(), e,
+                    new ModelCanary(c.capacity(), new CanaryAttacks(c.seed(), c.charBudget(), c.goodWords())),
+                    new ChampionWatch(c.rollbackThreshold(), c.rollbackChecks()), settings.gate().config().minExamples());
         });
         if (created[0]) {
             listener.modelAdded(slot);
@@ -221,6 +279,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     @Override
     public void close() {
+        scorer.close();
         loadExecutor.shutdownNow();
         try {
             loadExecutor.awaitTermination(30, TimeUnit.SECONDS);

@@ -21,6 +21,9 @@ public interface RegistryListener {
     /** The robustness gate blocked an automatic promotion. */
     default void gateBlocked(String modelId, GateDecision decision) {}
 
+    /** Arm A was rolled back automatically because its canary accuracy stayed below the threshold. */
+    default void autoRolledBack(String modelId, io.bulwark.serving.ab.Experiment.Event rollback) {}
+
     /** A model id was seen for the first time. */
     default void modelAdded(ServedModel slot) {}
 }

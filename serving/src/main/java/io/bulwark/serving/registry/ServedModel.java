@@ -3,7 +3,12 @@ package io.bulwark.serving.registry;
 import io.bulwark.serving.ab.ReportPoint;
 import io.bulwark.serving.ab.Experiment;
 import io.bulwark.serving.ab.GateDecision;
+import io.bulwark.serving.ab.Arm;
+import io.bulwark.serving.ab.CanaryComparison;
 import io.bulwark.serving.ab.VersionView;
+import io.bulwark.serving.canary.CanaryScores;
+import io.bulwark.serving.canary.ChampionWatch;
+import io.bulwark.serving.canary.ModelCanary;
 import io.bulwark.serving.error.ServingException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -11,6 +16,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.Optional;
@@ -36,15 +42,32 @@ public final class ServedModel implements VersionView {
     private final TreeMap<Long, ReportPoint> reports = new TreeMap<>();
     private final Deque<Refusal> refused = new ArrayDeque<>();
     private final Experiment experiment;
+    private final ModelCanary canary;
+    private final ChampionWatch watch;
+    private final int minExamples;
 
     /** A refused snapshot version with the reason. */
     public record Refusal(long version, String kind, String reason, long at) {}
 
-    ServedModel(String modelId, int maxVersions, int maxReports, Experiment experiment) {
+    ServedModel(String modelId, int maxVersions, int maxReports, Experiment experiment, ModelCanary canary,
+                ChampionWatch watch, int minExamples) {
         this.modelId = modelId;
         this.maxVersions = maxVersions;
         this.maxReports = maxReports;
         this.experiment = experiment;
+        this.canary = canary;
+        this.watch = watch;
+        this.minExamples = minExamples;
+    }
+
+    /** The canary set of this model and every version's answers on it. */
+    public ModelCanary canary() {
+        return canary;
+    }
+
+    @Override
+    public Optional<CanaryComparison> canary(long champion, long candidate) {
+        return canary.compare(champion, candidate);
     }
 
     /** The model id. */
@@ -136,7 +159,12 @@ public final class ServedModel implements VersionView {
     }
 
     /** What a change did: versions evicted (to close outside the lock) and a new gate block (to report), if any. */
-    record Change(List<LoadedVersion> evicted, GateDecision blocked) {}
+    record Change(List<LoadedVersion> evicted, GateDecision blocked, Experiment.Event rolledBack) {
+
+        Change(List<LoadedVersion> evicted, GateDecision blocked) {
+            this(evicted, blocked, null);
+        }
+    }
 
     /** Adds a loaded version and re-resolves the arms. */
     synchronized Change addLoaded(LoadedVersion v, long now) {
@@ -162,6 +190,43 @@ public final class ServedModel implements VersionView {
         }
         GateDecision blocked = refreshExperiment(now);
         return new Change(evict(), blocked);
+    }
+
+    /**
+     * After a canary scoring round: re-runs the gate (a waiting candidate may now pass), then checks the champion
+     * against the rollback threshold and, after enough consecutive checks below it, rolls A back to the most recent
+     * earlier version whose canary accuracy is at or above the threshold.
+     */
+    synchronized Change canaryScored(long now) {
+        GateDecision blocked = refreshExperiment(now);
+        Experiment.Event rolledBack = null;
+        Long champion = experiment.version(Arm.A);
+        if (champion != null && watch.enabled()) {
+            Optional<CanaryScores.Accuracy> acc = canary.scores().accuracy(champion);
+            if (acc.isPresent() && acc.get().n() >= minExamples
+                    && watch.observe(champion, acc.get().canaryVersion(), acc.get().cleanAccuracy())) {
+                rolledBack = rollBackFrom(champion, acc.get(), now);
+            }
+        }
+        return new Change(evict(), blocked, rolledBack);
+    }
+
+    /** Rolls A back from a failing champion; returns the rollback, or null when no earlier version qualifies. */
+    private Experiment.Event rollBackFrom(long champion, CanaryScores.Accuracy acc, long now) {
+        String why = String.format(Locale.ROOT, "v%d canary accuracy %.3f (n = %d, canary set v%d) stayed"
+                        + " below %.3f for %d consecutive checks", champion, acc.cleanAccuracy(), acc.n(),
+                acc.canaryVersion(), watch.threshold(), watch.checks());
+        for (long previous : experiment.history()) {
+            Optional<CanaryScores.Accuracy> p = canary.scores().accuracy(previous);
+            if (versions.containsKey(previous) && p.isPresent() && p.get().cleanAccuracy() >= watch.threshold()) {
+                watch.reset();
+                return experiment.autoRollback(previous, why + String.format(Locale.ROOT,
+                        "; v%d scores %.3f", previous, p.get().cleanAccuracy()), now);
+            }
+        }
+        experiment.noteRollbackImpossible(why + "; no earlier loaded version scores at or above the threshold", now);
+        watch.reset();
+        return null;
     }
 
     /** Re-resolves the arms; returns the gate decision if it newly blocked a candidate. */
@@ -195,6 +260,7 @@ public final class ServedModel implements VersionView {
                 break;
             }
             versions.remove(victim.version());
+            canary.scores().forget(victim.version());
             evicted.add(victim);
         }
         return evicted;
@@ -218,6 +284,7 @@ public final class ServedModel implements VersionView {
             view.put("arms", arms);
             view.put("pinned", pinned.contains(v.version()));
             view.put("report", reports.get(v.version()));
+            view.put("canary", canary.scores().accuracy(v.version()).map(CanaryScores.Accuracy::toView).orElse(null));
             vs.add(view);
         }
         m.put("versions", vs);
@@ -226,6 +293,11 @@ public final class ServedModel implements VersionView {
         m.put("maxVersions", maxVersions);
         m.put("reports", reports.size());
         m.put("experiment", experiment.toView());
+        Map<String, Object> c = canary.toView();
+        c.put("rollbackThreshold", watch.enabled() ? watch.threshold() : null);
+        c.put("rollbackChecks", watch.checks());
+        c.put("championChecksBelow", watch.below());
+        m.put("canary", c);
         return m;
     }
 

@@ -45,12 +45,19 @@ class DashboardBrowserITCase {
         server = ServingServer.start(ServingConfig.builder().optPort(0).optAdminToken(TOKEN).optGate(1.0, true)
                 .optSampleMillis(250).build());
         http = new Http(server.url());
+        // A canary set: every version is scored on it and the gate decides on paired statistics.
+        List<io.bulwark.model.Example> heldOut = io.bulwark.serving.bench.BenchModels.examples(9, 400).subList(0, 60);
+        for (int i = 0; i < heldOut.size(); i++) {
+            server.registry().offerHeldOut(MODEL, "h" + i, heldOut.get(i).text(), heldOut.get(i).label());
+        }
         for (RealModels.Version v : versions) {
             server.offerReport(v.report());
             server.offer(v.snapshot());
         }
         Await.until(Duration.ofSeconds(60), "4 versions loaded",
                 () -> server.registry().find(MODEL).map(s -> s.loadedCount() == 4).orElse(false));
+        Await.until(Duration.ofSeconds(60), "a gate decision on the canary set",
+                () -> http.get("/v1/dashboard?model=" + MODEL).json().path("experiment").path("gate").has("clean"));
         assertThat(http.post("/v1/admin/models/" + MODEL + "/arms", "{\"A\": 4, \"B\": 3}", TOKEN).status()).isEqualTo(200);
         assertThat(http.post("/v1/admin/models/" + MODEL + "/weights", "{\"A\": 60, \"B\": 40}", TOKEN).status())
                 .isEqualTo(200);
@@ -141,6 +148,13 @@ class DashboardBrowserITCase {
             assertThat(requests.get(0).longValue() + requests.get(1).longValue()).isEqualTo(120);
             String armsTable = driver.findElement(org.openqa.selenium.By.id("arms-table")).getText();
             assertThat(armsTable).contains("v4", "v3", "60", "40");
+            // the gate card: the canary set and the paired statistics behind the last decision
+            String gate = driver.findElement(org.openqa.selenium.By.id("gate")).getText();
+            assertThat(gate).contains("Canary set", "60 held-out examples", "McNemar p", "under attack", "Champion: v4");
+            String stats = driver.findElement(org.openqa.selenium.By.id("gate-stats")).getText();
+            assertThat(stats).contains("clean", "under attack", "60");
+            String versionsTable = driver.findElement(org.openqa.selenium.By.id("versions-table")).getText();
+            assertThat(versionsTable).contains("canary clean", "canary attacked");
 
             File shot = driver.getScreenshotAs(OutputType.FILE);
             Path target = Path.of("target", "dashboard.png");
