@@ -194,12 +194,13 @@ public final class BenchCommand implements Callable<Integer> {
                 Map<String, Object> row = time(config, variant, device, fixed, warmup);
                 usedDevice = (String) row.remove("device_used");
                 if (learners > 1) {
-                    double together = ConcurrentLearners.examplesPerSecond(config, device, fixed, warmup, learners,
-                            runtime.threads());
+                    ConcurrentLearners.Result together = ConcurrentLearners.run(config, device, fixed, warmup,
+                            learners, runtime.threads());
                     row.put("learners", learners);
-                    row.put("concurrent_examples_per_second", JsonReports.round(together, 2));
-                    row.put("scaling_vs_one_learner",
-                            JsonReports.round(together / (double) row.get("examples_per_second"), 3));
+                    row.put("concurrent_examples_per_second", JsonReports.round(together.examplesPerSecond(), 2));
+                    row.put("scaling_vs_one_learner", JsonReports.round(
+                            together.examplesPerSecond() / (double) row.get("examples_per_second"), 3));
+                    row.put("runnable_share", JsonReports.round(together.runnableShare(), 3));
                 }
                 double msPerBatch = (double) row.get("ms_per_batch");
                 double msPerPass = (double) row.get("ms_per_pass");
@@ -236,7 +237,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> header = new ArrayList<>(List.of("encoder", "variant", "examples/s", "ms/step", "ms/pass",
                 "passes/step", "native ops/step", "host syncs/step", "time vs natural", "pass cost vs natural"));
         if (learners > 1) {
-            header.addAll(List.of(learners + " learners ex/s", "scaling"));
+            header.addAll(List.of(learners + " learners ex/s", "scaling", "runnable"));
         }
         TextTable t = new TextTable(header.toArray(new String[0]));
         for (Map<String, Object> row : rows) {
@@ -252,6 +253,8 @@ public final class BenchCommand implements Callable<Integer> {
             if (learners > 1) {
                 cells.add(String.format(Locale.ROOT, "%.1f", (double) row.get("concurrent_examples_per_second")));
                 cells.add(ratio(row.get("scaling_vs_one_learner")));
+                double share = (double) row.get("runnable_share");
+                cells.add(Double.isFinite(share) ? String.format(Locale.ROOT, "%.2f", share) : "n/a");
             }
             t.row(cells.toArray(new String[0]));
         }

@@ -59,6 +59,8 @@ class BenchCommandTest {
         assertThat(row.get("learners").asInt()).isEqualTo(2);
         assertThat(row.get("concurrent_examples_per_second").asDouble()).isPositive();
         assertThat(row.get("scaling_vs_one_learner").asDouble()).isPositive();
+        // Linux's schedstat: the share of the wall time the learner threads could run (1 when nothing blocks them).
+        assertThat(row.get("runnable_share").asDouble()).isPositive().isLessThanOrEqualTo(1.2);
     }
 
     @Test
