@@ -22,8 +22,10 @@ import java.util.stream.Stream;
 
 /**
  * fastText (Joulin et al. 2017) as a robustness baseline, through Debian's {@code fasttext} program: supervised
- * training with word bigrams and character 3–5-grams, then one {@code predict-prob} process that scores one text per
- * line on its standard input.
+ * training with word bigrams and character 3–5-grams at learning rate {@value #LEARNING_RATE}, then one
+ * {@code predict-prob} process that scores one text per line on its standard input. With fastText's default rate of
+ * 0.1, five epochs on the bundled corpus gave 0.76 held-out accuracy, little above always answering ham; 1.0 gave
+ * 0.98, so the baseline is not a straw man.
  *
  * <p>Texts are lower-cased, with every run of whitespace (newlines included) turned into one space, because fastText
  * reads one example per line and splits words on whitespace. Training uses one thread and the run's seed, so it is
@@ -33,6 +35,9 @@ final class FastTextBaseline implements RobustnessBenchmark.Baseline {
 
     /** Where Debian installs the program. */
     static final Path DEFAULT_BINARY = Path.of("/usr/bin/fasttext");
+
+    /** The learning rate of training. */
+    static final String LEARNING_RATE = "1.0";
 
     private static final String LABEL_PREFIX = "__label__";
     private static final Pattern SPACE = Pattern.compile("\\s+");
@@ -74,7 +79,8 @@ final class FastTextBaseline implements RobustnessBenchmark.Baseline {
             }
             Path model = dir.resolve("model");
             run(List.of(binary.toString(), "supervised", "-input", input.toString(), "-output", model.toString(),
-                    "-epoch", Integer.toString(epochs), "-wordNgrams", "2", "-minn", "3", "-maxn", "5",
+                    "-epoch", Integer.toString(epochs), "-lr", LEARNING_RATE, "-wordNgrams", "2", "-minn", "3",
+                    "-maxn", "5",
                     "-thread", "1", "-seed", Long.toString(seed), "-verbose", "0"));
             return new Scorer(binary, dir, model.resolveSibling("model.bin"), labels);
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -110,15 +116,15 @@ final class FastTextBaseline implements RobustnessBenchmark.Baseline {
     }
 
     /** A running {@code predict-prob} process over one trained model. */
-    static final class Scorer implements Victim, AutoCloseable {
+    static final class Scorer extends Victim.Counting implements AutoCloseable {
         private final Path dir;
         private final List<String> labels;
         private final Process process;
         private final BufferedWriter in;
         private final BufferedReader out;
-        private long queries;
 
         Scorer(Path binary, Path dir, Path model, List<String> labels) throws IOException {
+            super(labels);
             this.dir = dir;
             this.labels = List.copyOf(labels);
             this.process = new ProcessBuilder(binary.toString(), "predict-prob", model.toString(), "-",
@@ -128,13 +134,7 @@ final class FastTextBaseline implements RobustnessBenchmark.Baseline {
         }
 
         @Override
-        public List<String> labels() {
-            return labels;
-        }
-
-        @Override
-        public double[][] probabilities(List<String> texts) {
-            queries += texts.size();
+        protected double[][] score(List<String> texts) {
             double[][] p = new double[texts.size()][];
             try {
                 for (int i = 0; i < p.length; i++) {
@@ -151,11 +151,6 @@ final class FastTextBaseline implements RobustnessBenchmark.Baseline {
                 throw new IllegalStateException("fastText scoring failed: " + e.getMessage(), e);
             }
             return p;
-        }
-
-        @Override
-        public long queries() {
-            return queries;
         }
 
         @Override

@@ -59,13 +59,17 @@ public final class RobustnessCommand implements Callable<Integer> {
     boolean naiveBayes;
 
     @Option(names = "--fasttext", defaultValue = "false",
-            description = "Add fastText (5 epochs, word bigrams, character 3-5-grams) as a baseline; needs Debian's"
-                    + " fasttext program (default: off).")
+            description = "Add fastText (5 epochs, learning rate 1.0, word bigrams, character 3-5-grams) as a baseline;"
+                    + " needs Debian's fasttext program (default: off).")
     boolean fastText;
 
     @Option(names = "--fasttext-binary", paramLabel = "PATH", defaultValue = "/usr/bin/fasttext",
             description = "The fasttext program (default: ${DEFAULT-VALUE}).")
     Path fastTextBinary;
+
+    @Option(names = "--baselines-only", defaultValue = "false",
+            description = "Measure only the baselines (naive Bayes, fastText), no learner candidates.")
+    boolean baselinesOnly;
 
     @Option(names = "--input", paramLabel = "FILE",
             description = "Labeled texts (JSONL or CSV with text and label fields) instead of the bundled corpus.")
@@ -87,7 +91,7 @@ public final class RobustnessCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Candidate> parsed = new ArrayList<>();
-        for (String c : candidates.isEmpty() ? DEFAULT_CANDIDATES : candidates) {
+        for (String c : baselinesOnly ? List.<String>of() : candidates.isEmpty() ? DEFAULT_CANDIDATES : candidates) {
             try {
                 parsed.add(Candidate.parse(c));
             } catch (IllegalArgumentException e) {

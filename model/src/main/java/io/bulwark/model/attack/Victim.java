@@ -43,7 +43,7 @@ public interface Victim {
     static Victim of(Learner learner) {
         return new Counting(learner.labels()) {
             @Override
-            double[][] score(List<String> texts) {
+            protected double[][] score(List<String> texts) {
                 List<Prediction> ps = learner.predict(texts);
                 double[][] out = new double[ps.size()][];
                 for (int i = 0; i < out.length; i++) {
@@ -62,7 +62,7 @@ public interface Victim {
     static Victim of(NaiveBayes nb) {
         return new Counting(nb.labels()) {
             @Override
-            double[][] score(List<String> texts) {
+            protected double[][] score(List<String> texts) {
                 double[][] out = new double[texts.size()][];
                 for (int i = 0; i < out.length; i++) {
                     out[i] = nb.probabilities(texts.get(i));
@@ -77,11 +77,13 @@ public interface Victim {
         private final List<String> labels;
         private long queries;
 
-        Counting(List<String> labels) {
+        /** A victim over {@code labels}, in the order of the probability arrays. */
+        protected Counting(List<String> labels) {
             this.labels = List.copyOf(new ArrayList<>(labels));
         }
 
-        abstract double[][] score(List<String> texts);
+        /** Class probabilities of each text (not counted: {@link #probabilities} counts). */
+        protected abstract double[][] score(List<String> texts);
 
         @Override
         public List<String> labels() {

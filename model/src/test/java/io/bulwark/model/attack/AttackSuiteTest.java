@@ -19,7 +19,7 @@ class AttackSuiteTest {
         }
 
         @Override
-        double[][] score(List<String> texts) {
+        protected double[][] score(List<String> texts) {
             double[][] out = new double[texts.size()][];
             for (int i = 0; i < out.length; i++) {
                 List<String> words = List.of(texts.get(i).toLowerCase().split("[^\\p{L}]+"));
