@@ -187,6 +187,8 @@ public final class BulwarkJob {
                 .optAttackAlpha(conf.getOptional(JobOptions.EVAL_ATTACK_ALPHA).orElse(null))
                 .optAttackRestarts(conf.getOptional(JobOptions.EVAL_ATTACK_RESTARTS).orElse(null))
                 .optAttackTexts(conf.get(JobOptions.EVAL_ATTACK_TEXTS))
+                .optEvalEverySnapshots(conf.get(JobOptions.EVAL_EVERY_SNAPSHOTS))
+                .optEvalMaxPending(conf.get(JobOptions.EVAL_MAX_PENDING))
                 .optAttackNorm(conf.getOptional(JobOptions.EVAL_ATTACK_NORM).orElse(null))
                 .optDevice(conf.get(JobOptions.DEVICE))
                 .optGpuResource(conf.get(JobOptions.GPU_RESOURCE))

@@ -35,6 +35,13 @@ final class ModelSlot {
     /** Previous snapshot changed since the last checkpoint. */
     boolean previousDirty;
 
+    /** Checkpoints that wrote this model's state (since the slot was loaded), for the checkpoint-cost gauges. */
+    volatile long checkpointsWritten;
+    /** Bytes those checkpoints wrote. */
+    volatile long checkpointBytes;
+    /** Nanoseconds the training thread spent writing them. */
+    volatile long checkpointNanos;
+
     ModelSlot(String modelId, Learner learner, ModelProgress progress, List<TrainingEvent> pending,
               Deque<HeldOutEvent> reservoir, ModelSnapshot previous) {
         this.modelId = modelId;

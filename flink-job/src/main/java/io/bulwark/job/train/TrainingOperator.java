@@ -30,6 +30,7 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -50,9 +52,12 @@ import java.util.stream.Stream;
  * recent events that is never trained on; the rest join the model's pending batch. A batch is trained when it is
  * full, when its first event has waited {@code batch.timeout} (a processing-time timer), or at the end of a bounded
  * input. Training is prequential: the learner scores each batch before updating on it. Every
- * {@code snapshot.every-batches} batches or {@code snapshot.interval} the operator evaluates the reservoir (clean and
- * under embedding-space PGD) and emits a ModelSnapshot to the versions topic and the compacted latest topic, plus a
- * RobustnessReport.
+ * {@code snapshot.every-batches} batches or {@code snapshot.interval} the operator captures a snapshot of the model
+ * and hands it, with the reservoir, to an evaluation thread ({@link AsyncEvaluator}): a learner loaded from the
+ * snapshot is evaluated there (clean, under embedding-space PGD, drift, attack suite), so training goes on meanwhile.
+ * When the evaluation is done the operator emits the ModelSnapshot to the versions topic and the compacted latest
+ * topic, plus its RobustnessReport, in version order. Versions whose records were not emitted before a checkpoint's
+ * barrier are part of that checkpoint and are evaluated again after a restore: each version is published once.
  *
  * <p>State: learners live in memory and are written to keyed state ({@code learner.checkpoint()}) only in
  * {@link #snapshotState}, and only when they changed, because serializing a model per batch would dominate the
@@ -65,6 +70,8 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TrainingOperator.class);
+    /** How often finished evaluations are looked for while versions are in flight, ms. */
+    private static final long POLL_MS = 20;
 
     /** Side output of events whose label is rejected. */
     public static final OutputTag<Rejected> DEAD_LETTERS = EventValidator.DEAD_LETTERS;
@@ -78,7 +85,11 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
 
     private transient LearnerConfig config;
     private transient String device;
-    private transient SnapshotPublisher publisher;
+    /** Test seam: runs on the evaluation thread before each evaluation (null in production). */
+    private final AsyncEvaluator.Hook evaluationHook;
+
+    private transient AsyncEvaluator evaluator;
+    private transient boolean pollScheduled;
     private transient SlotState state;
     private transient LabelAdmission labels;
     private transient InternalTimerService<VoidNamespace> timers;
@@ -96,15 +107,23 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     private transient Counter batchCounter;
     private transient Counter skippedCounter;
     private transient Counter snapshotCounter;
+    private transient Counter evaluationsSkipped;
     private transient DeadLetterCounters deadLetters;
     private transient volatile double lastDeltaNorm;
     private transient volatile double lastTeacherDrift;
     private transient volatile double lastRobustAccuracy;
     private transient volatile long highestVersion;
+    private transient volatile int inFlight;
 
     /** Creates the operator. */
     public TrainingOperator(TrainerSettings settings) {
+        this(settings, null);
+    }
+
+    /** Creates the operator with a hook that runs before each evaluation (tests). */
+    TrainingOperator(TrainerSettings settings, AsyncEvaluator.Hook evaluationHook) {
         this.settings = settings;
+        this.evaluationHook = evaluationHook;
     }
 
     @Override
@@ -126,7 +145,9 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         LOG.info("Training on device {} (option '{}', external resource '{}'), subtask {}, attempt {}, restored {}",
                 device, settings.device(), settings.gpuResource(),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), attempt, restored);
-        publisher = new SnapshotPublisher(settings, settings.attack(config), device);
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        evaluator = new AsyncEvaluator(new SnapshotEvaluator(settings, settings.attack(config), device),
+                evaluationHook, "bulwark-evaluator-" + subtask);
         state = new SlotState(this::getPartitionedState);
         timers = getInternalTimerService("batch-timeout", VoidNamespaceSerializer.INSTANCE, this);
         slots = new ConcurrentHashMap<>();
@@ -145,10 +166,36 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         metricGroup.gauge(BulwarkMetrics.ROBUST_ACCURACY, (Gauge<Double>) () -> lastRobustAccuracy);
         metricGroup.gauge(BulwarkMetrics.DELTA_NORM, (Gauge<Double>) () -> lastDeltaNorm);
         metricGroup.gauge(BulwarkMetrics.TEACHER_DRIFT_KL, (Gauge<Double>) () -> lastTeacherDrift);
+        evaluationsSkipped = metricGroup.counter(BulwarkMetrics.EVALUATIONS_SKIPPED);
+        metricGroup.gauge(BulwarkMetrics.EVALUATIONS_IN_FLIGHT, (Gauge<Integer>) () -> inFlight);
+        if (restored) {
+            resubmitEvaluations();
+        }
+    }
+
+    /** Queues again the captured versions whose records were not emitted before the restored checkpoint. */
+    private void resubmitEvaluations() throws Exception {
+        List<String> keys;
+        KeyedStateBackend<String> backend = getKeyedStateBackend();
+        try (Stream<String> stored = backend.getKeys(SlotState.EVALUATIONS, VoidNamespace.INSTANCE)) {
+            keys = stored.sorted().collect(Collectors.toList());
+        }
+        for (String key : keys) {
+            setCurrentKey(key);
+            List<EvaluationRequest> requests = state.readEvaluations();
+            requests.forEach(r -> evaluator.submit(r, true));
+            if (!requests.isEmpty()) {
+                LOG.info("Model '{}': {} captured version(s) from the checkpoint queued for evaluation again ({})",
+                        key, requests.size(), requests);
+            }
+        }
+        inFlight = evaluator.size();
+        schedulePoll();
     }
 
     @Override
     public void processElement(StreamRecord<TrainingEvent> element) throws Exception {
+        emitEvaluated(evaluator.completed());
         TrainingEvent e = element.getValue();
         String modelId = (String) getCurrentKey();
         long now = now();
@@ -216,27 +263,49 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
                 trainPending(slot, now);
             }
             if (slot.progress.sinceBatches > 0) {
-                publish(slot, now);
+                publish(slot, now, true);
             }
         }
+        emitEvaluated(evaluator.awaitAll());
         LOG.info("End of input: flushed and published {} model(s)", keys.size());
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        // Records of evaluated versions go out before the barrier; the rest are written to state below.
+        emitEvaluated(evaluator.completed());
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        long learnerBytes = 0;
+        long bytes = 0;
         int written = 0;
+        Set<String> evaluationsChanged = evaluator.takeChanged();
         for (ModelSlot slot : slots.values()) {
-            if (!(slot.learnerDirty || slot.dirty || slot.previousDirty)) {
+            boolean requests = evaluationsChanged.remove(slot.modelId);
+            if (!(slot.learnerDirty || slot.dirty || slot.previousDirty || requests)) {
                 continue;
             }
+            long start = System.nanoTime();
             setCurrentKey(slot.modelId);
+            long b = state.write(slot);
+            if (requests) {
+                b += state.writeEvaluations(evaluator.pending(slot.modelId));
+            }
+            slot.checkpointNanos += System.nanoTime() - start;
+            slot.checkpointBytes += b;
+            slot.checkpointsWritten++;
+            bytes += b;
             written++;
-            learnerBytes += state.write(slot);
         }
-        LOG.debug("Checkpoint {}: wrote {} model(s), {} learner bytes", context.getCheckpointId(), written,
-                learnerBytes);
+        for (String modelId : evaluationsChanged) {
+            // Restored versions of a model not loaded since: their records were emitted.
+            setCurrentKey(modelId);
+            bytes += state.writeEvaluations(evaluator.pending(modelId));
+        }
+        LOG.debug("Checkpoint {}: wrote {} model(s), {} bytes", context.getCheckpointId(), written, bytes);
     }
 
     @Override
@@ -253,8 +322,8 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
                 DjlLock.locked(slot::close);
             }
         }
-        if (publisher != null) {
-            publisher.close();
+        if (evaluator != null) {
+            evaluator.close();
         }
         super.close();
     }
@@ -329,7 +398,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         boolean byCount = settings.snapshotEveryBatches() > 0 && p.sinceBatches >= settings.snapshotEveryBatches();
         boolean byTime = settings.snapshotIntervalMs() > 0 && now - p.lastSnapshotAt >= settings.snapshotIntervalMs();
         if (byCount || byTime) {
-            publish(slot, now);
+            publish(slot, now, false);
         }
     }
 
@@ -348,13 +417,60 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
 
     // ---- snapshots and reports ---------------------------------------------------------------------------------
 
-    private void publish(ModelSlot slot, long now) {
-        for (Publication publication : publisher.publish(slot, now, now())) {
-            output.collect(new StreamRecord<>(publication));
+    /**
+     * Captures the slot's next version and queues it for evaluation; its records are emitted when the evaluation is
+     * done ({@link #emitEvaluated}), in capture order. The final version of a bounded input is always evaluated:
+     * no training waits for it.
+     */
+    private void publish(ModelSlot slot, long now, boolean finalVersion) {
+        long version = slot.progress.version + 1;
+        boolean due = finalVersion || version % settings.evalEverySnapshots() == 0;
+        boolean evaluate = finalVersion
+                || due && evaluator.evaluationsInFlight() < settings.evalMaxPending();
+        if (due && !evaluate) {
+            evaluationsSkipped.inc();
+            LOG.info("Model '{}' v{} is published without a robustness evaluation: {} evaluation(s) in flight "
+                    + "(eval.max-pending={})", slot.modelId, version, evaluator.evaluationsInFlight(),
+                    settings.evalMaxPending());
         }
+        evaluator.submit(SnapshotCapture.capture(slot, now, now(), evaluate), false);
+        inFlight = evaluator.size();
         snapshotCounter.inc();
         highestVersion = Math.max(highestVersion, slot.progress.version);
-        lastRobustAccuracy = slot.progress.lastRobustAccuracy;
+        schedulePoll();
+    }
+
+    /** Emits the records of evaluated versions, and their accuracies to the gauges. */
+    private void emitEvaluated(List<SnapshotEvaluator.Result> results) {
+        for (SnapshotEvaluator.Result r : results) {
+            for (Publication publication : r.publications()) {
+                output.collect(new StreamRecord<>(publication));
+            }
+            if (r.request().evaluate) {
+                lastRobustAccuracy = r.robustAccuracy();
+                ModelSlot slot = slots.get(r.request().modelId);
+                if (slot != null) {
+                    slot.progress.lastCleanAccuracy = r.cleanAccuracy();
+                    slot.progress.lastRobustAccuracy = r.robustAccuracy();
+                    slot.dirty = true;
+                }
+            }
+        }
+        inFlight = evaluator.size();
+    }
+
+    /** While versions are in flight, looks for finished evaluations every {@value #POLL_MS} ms. */
+    private void schedulePoll() {
+        if (pollScheduled || evaluator.isEmpty()) {
+            return;
+        }
+        pollScheduled = true;
+        ProcessingTimeService time = getProcessingTimeService();
+        time.registerTimer(time.getCurrentProcessingTime() + POLL_MS, t -> {
+            pollScheduled = false;
+            emitEvaluated(evaluator.completed());
+            schedulePoll();
+        });
     }
 
     // ---- metrics and clock ---------------------------------------------------------------------------------------
@@ -371,6 +487,9 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         g.gauge(BulwarkMetrics.DELTA_NORM, (Gauge<Double>) () -> p.lastDeltaNorm);
         g.gauge(BulwarkMetrics.TEACHER_DRIFT_KL, (Gauge<Double>) () -> p.lastTeacherDriftKl);
         g.gauge(BulwarkMetrics.SKIPPED_BATCHES, (Gauge<Long>) () -> p.skippedBatches);
+        g.gauge(BulwarkMetrics.CHECKPOINTS_WRITTEN, (Gauge<Long>) () -> slot.checkpointsWritten);
+        g.gauge(BulwarkMetrics.CHECKPOINT_BYTES, (Gauge<Long>) () -> slot.checkpointBytes);
+        g.gauge(BulwarkMetrics.CHECKPOINT_MILLIS, (Gauge<Long>) () -> slot.checkpointNanos / 1_000_000);
         g.gauge(BulwarkMetrics.LAG_MS, (Gauge<Long>) () ->
                 p.lastEventTime == Long.MIN_VALUE ? 0L : System.currentTimeMillis() - p.lastEventTime);
     }
@@ -387,6 +506,11 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
             correct += s.progress.correctBeforeUpdate;
         }
         return labeled == 0 ? Double.NaN : (double) correct / labeled;
+    }
+
+    /** Captured versions whose records wait for their evaluation (tests). */
+    int versionsInFlight() {
+        return evaluator.size();
     }
 
     private long now() {

@@ -58,6 +58,8 @@ class TrainingOperatorTest {
                 .optHeldOutFraction(0.1)
                 .optReservoirSize(32)
                 .optAttackSteps(2)
+                // Evaluate every version, however far the evaluation thread falls behind.
+                .optEvalMaxPending(1000)
                 .optDevice("cpu");
     }
 
@@ -266,7 +268,8 @@ class TrainingOperatorTest {
             h.setProcessingTime(2_999);
             assertThat(h.extractOutputValues()).isEmpty();
             h.setProcessingTime(3_000);
-            List<ModelSnapshot> out = snapshotsOf(h.extractOutputValues(), Publication.Kind.SNAPSHOT);
+            // The batch trained at 3 s; its version is emitted once its evaluation is done.
+            List<ModelSnapshot> out = awaitSnapshots(h, 3_000, 1);
             assertThat(out).singleElement().satisfies(m -> assertThat(m.getExamplesSeen()).isEqualTo(3));
         }
     }
@@ -315,6 +318,22 @@ class TrainingOperatorTest {
                     .isInstanceOf(TrainingOperator.InjectedFault.class)
                     .hasMessageContaining("fault.fail-after-batches=2");
         }
+    }
+
+    /** Advances processing time (the operator looks for finished evaluations on a timer) until n snapshots. */
+    private static List<ModelSnapshot> awaitSnapshots(
+            KeyedOneInputStreamOperatorTestHarness<String, TrainingEvent, Publication> h, long from, int n)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long t = from;
+        List<ModelSnapshot> out = snapshotsOf(h.extractOutputValues(), Publication.Kind.SNAPSHOT);
+        while (out.size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            t += 20;
+            h.setProcessingTime(t);
+            out = snapshotsOf(h.extractOutputValues(), Publication.Kind.SNAPSHOT);
+        }
+        return out;
     }
 
     private static <T> T last(List<T> list) {
