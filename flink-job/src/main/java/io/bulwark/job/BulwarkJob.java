@@ -189,6 +189,7 @@ public final class BulwarkJob {
                 .optAttackTexts(conf.get(JobOptions.EVAL_ATTACK_TEXTS))
                 .optEvalEverySnapshots(conf.get(JobOptions.EVAL_EVERY_SNAPSHOTS))
                 .optEvalMaxPending(conf.get(JobOptions.EVAL_MAX_PENDING))
+                .optEvalDutyCycle(conf.get(JobOptions.EVAL_DUTY_CYCLE))
                 .optAttackNorm(conf.getOptional(JobOptions.EVAL_ATTACK_NORM).orElse(null))
                 .optDevice(conf.get(JobOptions.DEVICE))
                 .optGpuResource(conf.get(JobOptions.GPU_RESOURCE))

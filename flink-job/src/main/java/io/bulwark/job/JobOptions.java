@@ -234,6 +234,13 @@ public final class JobOptions {
                     + "while this many are in flight is published (in version order, after them) without an "
                     + "evaluation, so a slow evaluation never holds up training.");
 
+    /** Share of wall-clock time spent evaluating. */
+    public static final ConfigOption<Double> EVAL_DUTY_CYCLE = ConfigOptions.key("eval.duty-cycle")
+            .doubleType().defaultValue(0.1)
+            .withDescription("Largest share of wall-clock time the evaluation thread spends in learner calls; it "
+                    + "pauses between pieces of an evaluation to keep to it. While the learners of a task manager "
+                    + "share one lock (DjlLock), this bounds what evaluation takes from training; 1 = no pauses.");
+
     /** PGD random restarts. */
     public static final ConfigOption<Integer> EVAL_ATTACK_RESTARTS = ConfigOptions.key("eval.attack.restarts")
             .intType().noDefaultValue()
@@ -317,6 +324,7 @@ public final class JobOptions {
         rule(EVAL_ATTACK_TEXTS, v -> v >= 0, "must be >= 0");
         rule(EVAL_EVERY_SNAPSHOTS, v -> v >= 1, "must be >= 1");
         rule(EVAL_MAX_PENDING, v -> v >= 1, "must be >= 1");
+        rule(EVAL_DUTY_CYCLE, v -> v > 0 && v <= 1, "must be in (0, 1]");
         rule(EVAL_ATTACK_NORM, s -> s.equalsIgnoreCase("LINF") || s.equalsIgnoreCase("L2"), "must be LINF or L2");
         rule(CHECKPOINT_INTERVAL, d -> d.toMillis() >= 10, "must be at least 10 ms");
         rule(TRANSACTIONAL_ID_PREFIX, s -> !s.isBlank(), "must not be empty");

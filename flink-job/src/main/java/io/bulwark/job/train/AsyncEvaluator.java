@@ -1,5 +1,6 @@
 package io.bulwark.job.train;
 
+import io.bulwark.job.sink.Publication;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,37 +18,59 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the {@link SnapshotEvaluator} on its own thread, so that the training thread never waits for an evaluation,
- * and hands the results back to the training thread in capture order.
+ * Publishes captured versions off the training thread, in two lanes: one thread encodes each snapshot's records
+ * (no learner call, so snapshots go out soon after they are taken), another runs the {@link SnapshotEvaluator}'s
+ * evaluation and encodes the report. The training thread never waits for either.
  *
- * <p>The training thread submits each captured version and collects finished ones ({@link #completed()}); only it
- * touches the queue. Requests not yet collected are the operator's to checkpoint ({@link #pending(String)}): a
- * version is in exactly one of the states "in the queue" (and so in the checkpoint) or "emitted before the
- * checkpoint's barrier", which is what makes each version's records exactly-once.
+ * <p>The training thread submits each captured version and collects what is finished ({@link #completed()}); only
+ * it touches the queue. Per model, snapshots come out in version order, and each report after its snapshot, also in
+ * version order. A version stays queued until its report is collected; what is queued at a checkpoint is the
+ * operator's to store ({@link #pending(String)}, with {@link EvaluationRequest#snapshotPublished} saying which of its
+ * records were already emitted before the barrier). This is what makes each version's records exactly-once.
  */
 final class AsyncEvaluator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AsyncEvaluator.class);
 
-    /** Called on the evaluation thread before each request: a seam for tests. */
+    /** Called on the evaluation thread before each evaluation: a seam for tests. */
     interface Hook extends Serializable {
         /** Runs before {@code request} is evaluated. */
         void beforeEvaluation(EvaluationRequest request) throws Exception;
     }
 
-    private record InFlight(EvaluationRequest request, Future<SnapshotEvaluator.Result> result) {}
+    /** Records to emit, with the evaluation they come from (null for a snapshot's records). */
+    record Emission(List<Publication> records, SnapshotEvaluator.Result evaluation) {}
+
+    private static final class InFlight {
+        final EvaluationRequest request;
+        final Future<List<Publication>> snapshot;
+        final Future<SnapshotEvaluator.Result> report;
+
+        InFlight(EvaluationRequest request, Future<List<Publication>> snapshot,
+                 Future<SnapshotEvaluator.Result> report) {
+            this.request = request;
+            this.snapshot = snapshot;
+            this.report = report;
+        }
+    }
 
     private final SnapshotEvaluator evaluator;
     private final Hook hook;
-    private final ExecutorService worker;
+    private final ExecutorService encoding;
+    private final ExecutorService evaluation;
     private final Deque<InFlight> queue = new ArrayDeque<>();
     private final Set<String> changed = new LinkedHashSet<>();
 
-    AsyncEvaluator(SnapshotEvaluator evaluator, Hook hook, String threadName) {
+    AsyncEvaluator(SnapshotEvaluator evaluator, Hook hook, String threadPrefix) {
         this.evaluator = evaluator;
         this.hook = hook;
-        this.worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, threadName);
+        this.encoding = singleThread(threadPrefix + "-snapshots");
+        this.evaluation = singleThread(threadPrefix + "-evaluation");
+    }
+
+    private static ExecutorService singleThread(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
@@ -55,12 +78,15 @@ final class AsyncEvaluator implements AutoCloseable {
 
     /** Queues a captured version; {@code restored} when it comes back from a checkpoint (its state is unchanged). */
     void submit(EvaluationRequest request, boolean restored) {
-        queue.addLast(new InFlight(request, worker.submit(() -> {
+        Future<List<Publication>> snapshot = request.snapshotPublished ? null
+                : encoding.submit(() -> evaluator.snapshotRecords(request));
+        Future<SnapshotEvaluator.Result> report = evaluation.submit(() -> {
             if (hook != null) {
                 hook.beforeEvaluation(request);
             }
             return evaluator.evaluate(request);
-        })));
+        });
+        queue.addLast(new InFlight(request, snapshot, report));
         if (!restored) {
             changed.add(request.modelId);
         }
@@ -70,14 +96,14 @@ final class AsyncEvaluator implements AutoCloseable {
     int evaluationsInFlight() {
         int n = 0;
         for (InFlight f : queue) {
-            if (f.request.evaluate && !f.result.isDone()) {
+            if (f.request.evaluate && !f.report.isDone()) {
                 n++;
             }
         }
         return n;
     }
 
-    /** Captured versions not collected yet. */
+    /** Captured versions whose report was not collected yet. */
     int size() {
         return queue.size();
     }
@@ -87,38 +113,51 @@ final class AsyncEvaluator implements AutoCloseable {
         return queue.isEmpty();
     }
 
-    /** Removes and returns the finished results at the head of the queue, oldest first; never blocks. */
-    List<SnapshotEvaluator.Result> completed() {
-        List<SnapshotEvaluator.Result> out = new ArrayList<>();
-        while (!queue.isEmpty() && queue.peekFirst().result.isDone()) {
-            out.add(take());
+    /** Removes and returns what is finished, in publication order; never blocks. */
+    List<Emission> completed() {
+        return collect(false);
+    }
+
+    /** Waits for every queued version and returns its records, in publication order. */
+    List<Emission> awaitAll() {
+        return collect(true);
+    }
+
+    private List<Emission> collect(boolean wait) {
+        List<Emission> out = new ArrayList<>();
+        for (InFlight f : queue) {
+            if (f.request.snapshotPublished) {
+                continue;
+            }
+            if (!wait && !f.snapshot.isDone()) {
+                break;
+            }
+            out.add(new Emission(get(f.snapshot, f.request), null));
+            f.request.snapshotPublished = true;
+            changed.add(f.request.modelId);
+        }
+        while (!queue.isEmpty() && queue.peekFirst().request.snapshotPublished
+                && (wait || queue.peekFirst().report.isDone())) {
+            InFlight f = queue.removeFirst();
+            SnapshotEvaluator.Result r = get(f.report, f.request);
+            out.add(new Emission(List.of(r.report()), r));
+            changed.add(f.request.modelId);
         }
         return out;
     }
 
-    /** Waits for every queued request and returns the results, oldest first. */
-    List<SnapshotEvaluator.Result> awaitAll() {
-        List<SnapshotEvaluator.Result> out = new ArrayList<>();
-        while (!queue.isEmpty()) {
-            out.add(take());
-        }
-        return out;
-    }
-
-    private SnapshotEvaluator.Result take() {
-        InFlight f = queue.removeFirst();
-        changed.add(f.request.modelId);
+    private static <T> T get(Future<T> future, EvaluationRequest request) {
         try {
-            return f.result.get();
+            return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted waiting for the evaluation of " + f.request, e);
+            throw new IllegalStateException("Interrupted waiting for the records of " + request, e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Evaluation of " + f.request + " failed", e.getCause());
+            throw new IllegalStateException("Publishing " + request + " failed", e.getCause());
         }
     }
 
-    /** The requests of {@code modelId} not collected yet, oldest first. */
+    /** The versions of {@code modelId} whose report was not collected yet, oldest first. */
     List<EvaluationRequest> pending(String modelId) {
         List<EvaluationRequest> out = new ArrayList<>();
         for (InFlight f : queue) {
@@ -129,20 +168,22 @@ final class AsyncEvaluator implements AutoCloseable {
         return out;
     }
 
-    /** Returns and forgets the models whose pending requests changed since the previous call. */
+    /** Returns and forgets the models whose pending versions changed since the previous call. */
     Set<String> takeChanged() {
         Set<String> out = new LinkedHashSet<>(changed);
         changed.clear();
         return out;
     }
 
-    /** Stops the evaluation thread (interrupting a running evaluation) and closes the evaluator's learners. */
+    /** Stops both threads (interrupting a running evaluation) and closes the evaluator's learners. */
     @Override
     public void close() {
-        worker.shutdownNow();
+        encoding.shutdownNow();
+        evaluation.shutdownNow();
         try {
-            if (!worker.awaitTermination(60, TimeUnit.SECONDS)) {
-                LOG.warn("Evaluation thread did not stop within 60 s; its learners are left open");
+            if (!evaluation.awaitTermination(60, TimeUnit.SECONDS)
+                    || !encoding.awaitTermination(60, TimeUnit.SECONDS)) {
+                LOG.warn("Publication threads did not stop within 60 s; the evaluator's learners are left open");
                 return;
             }
         } catch (InterruptedException e) {

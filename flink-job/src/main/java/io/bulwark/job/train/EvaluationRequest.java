@@ -15,10 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One captured model version waiting to be published: the snapshot taken on the training thread (its metrics
- * without the evaluation's), the previous version's snapshot (for drift), the held-out window it is to be evaluated
- * on, and the training statistics its report carries. The {@link SnapshotEvaluator} turns it into the snapshot,
- * latest-snapshot and report records, off the training thread.
+ * One captured model version waiting to be published: the snapshot taken on the training thread, the previous
+ * version's snapshot (for drift), the held-out window it is to be evaluated on, and the training statistics its
+ * report carries. The {@link SnapshotEvaluator} turns it into the snapshot, latest-snapshot and report records, off
+ * the training thread.
  *
  * <p>Requests still in flight at a checkpoint are kept in keyed state, one list per model, in a versioned format
  * ({@link #toBytes(List)} writes {@value #FORMAT_VERSION} first, {@link #fromBytes(byte[])} rejects other
@@ -50,6 +50,8 @@ final class EvaluationRequest {
     final double deltaNorm;
     final long skippedBatches;
     final double examplesPerSecond;
+    /** Whether the snapshot's records were emitted (then only the report is outstanding). Training thread only. */
+    boolean snapshotPublished;
 
     EvaluationRequest(String modelId, long version, long createdAt, boolean evaluate, ModelSnapshot snapshot,
                       ModelSnapshot previous, List<Example> window, long windowStart, long windowEnd,
@@ -89,6 +91,7 @@ final class EvaluationRequest {
                 out.writeLong(r.version);
                 out.writeLong(r.createdAt);
                 out.writeBoolean(r.evaluate);
+                out.writeBoolean(r.snapshotPublished);
                 writeBytes(out, SnapshotFiles.toBytes(r.snapshot));
                 if (r.previous == null) {
                     out.writeByte(NO_PREVIOUS);
@@ -135,6 +138,7 @@ final class EvaluationRequest {
                 long version = in.readLong();
                 long createdAt = in.readLong();
                 boolean evaluate = in.readBoolean();
+                boolean snapshotPublished = in.readBoolean();
                 ModelSnapshot snapshot = SnapshotFiles.fromBytes(readBytes(in));
                 byte previousKind = in.readByte();
                 ModelSnapshot previous;
@@ -156,6 +160,7 @@ final class EvaluationRequest {
                 EvaluationRequest r = new EvaluationRequest(modelId, version, createdAt, evaluate, snapshot,
                         previous, window, in.readLong(), in.readLong(), in.readDouble(), in.readDouble(),
                         in.readDouble(), in.readLong(), in.readDouble());
+                r.snapshotPublished = snapshotPublished;
                 out.add(r);
                 prior = r;
             }

@@ -28,34 +28,28 @@ import java.util.concurrent.CancellationException;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Turns a captured version ({@link EvaluationRequest}) into what the job publishes: the {@link ModelSnapshot} (to
- * the versions topic and the compacted latest topic, its metrics completed with the evaluation's) and its
- * {@link RobustnessReport}. The evaluation runs on a learner loaded from the snapshot, never on the training
- * learner: clean accuracy and embedding-space PGD on the held-out window, the teacher drift, the drift KL to the
- * previous version, and the realistic attack suite when {@code eval.attack-texts > 0}.
+ * Turns a captured version ({@link EvaluationRequest}) into what the job publishes: the records of its
+ * {@link ModelSnapshot} (versions topic and compacted latest topic) and its {@link RobustnessReport}. The evaluation
+ * runs on a learner loaded from the snapshot, never on the training learner: clean accuracy and embedding-space PGD on
+ * the held-out window, the teacher drift, the drift KL to the previous version, and the realistic attack suite when
+ * {@code eval.attack-texts > 0}.
  *
- * <p>Learner calls take {@link DjlLock}, in pieces of at most {@value #EXAMPLES_PER_LOCK} held-out examples, so a
- * training thread waiting for the lock waits for one piece, not for a whole evaluation. (The attack suite runs in one
- * piece.) The learner of the latest evaluated version is kept per model: it is the previous version of the next one.
- * Used from one thread at a time.
+ * <p>Learner calls take {@link DjlLock} in pieces of at most {@value #EXAMPLES_PER_LOCK} held-out examples, so a
+ * training thread waiting for the lock waits for one piece, not for a whole evaluation (the attack suite is one
+ * piece), and they keep to {@code eval.duty-cycle} ({@link DutyCycle}). The learner of the latest evaluated version
+ * is kept per model: it is the previous version of the next one. {@link #snapshotRecords} and {@link #evaluate} may
+ * run on two threads; each of them from one thread at a time.
  */
 final class SnapshotEvaluator implements AutoCloseable {
 
     // Logs as the operator, whose logger names the model lifecycle in log configurations and tests.
     private static final Logger LOG = LoggerFactory.getLogger(TrainingOperator.class);
 
-    /** Snapshot metric: clean held-out accuracy (NaN when not evaluated). */
-    static final String CLEAN_ACCURACY = "cleanAccuracy";
-    /** Snapshot metric: robust held-out accuracy (NaN when not evaluated). */
-    static final String ROBUST_ACCURACY = "robustAccuracy";
-    /** Snapshot metric: held-out examples evaluated. */
-    static final String HELD_OUT_WINDOW = "heldOutWindow";
     /** Held-out examples evaluated per hold of {@link DjlLock}. */
     static final int EXAMPLES_PER_LOCK = 32;
 
     /** The records of one version and what its evaluation found. */
-    record Result(EvaluationRequest request, List<Publication> publications, double cleanAccuracy,
-                  double robustAccuracy) {}
+    record Result(EvaluationRequest request, Publication report, double cleanAccuracy, double robustAccuracy) {}
 
     private final PgdAttack attack;
     private final int attackTexts;
@@ -65,6 +59,7 @@ final class SnapshotEvaluator implements AutoCloseable {
     private final String reportsTopic;
     private final AvroRegistryCodec<ModelSnapshot> snapshotCodec;
     private final AvroRegistryCodec<RobustnessReport> reportCodec;
+    private final DutyCycle duty;
     private final Map<String, Kept> latestCopy = new HashMap<>();
 
     /** The learner of a model's latest evaluated version. */
@@ -79,25 +74,37 @@ final class SnapshotEvaluator implements AutoCloseable {
         this.reportsTopic = settings.reportsTopic();
         this.snapshotCodec = AvroRegistryCodec.forClass(ModelSnapshot.class, settings.registry());
         this.reportCodec = AvroRegistryCodec.forClass(RobustnessReport.class, settings.registry());
+        this.duty = new DutyCycle(settings.evalDutyCycle());
     }
 
-    /** Evaluates the request's version (if asked) and encodes its records, in publication order. */
+    /** The snapshot's records, to the versions topic and the compacted latest topic (no learner call). */
+    List<Publication> snapshotRecords(EvaluationRequest r) {
+        byte[] key = r.modelId.getBytes(StandardCharsets.UTF_8);
+        return List.of(
+                Publication.of(Publication.Kind.SNAPSHOT, snapshotsTopic, key,
+                        snapshotCodec.encode(snapshotsTopic, r.snapshot), r.createdAt),
+                Publication.of(Publication.Kind.LATEST, latestTopic, key,
+                        snapshotCodec.encode(latestTopic, r.snapshot), r.createdAt));
+    }
+
+    /** Evaluates the request's version (if asked) and returns its report record. */
     Result evaluate(EvaluationRequest r) {
         double clean = Double.NaN;
         double robust = Double.NaN;
-        double teacherDrift = Double.NaN;
+        double teacherDrift = 0.0;
         Double previousDrift = null;
         Map<String, AttackResult> attacks = new LinkedHashMap<>();
         int evaluated = 0;
+        long startHeld = duty.heldNanos();
+        long start = System.nanoTime();
         if (r.evaluate && !r.window.isEmpty()) {
-            Learner copy = DjlLock.locked(() -> Snapshots.fromAvro(r.snapshot, device));
+            Learner copy = duty.locked(() -> Snapshots.fromAvro(r.snapshot, device));
             try {
                 List<Evaluation> parts = new ArrayList<>();
                 double teacherSum = 0;
                 for (List<Example> piece : pieces(r.window)) {
-                    checkInterrupted();
-                    parts.add(DjlLock.locked(() -> copy.evaluate(piece, attack)));
-                    teacherSum += piece.size() * DjlLock.locked(() -> copy.teacherDriftKl(piece));
+                    parts.add(duty.locked(() -> copy.evaluate(piece, attack)));
+                    teacherSum += piece.size() * duty.locked(() -> copy.teacherDriftKl(piece));
                 }
                 clean = mean(parts, Evaluation::cleanAccuracy);
                 robust = attack == null ? Double.NaN : mean(parts, Evaluation::robustAccuracy);
@@ -112,12 +119,6 @@ final class SnapshotEvaluator implements AutoCloseable {
                 }
             }
         }
-
-        Map<String, Double> metrics = new LinkedHashMap<>(r.snapshot.getMetrics());
-        metrics.put(CLEAN_ACCURACY, clean);
-        metrics.put(ROBUST_ACCURACY, robust);
-        metrics.put(HELD_OUT_WINDOW, (double) evaluated);
-        ModelSnapshot snapshot = withMetrics(r.snapshot, metrics);
         RobustnessReport report = RobustnessReport.newBuilder()
                 .setModelId(r.modelId)
                 .setVersion(r.version)
@@ -130,26 +131,21 @@ final class SnapshotEvaluator implements AutoCloseable {
                 .setAttack(attack == null || evaluated == 0 ? "none" : attack.name())
                 .setLoss(r.loss)
                 .setDeltaNorm(r.deltaNorm)
-                .setTeacherDriftKl(evaluated == 0 ? 0.0 : teacherDrift)
+                .setTeacherDriftKl(teacherDrift)
                 .setPreviousDriftKl(previousDrift)
                 .setPrequentialAccuracy(r.prequentialAccuracy)
                 .setSkippedBatches(r.skippedBatches)
                 .setExamplesPerSecond(r.examplesPerSecond)
                 .setAttacks(attacks)
                 .build();
-
-        byte[] key = r.modelId.getBytes(StandardCharsets.UTF_8);
-        List<Publication> out = List.of(
-                Publication.of(Publication.Kind.SNAPSHOT, snapshotsTopic, key,
-                        snapshotCodec.encode(snapshotsTopic, snapshot), r.createdAt),
-                Publication.of(Publication.Kind.LATEST, latestTopic, key,
-                        snapshotCodec.encode(latestTopic, snapshot), r.createdAt),
-                Publication.of(Publication.Kind.REPORT, reportsTopic, key,
-                        reportCodec.encode(reportsTopic, report), r.createdAt));
-        LOG.info("Model '{}' v{}: {} examples, prequential {} (since v{}), clean {} / robust {} on {} held-out, "
-                        + "{} ex/s", r.modelId, r.version, r.snapshot.getExamplesSeen(), fmt(r.prequentialAccuracy),
-                r.snapshot.getParentVersion(), fmt(clean), fmt(robust), evaluated, fmt(r.examplesPerSecond));
-        return new Result(r, out, clean, robust);
+        Publication record = Publication.of(Publication.Kind.REPORT, reportsTopic,
+                r.modelId.getBytes(StandardCharsets.UTF_8), reportCodec.encode(reportsTopic, report), r.createdAt);
+        if (evaluated > 0) {
+            LOG.info("Model '{}' v{}: clean {} / robust {} on {} held-out; evaluated in {} ms, {} ms of it in "
+                            + "learner calls", r.modelId, r.version, fmt(clean), fmt(robust), evaluated,
+                    (System.nanoTime() - start) / 1_000_000, (duty.heldNanos() - startHeld) / 1_000_000);
+        }
+        return new Result(r, record, clean, robust);
     }
 
     /** The window in pieces of at most {@link #EXAMPLES_PER_LOCK}. */
@@ -161,12 +157,7 @@ final class SnapshotEvaluator implements AutoCloseable {
         return out;
     }
 
-    /** Ends an evaluation early when its thread was interrupted (the operator is closing). */
-    private static void checkInterrupted() {
-        if (Thread.currentThread().isInterrupted()) {
-            throw new CancellationException("Evaluation interrupted");
-        }
-    }
+
 
     /** The mean of a per-piece accuracy, weighted by the examples of each piece. */
     private static double mean(List<Evaluation> parts, ToDoubleFunction<Evaluation> metric) {
@@ -209,7 +200,7 @@ final class SnapshotEvaluator implements AutoCloseable {
         List<Example> others = new ArrayList<>(window);
         others.removeAll(attacked);
         GoodWords goodWords = others.isEmpty() ? null : GoodWords.counter().add(others).build(200, 2);
-        for (AttackMetrics m : DjlLock.locked(() -> suite.run(Victim.of(learner), attacked, goodWords, learner))) {
+        for (AttackMetrics m : duty.locked(() -> suite.run(Victim.of(learner), attacked, goodWords, learner))) {
             out.put(m.name(), AttackResult.newBuilder()
                     .setExamples(m.examples())
                     .setAccuracy(m.accuracy())
@@ -231,7 +222,7 @@ final class SnapshotEvaluator implements AutoCloseable {
             if (kept != null && kept.version == previous.getVersion()) {
                 return piecewiseDrift(copy, kept.learner, r.window);
             }
-            Learner loaded = DjlLock.locked(() -> Snapshots.fromAvro(previous, device));
+            Learner loaded = duty.locked(() -> Snapshots.fromAvro(previous, device));
             try {
                 return piecewiseDrift(copy, loaded, r.window);
             } finally {
@@ -246,11 +237,10 @@ final class SnapshotEvaluator implements AutoCloseable {
         }
     }
 
-    private static double piecewiseDrift(Learner current, Learner previous, List<Example> window) {
+    private double piecewiseDrift(Learner current, Learner previous, List<Example> window) {
         double sum = 0;
         for (List<Example> piece : pieces(window)) {
-            checkInterrupted();
-            sum += piece.size() * DjlLock.locked(() -> current.driftKl(previous, piece));
+            sum += piece.size() * duty.locked(() -> current.driftKl(previous, piece));
         }
         return sum / window.size();
     }

@@ -44,6 +44,7 @@ public final class TrainerSettings implements Serializable {
     private final int attackTexts;
     private final int evalEverySnapshots;
     private final int evalMaxPending;
+    private final double evalDutyCycle;
     private final String attackNorm;
     private final String device;
     private final String gpuResource;
@@ -70,6 +71,7 @@ public final class TrainerSettings implements Serializable {
         attackTexts = b.attackTexts;
         evalEverySnapshots = b.evalEverySnapshots;
         evalMaxPending = b.evalMaxPending;
+        evalDutyCycle = b.evalDutyCycle;
         attackNorm = b.attackNorm;
         device = b.device;
         gpuResource = b.gpuResource;
@@ -113,6 +115,11 @@ public final class TrainerSettings implements Serializable {
     /** Returns the snapshot evaluations kept in flight before a snapshot is published without one. */
     public int evalMaxPending() {
         return evalMaxPending;
+    }
+
+    /** Returns the largest share of wall-clock time spent in evaluation's learner calls. */
+    public double evalDutyCycle() {
+        return evalDutyCycle;
     }
 
     /** Returns the batch timeout in ms (0 = batches close by size only). */
@@ -212,6 +219,7 @@ public final class TrainerSettings implements Serializable {
         private int attackTexts;
         private int evalEverySnapshots = 1;
         private int evalMaxPending = 2;
+        private double evalDutyCycle = 0.1;
         private String attackNorm;
         private String device = "auto";
         private String gpuResource = "gpu";
@@ -314,6 +322,12 @@ public final class TrainerSettings implements Serializable {
             return this;
         }
 
+        /** Largest share of wall-clock time spent in evaluation's learner calls (default 0.1; 1 = no pauses). */
+        public Builder optEvalDutyCycle(double share) {
+            this.evalDutyCycle = share;
+            return this;
+        }
+
         /** Overrides the evaluation attack's restarts. */
         public Builder optAttackRestarts(Integer restarts) {
             this.attackRestarts = restarts;
@@ -370,6 +384,8 @@ public final class TrainerSettings implements Serializable {
             check(attackTexts >= 0, "Attack texts must be >= 0, got " + attackTexts);
             check(evalEverySnapshots >= 1, "Evaluation cadence must be >= 1, got " + evalEverySnapshots);
             check(evalMaxPending >= 1, "Evaluations in flight must be >= 1, got " + evalMaxPending);
+            check(evalDutyCycle > 0 && evalDutyCycle <= 1, "Evaluation duty cycle must be in (0, 1], got "
+                    + evalDutyCycle);
             Objects.requireNonNull(batchTimeout, "batchTimeout");
             Objects.requireNonNull(snapshotInterval, "snapshotInterval");
             check(!batchTimeout.isNegative(), "Batch timeout must be >= 0, got " + batchTimeout);

@@ -53,11 +53,11 @@ import java.util.stream.Stream;
  * full, when its first event has waited {@code batch.timeout} (a processing-time timer), or at the end of a bounded
  * input. Training is prequential: the learner scores each batch before updating on it. Every
  * {@code snapshot.every-batches} batches or {@code snapshot.interval} the operator captures a snapshot of the model
- * and hands it, with the reservoir, to an evaluation thread ({@link AsyncEvaluator}): a learner loaded from the
- * snapshot is evaluated there (clean, under embedding-space PGD, drift, attack suite), so training goes on meanwhile.
- * When the evaluation is done the operator emits the ModelSnapshot to the versions topic and the compacted latest
- * topic, plus its RobustnessReport, in version order. Versions whose records were not emitted before a checkpoint's
- * barrier are part of that checkpoint and are evaluated again after a restore: each version is published once.
+ * and hands it, with the reservoir, to two threads ({@link AsyncEvaluator}): one encodes the ModelSnapshot for the
+ * versions topic and the compacted latest topic, the other evaluates a learner loaded from the snapshot (clean, under
+ * embedding-space PGD, drift, attack suite) for its RobustnessReport, so training goes on meanwhile. The operator
+ * emits the records as they are ready, in version order. Versions whose records were not all emitted before a
+ * checkpoint's barrier are part of that checkpoint and are finished after a restore: each record is published once.
  *
  * <p>State: learners live in memory and are written to keyed state ({@code learner.checkpoint()}) only in
  * {@link #snapshotState}, and only when they changed, because serializing a model per batch would dominate the
@@ -440,13 +440,14 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         schedulePoll();
     }
 
-    /** Emits the records of evaluated versions, and their accuracies to the gauges. */
-    private void emitEvaluated(List<SnapshotEvaluator.Result> results) {
-        for (SnapshotEvaluator.Result r : results) {
-            for (Publication publication : r.publications()) {
+    /** Emits finished snapshot and report records, and the reports' accuracies to the gauges. */
+    private void emitEvaluated(List<AsyncEvaluator.Emission> emissions) {
+        for (AsyncEvaluator.Emission e : emissions) {
+            for (Publication publication : e.records()) {
                 output.collect(new StreamRecord<>(publication));
             }
-            if (r.request().evaluate) {
+            SnapshotEvaluator.Result r = e.evaluation();
+            if (r != null && r.request().evaluate) {
                 lastRobustAccuracy = r.robustAccuracy();
                 ModelSlot slot = slots.get(r.request().modelId);
                 if (slot != null) {

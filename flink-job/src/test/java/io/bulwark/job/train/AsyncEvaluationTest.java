@@ -83,6 +83,7 @@ class AsyncEvaluationTest {
                 .optReservoirSize(32)
                 .optAttackSteps(2)
                 .optEvalMaxPending(2)
+                .optEvalDutyCycle(0.5)
                 .optDevice("cpu")
                 .build();
     }
@@ -139,7 +140,7 @@ class AsyncEvaluationTest {
             assertTimeoutPreemptively(Duration.ofSeconds(60), () -> feed(h, events));
             assertThat(blocked.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(operator.versionsInFlight()).as("versions captured while v1 is evaluated").isEqualTo(5);
-            assertThat(h.extractOutputValues()).as("nothing is published before v1's evaluation").isEmpty();
+            assertThat(reportsOf(h.extractOutputValues())).as("no report before v1's evaluation").isEmpty();
 
             release.countDown();
             h.endInput();
@@ -149,15 +150,14 @@ class AsyncEvaluationTest {
             assertThat(versions).extracting(ModelSnapshot::getVersion).containsExactly(1L, 2L, 3L, 4L, 5L);
             assertThat(reportList).extracting(RobustnessReport::getVersion).containsExactly(1L, 2L, 3L, 4L, 5L);
             assertThat(versions).extracting(ModelSnapshot::getBatchesSeen).containsExactly(1L, 2L, 3L, 4L, 5L);
+            assertEachReportFollowsItsSnapshot(out);
             // eval.max-pending=2: v1 (blocked) and v2 were evaluated; v3..v5 came while two were in flight.
             for (int i = 0; i < 5; i++) {
                 RobustnessReport r = reportList.get(i);
-                ModelSnapshot s = versions.get(i);
                 if (i < 2) {
                     assertThat(r.getWindowSize()).as("v%d window", i + 1).isPositive();
                     assertThat(r.getCleanAccuracy()).isBetween(0.0, 1.0);
-                    assertThat(s.getMetrics().get("cleanAccuracy")).isEqualTo(r.getCleanAccuracy());
-                    assertThat(s.getMetrics().get("robustAccuracy")).isEqualTo(r.getRobustAccuracy());
+                    assertThat(r.getRobustAccuracy()).isBetween(0.0, r.getCleanAccuracy());
                 } else {
                     assertThat(r.getWindowSize()).as("v%d window", i + 1).isZero();
                     assertThat(r.getCleanAccuracy()).isNaN();
@@ -177,15 +177,21 @@ class AsyncEvaluationTest {
         try (var h = harness(new TrainingOperator(settings(), AsyncEvaluationTest::blockingHook))) {
             h.open();
             feed(h, firstPart);
-            // v2's evaluation started, so v1's is done: the checkpoint emits v1 before its barrier and keeps v2, v3.
+            // v1 is evaluated, v2's evaluation waits: the checkpoint holds v2 and v3 (and any snapshot not out yet).
             assertThat(blocked.await(60, TimeUnit.SECONDS)).isTrue();
+            long t = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (reportsOf(h.extractOutputValues()).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+                h.setProcessingTime(t += 50);
+            }
             h.prepareSnapshotPreBarrier(1L);
             state = h.snapshot(1L, 1L);
             beforeFailure.addAll(h.extractOutputValues());
             // Work after the checkpoint is lost with the failure (its records are never committed).
             feed(h, events.subList(firstPart.size(), events.size()));
         }
-        assertThat(snapshotsOf(beforeFailure)).extracting(ModelSnapshot::getVersion).containsExactly(1L);
+        assertThat(reportsOf(beforeFailure)).extracting(RobustnessReport::getVersion).containsExactly(1L);
 
         List<Publication> afterRestore;
         try (var h = harness(new TrainingOperator(settings()))) {
@@ -202,8 +208,49 @@ class AsyncEvaluationTest {
         assertThat(versions).extracting(ModelSnapshot::getVersion).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
         assertThat(reportList).extracting(RobustnessReport::getVersion).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
         assertThat(versions).extracting(ModelSnapshot::getBatchesSeen).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertEachReportFollowsItsSnapshot(committed);
         assertThat(reportList.get(1).getWindowSize()).as("v2 evaluated after the restore").isPositive();
         assertThat(reportList.get(1).getPreviousDriftKl()).as("v2 drift to v1, from the checkpoint").isNotNull();
+    }
+
+    /** In the emitted order, each version's report comes after its snapshot and its latest-snapshot record. */
+    private static void assertEachReportFollowsItsSnapshot(List<Publication> out) {
+        List<String> order = new ArrayList<>();
+        for (Publication p : out) {
+            long version = p.kind == Publication.Kind.REPORT ? reports.decode(p.topic, p.value).getVersion()
+                    : snapshots.decode(p.topic, p.value).getVersion();
+            order.add(p.kind + "@" + version);
+        }
+        for (String entry : order) {
+            if (entry.startsWith("REPORT@")) {
+                String v = entry.substring("REPORT@".length());
+                assertThat(order.indexOf("SNAPSHOT@" + v)).as("snapshot v%s before its report", v)
+                        .isBetween(0, order.indexOf(entry));
+                assertThat(order.indexOf("LATEST@" + v)).as("latest v%s before its report", v)
+                        .isBetween(0, order.indexOf(entry));
+            }
+        }
+    }
+
+    @Test
+    void theDutyCyclePausesAfterEachCallAndRejectsAShareOutsideZeroToOne() {
+        DutyCycle duty = new DutyCycle(0.25);
+        long start = System.nanoTime();
+        int out = duty.locked(() -> {
+            long until = System.nanoTime() + 20_000_000L;
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            return 7;
+        });
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(out).isEqualTo(7);
+        assertThat(duty.heldNanos()).isGreaterThanOrEqualTo(20_000_000L);
+        assertThat(duty.pausedNanos()).as("paused ns").isCloseTo(3 * duty.heldNanos(),
+                org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(elapsedMs).as("elapsed ms").isGreaterThanOrEqualTo(80);
+        assertThatThrownBy(() -> new DutyCycle(0)).hasMessageContaining("(0, 1]");
+        assertThatThrownBy(() -> new DutyCycle(1.5)).hasMessageContaining("(0, 1]");
     }
 
     @Test

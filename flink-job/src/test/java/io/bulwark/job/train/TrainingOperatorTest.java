@@ -147,7 +147,7 @@ class TrainingOperatorTest {
             assertThat(lastReport.getWindowSize()).isEqualTo((int) heldOut);
             assertThat(lastReport.getCleanAccuracy()).isBetween(0.0, 1.0);
             assertThat(lastReport.getRobustAccuracy()).isBetween(0.0, lastReport.getCleanAccuracy());
-            assertThat(last.getMetrics()).containsKeys("prequentialAccuracy", "robustAccuracy", "deltaNorm");
+            assertThat(last.getMetrics()).containsKeys("prequentialAccuracy", "heldOutWindow", "deltaNorm");
             assertThat(h.getSideOutput(TrainingOperator.DEAD_LETTERS)).isNullOrEmpty();
         }
     }
