@@ -45,7 +45,7 @@ public final class SnapshotsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<ModelSnapshot> all = source.read(System.err);
-        Map<String, RobustnessReport> reports = source.reports(reportsTopic);
+        Map<String, RobustnessReport> reports = source.reports(reportsTopic, System.err);
         PrintStream out = System.out;
         if (all.isEmpty()) {
             out.println("No snapshots in " + source.topic);
@@ -118,8 +118,11 @@ public final class SnapshotsCommand implements Callable<Integer> {
             return out;
         }
 
-        /** The reports of {@code reportsTopic} by "model@version" (undecodable records are skipped). */
-        Map<String, RobustnessReport> reports(String reportsTopic) {
+        /**
+         * The reports of {@code reportsTopic} by "model@version" (undecodable records are skipped; none when the
+         * topic does not exist).
+         */
+        Map<String, RobustnessReport> reports(String reportsTopic, PrintStream err) {
             Map<String, RobustnessReport> out = new HashMap<>();
             try (AvroRegistryCodec<RobustnessReport> codec = AvroRegistryCodec.forClass(RobustnessReport.class,
                     connection.registry())) {
@@ -132,6 +135,8 @@ public final class SnapshotsCommand implements Callable<Integer> {
                                 // not a report: the listing falls back to the snapshot's metrics
                             }
                         });
+            } catch (IllegalStateException e) {
+                err.println("No reports (" + e.getMessage() + "): CLEAN and ROBUST from the snapshots' metrics");
             }
             return out;
         }

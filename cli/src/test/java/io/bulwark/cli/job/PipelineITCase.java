@@ -146,7 +146,7 @@ class PipelineITCase {
             assertThat(fromFile.logits(texts)).isDeepEqualTo(fromTopic.logits(texts));
         }
         assertThat(BulwarkCli.run("snapshots", "--bootstrap-servers", stack.bootstrapServers(), "--registry-url",
-                stack.registryUrl(), "--topic", layout.snapshots())).isZero();
+                stack.registryUrl(), "--topic", layout.snapshots(), "--reports-topic", layout.reports())).isZero();
     }
 
     private static void assertTrainedEverythingNotHeldOut(RunSummary summary, String model, List<LabeledText> in) {
