@@ -134,6 +134,7 @@ final class AsyncEvaluator implements AutoCloseable {
             }
             out.add(new Emission(get(f.snapshot, f.request), null));
             f.request.snapshotPublished = true;
+            f.request.release();
             changed.add(f.request.modelId);
         }
         while (!queue.isEmpty() && queue.peekFirst().request.snapshotPublished

@@ -23,6 +23,7 @@ import java.util.List;
  * <p>Requests still in flight at a checkpoint are kept in keyed state, one list per model, in a versioned format
  * ({@link #toBytes(List)} writes {@value #FORMAT_VERSION} first, {@link #fromBytes(byte[])} rejects other
  * versions). A request's previous snapshot is usually the snapshot of the request before it: it is then written once.
+ * A version that is not evaluated and whose snapshot is out is written without snapshots.
  */
 final class EvaluationRequest {
 
@@ -39,8 +40,10 @@ final class EvaluationRequest {
     final long createdAt;
     /** Whether the robustness evaluation runs ({@code eval.every-snapshots}, {@code eval.max-pending}). */
     final boolean evaluate;
-    final ModelSnapshot snapshot;
-    final ModelSnapshot previous;
+    /** The snapshot; null once its records are out and no evaluation needs it ({@link #release()}). */
+    ModelSnapshot snapshot;
+    /** The previous version's snapshot, for drift; null when there is none or it is no longer needed. */
+    ModelSnapshot previous;
     final List<Example> window;
     final long windowStart;
     final long windowEnd;
@@ -73,6 +76,18 @@ final class EvaluationRequest {
         this.examplesPerSecond = examplesPerSecond;
     }
 
+    /**
+     * Drops the snapshots of a version that is not evaluated once its snapshot records are out: what is left (the
+     * report's statistics) is small, so versions queued behind a slow evaluation cost neither memory nor checkpoint
+     * size. Training thread only, after the snapshot's encoding finished.
+     */
+    void release() {
+        if (snapshotPublished && !evaluate) {
+            snapshot = null;
+            previous = null;
+        }
+    }
+
     @Override
     public String toString() {
         return "EvaluationRequest{" + modelId + " v" + version + (evaluate ? ", evaluate " : ", no evaluation, ")
@@ -92,10 +107,13 @@ final class EvaluationRequest {
                 out.writeLong(r.createdAt);
                 out.writeBoolean(r.evaluate);
                 out.writeBoolean(r.snapshotPublished);
-                writeBytes(out, SnapshotFiles.toBytes(r.snapshot));
+                out.writeBoolean(r.snapshot != null);
+                if (r.snapshot != null) {
+                    writeBytes(out, SnapshotFiles.toBytes(r.snapshot));
+                }
                 if (r.previous == null) {
                     out.writeByte(NO_PREVIOUS);
-                } else if (prior != null && r.previous == prior.snapshot) {
+                } else if (prior != null && prior.snapshot != null && r.previous == prior.snapshot) {
                     out.writeByte(PREVIOUS_IS_PRIOR_REQUEST);
                 } else {
                     out.writeByte(PREVIOUS_INLINE);
@@ -139,12 +157,12 @@ final class EvaluationRequest {
                 long createdAt = in.readLong();
                 boolean evaluate = in.readBoolean();
                 boolean snapshotPublished = in.readBoolean();
-                ModelSnapshot snapshot = SnapshotFiles.fromBytes(readBytes(in));
+                ModelSnapshot snapshot = in.readBoolean() ? SnapshotFiles.fromBytes(readBytes(in)) : null;
                 byte previousKind = in.readByte();
                 ModelSnapshot previous;
                 if (previousKind == NO_PREVIOUS) {
                     previous = null;
-                } else if (previousKind == PREVIOUS_IS_PRIOR_REQUEST && prior != null) {
+                } else if (previousKind == PREVIOUS_IS_PRIOR_REQUEST && prior != null && prior.snapshot != null) {
                     previous = prior.snapshot;
                 } else if (previousKind == PREVIOUS_INLINE) {
                     previous = SnapshotFiles.fromBytes(readBytes(in));

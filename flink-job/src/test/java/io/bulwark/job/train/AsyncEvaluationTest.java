@@ -259,12 +259,23 @@ class AsyncEvaluationTest {
         ModelSnapshot v2 = snapshotOf(2);
         ModelSnapshot v3 = snapshotOf(3);
         List<Example> window = List.of(new Example("cheap pills", "spam", 1f), new Example("lunch?", "ham", 0.5f));
+        EvaluationRequest released = new EvaluationRequest("m", 4, 300, false, snapshotOf(4), v3, List.of(), 0, 0,
+                0.7, 0.5, 0.02, 1, 35.0);
+        released.snapshotPublished = true;
+        released.release();
         List<EvaluationRequest> chain = List.of(
                 new EvaluationRequest("m", 2, 100, true, v2, v1, window, 10, 20, 0.5, 0.7, 0.01, 1, 33.0),
-                new EvaluationRequest("m", 3, 200, false, v3, v2, List.of(), 0, 0, 0.6, 0.6, 0.02, 1, 34.0));
+                new EvaluationRequest("m", 3, 200, false, v3, v2, List.of(), 0, 0, 0.6, 0.6, 0.02, 1, 34.0),
+                released);
         byte[] bytes = EvaluationRequest.toBytes(chain);
         List<EvaluationRequest> back = EvaluationRequest.fromBytes(bytes);
-        assertThat(back).hasSize(2);
+        assertThat(back).hasSize(3);
+        assertThat(back.get(2).snapshot).as("a published, unevaluated version keeps no snapshot").isNull();
+        assertThat(back.get(2).previous).isNull();
+        assertThat(back.get(2).snapshotPublished).isTrue();
+        assertThat(back.get(2).examplesPerSecond).isEqualTo(35.0);
+        assertThat(bytes.length).as("state bytes").isLessThan(
+                EvaluationRequest.toBytes(chain.subList(0, 2)).length + 1000);
         assertThat(back.get(0).version).isEqualTo(2);
         assertThat(back.get(0).evaluate).isTrue();
         assertThat(back.get(0).previous.getVersion()).isEqualTo(1);
