@@ -23,7 +23,8 @@ import java.util.List;
  * <p>Requests still in flight at a checkpoint are kept in keyed state, one list per model, in a versioned format
  * ({@link #toBytes(List)} writes {@value #FORMAT_VERSION} first, {@link #fromBytes(byte[])} rejects other
  * versions). A request's previous snapshot is usually the snapshot of the request before it: it is then written once.
- * A version that is not evaluated and whose snapshot is out is written without snapshots.
+ * A version that is not evaluated and whose snapshot is out is written without snapshots. The snapshot-file bytes
+ * are kept, so a version in flight over several checkpoints is encoded once.
  */
 final class EvaluationRequest {
 
@@ -53,6 +54,9 @@ final class EvaluationRequest {
     final double deltaNorm;
     final long skippedBatches;
     final double examplesPerSecond;
+    /** The snapshot and previous snapshot as snapshot-file bytes, made at the first checkpoint that needs them. */
+    private byte[] snapshotFile;
+    private byte[] previousFile;
     /** Whether the snapshot's records were emitted (then only the report is outstanding). Training thread only. */
     boolean snapshotPublished;
 
@@ -85,6 +89,8 @@ final class EvaluationRequest {
         if (snapshotPublished && !evaluate) {
             snapshot = null;
             previous = null;
+            snapshotFile = null;
+            previousFile = null;
         }
     }
 
@@ -109,7 +115,10 @@ final class EvaluationRequest {
                 out.writeBoolean(r.snapshotPublished);
                 out.writeBoolean(r.snapshot != null);
                 if (r.snapshot != null) {
-                    writeBytes(out, SnapshotFiles.toBytes(r.snapshot));
+                    if (r.snapshotFile == null) {
+                        r.snapshotFile = SnapshotFiles.toBytes(r.snapshot);
+                    }
+                    writeBytes(out, r.snapshotFile);
                 }
                 if (r.previous == null) {
                     out.writeByte(NO_PREVIOUS);
@@ -117,7 +126,10 @@ final class EvaluationRequest {
                     out.writeByte(PREVIOUS_IS_PRIOR_REQUEST);
                 } else {
                     out.writeByte(PREVIOUS_INLINE);
-                    writeBytes(out, SnapshotFiles.toBytes(r.previous));
+                    if (r.previousFile == null) {
+                        r.previousFile = SnapshotFiles.toBytes(r.previous);
+                    }
+                    writeBytes(out, r.previousFile);
                 }
                 out.writeInt(r.window.size());
                 for (Example e : r.window) {
