@@ -118,8 +118,12 @@ final class AsyncEvaluator implements AutoCloseable {
         return collect(false);
     }
 
-    /** Waits for every queued version and returns its records, in publication order. */
+    /**
+     * Waits for every queued version and returns its records, in publication order. Called when nothing trains any
+     * more, so evaluation stops keeping to the duty cycle.
+     */
     List<Emission> awaitAll() {
+        evaluator.liftDutyCycle();
         return collect(true);
     }
 

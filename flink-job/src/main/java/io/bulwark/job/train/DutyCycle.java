@@ -15,7 +15,9 @@ import java.util.function.Supplier;
  */
 final class DutyCycle {
 
-    private final double fraction;
+    private static final long SLICE_NANOS = 50_000_000L;
+
+    private volatile double fraction;
     private long heldNanos;
     private long pausedNanos;
 
@@ -45,6 +47,11 @@ final class DutyCycle {
         return out;
     }
 
+    /** Stops pausing from now on (nothing trains any more, e.g. at the end of a bounded input). */
+    void lift() {
+        fraction = 1;
+    }
+
     /** Nanoseconds spent in learner calls so far. */
     long heldNanos() {
         return heldNanos;
@@ -56,13 +63,20 @@ final class DutyCycle {
     }
 
     private void pause(long held) {
-        if (fraction >= 1) {
+        double f = fraction;
+        if (f >= 1) {
             return;
         }
-        long nanos = (long) (held * (1 - fraction) / fraction);
+        long nanos = (long) (held * (1 - f) / f);
+        long start = System.nanoTime();
         try {
-            TimeUnit.NANOSECONDS.sleep(nanos);
-            pausedNanos += nanos;
+            // In slices, so that lift() ends a long pause early.
+            long left = nanos;
+            while (left > 0 && fraction < 1) {
+                TimeUnit.NANOSECONDS.sleep(Math.min(left, SLICE_NANOS));
+                left = nanos - (System.nanoTime() - start);
+            }
+            pausedNanos += System.nanoTime() - start;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancellationException("Evaluation interrupted");

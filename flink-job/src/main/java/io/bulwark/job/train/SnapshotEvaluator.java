@@ -148,6 +148,11 @@ final class SnapshotEvaluator implements AutoCloseable {
         return new Result(r, record, clean, robust);
     }
 
+    /** Evaluates without pauses from now on: training is over. */
+    void liftDutyCycle() {
+        duty.lift();
+    }
+
     /** The window in pieces of at most {@link #EXAMPLES_PER_LOCK}. */
     private static List<List<Example>> pieces(List<Example> window) {
         List<List<Example>> out = new ArrayList<>();
