@@ -4,11 +4,9 @@ import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.avro.RobustnessReport;
 import io.bulwark.job.BulwarkJob;
 import io.bulwark.job.sink.Publication;
-import io.bulwark.job.testutil.FakeSchemaRegistry;
+import io.bulwark.job.testutil.PublicationCodecs;
 import io.bulwark.job.testutil.TestData;
 import io.bulwark.job.validate.TrainingEvent;
-import io.bulwark.kafka.serde.AvroRegistryCodec;
-import io.bulwark.kafka.serde.RegistryConfig;
 import io.bulwark.model.Example;
 
 import org.apache.flink.api.common.typeinfo.Types;
@@ -35,10 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 /** Snapshot evaluation off the training thread: training goes on, and every version is published exactly once. */
 class AsyncEvaluationTest {
 
-    private static FakeSchemaRegistry registry;
-    private static RegistryConfig registryConfig;
-    private static AvroRegistryCodec<ModelSnapshot> snapshots;
-    private static AvroRegistryCodec<RobustnessReport> reports;
+    private static PublicationCodecs codecs;
 
     /** Evaluations of versions from {@link #blockFrom} on wait for this latch. */
     private static volatile CountDownLatch release;
@@ -48,15 +43,12 @@ class AsyncEvaluationTest {
 
     @BeforeAll
     static void startRegistry() throws Exception {
-        registry = FakeSchemaRegistry.start();
-        registryConfig = RegistryConfig.builder().setUrl(registry.url()).build();
-        snapshots = AvroRegistryCodec.forClass(ModelSnapshot.class, registryConfig);
-        reports = AvroRegistryCodec.forClass(RobustnessReport.class, registryConfig);
+        codecs = PublicationCodecs.start();
     }
 
     @AfterAll
     static void stopRegistry() {
-        registry.close();
+        codecs.close();
     }
 
     @BeforeEach
@@ -76,7 +68,7 @@ class AsyncEvaluationTest {
     private static TrainerSettings settings() {
         return TrainerSettings.builder()
                 .setLearnerConfig(TestData.smallLearner().build())
-                .setRegistry(registryConfig)
+                .setRegistry(codecs.config)
                 .optBatchSize(8)
                 .optSnapshotEveryBatches(1)
                 .optHeldOutFraction(0.2)
@@ -105,13 +97,11 @@ class AsyncEvaluationTest {
     }
 
     private static List<ModelSnapshot> snapshotsOf(List<Publication> out) {
-        return out.stream().filter(p -> p.kind == Publication.Kind.SNAPSHOT)
-                .map(p -> snapshots.decode(p.topic, p.value)).collect(Collectors.toList());
+        return codecs.snapshots(out, Publication.Kind.SNAPSHOT);
     }
 
     private static List<RobustnessReport> reportsOf(List<Publication> out) {
-        return out.stream().filter(p -> p.kind == Publication.Kind.REPORT)
-                .map(p -> reports.decode(p.topic, p.value)).collect(Collectors.toList());
+        return codecs.reports(out);
     }
 
     /** Events whose trained (not held-out) ones fill exactly {@code batches} batches of 8. */
@@ -217,9 +207,7 @@ class AsyncEvaluationTest {
     private static void assertEachReportFollowsItsSnapshot(List<Publication> out) {
         List<String> order = new ArrayList<>();
         for (Publication p : out) {
-            long version = p.kind == Publication.Kind.REPORT ? reports.decode(p.topic, p.value).getVersion()
-                    : snapshots.decode(p.topic, p.value).getVersion();
-            order.add(p.kind + "@" + version);
+            order.add(p.kind + "@" + codecs.version(p));
         }
         for (String entry : order) {
             if (entry.startsWith("REPORT@")) {

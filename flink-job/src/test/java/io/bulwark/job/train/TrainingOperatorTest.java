@@ -7,11 +7,9 @@ import io.bulwark.job.BulwarkJob;
 import io.bulwark.job.deadletter.DeadLetterReason;
 import io.bulwark.job.deadletter.Rejected;
 import io.bulwark.job.sink.Publication;
-import io.bulwark.job.testutil.FakeSchemaRegistry;
+import io.bulwark.job.testutil.PublicationCodecs;
 import io.bulwark.job.testutil.TestData;
 import io.bulwark.job.validate.TrainingEvent;
-import io.bulwark.kafka.serde.AvroRegistryCodec;
-import io.bulwark.kafka.serde.RegistryConfig;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -31,28 +29,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TrainingOperatorTest {
 
-    private static FakeSchemaRegistry registry;
-    private static RegistryConfig registryConfig;
-    private static AvroRegistryCodec<ModelSnapshot> snapshots;
-    private static AvroRegistryCodec<RobustnessReport> reports;
+    private static PublicationCodecs codecs;
 
     @BeforeAll
     static void startRegistry() throws Exception {
-        registry = FakeSchemaRegistry.start();
-        registryConfig = RegistryConfig.builder().setUrl(registry.url()).build();
-        snapshots = AvroRegistryCodec.forClass(ModelSnapshot.class, registryConfig);
-        reports = AvroRegistryCodec.forClass(RobustnessReport.class, registryConfig);
+        codecs = PublicationCodecs.start();
     }
 
     @AfterAll
     static void stopRegistry() {
-        registry.close();
+        codecs.close();
     }
 
     private static TrainerSettings.Builder settings() {
         return TrainerSettings.builder()
                 .setLearnerConfig(TestData.smallLearner().build())
-                .setRegistry(registryConfig)
+                .setRegistry(codecs.config)
                 .optBatchSize(8)
                 .optSnapshotEveryBatches(3)
                 .optHeldOutFraction(0.1)
@@ -70,8 +62,7 @@ class TrainingOperatorTest {
     }
 
     private static List<ModelSnapshot> snapshotsOf(List<Publication> out, Publication.Kind kind) {
-        return out.stream().filter(p -> p.kind == kind).map(p -> snapshots.decode(p.topic, p.value))
-                .collect(Collectors.toList());
+        return codecs.snapshots(out, kind);
     }
 
     private static void feed(KeyedOneInputStreamOperatorTestHarness<String, TrainingEvent, Publication> h,
@@ -89,9 +80,7 @@ class TrainingOperatorTest {
                 h.open();
                 feed(h, events);
                 h.endInput();
-                List<RobustnessReport> reportList = h.extractOutputValues().stream()
-                        .filter(p -> p.kind == Publication.Kind.REPORT)
-                        .map(p -> reports.decode(p.topic, p.value)).collect(Collectors.toList());
+                List<RobustnessReport> reportList = codecs.reports(h.extractOutputValues());
                 RobustnessReport last = reportList.get(reportList.size() - 1);
                 if (texts == 0) {
                     assertThat(last.getAttacks()).isEmpty();
@@ -120,8 +109,7 @@ class TrainingOperatorTest {
             List<Publication> out = h.extractOutputValues();
             List<ModelSnapshot> versions = snapshotsOf(out, Publication.Kind.SNAPSHOT);
             List<ModelSnapshot> latest = snapshotsOf(out, Publication.Kind.LATEST);
-            List<RobustnessReport> reportList = out.stream().filter(p -> p.kind == Publication.Kind.REPORT)
-                    .map(p -> reports.decode(p.topic, p.value)).collect(Collectors.toList());
+            List<RobustnessReport> reportList = codecs.reports(out);
 
             long trained = events.size() - heldOut;
             long fullBatches = trained / 8;
