@@ -95,10 +95,21 @@ final class SlotState {
     }
 
     /**
-     * Writes what changed in the current key's slot; returns the bytes of the learner checkpoint, progress and
-     * previous snapshot written (the pending batch and the reservoir, small lists, are not counted).
+     * Writes what changed in the current key's slot, and its versions in flight when {@code evaluations} is not
+     * null; returns the bytes of the learner checkpoint, progress, previous snapshot and versions written (the
+     * pending batch and the reservoir, small lists, are not counted) and adds them, with the time taken, to the
+     * slot's checkpoint counters.
      */
-    long write(ModelSlot slot) throws Exception {
+    long write(ModelSlot slot, List<EvaluationRequest> evaluations) throws Exception {
+        long start = System.nanoTime();
+        long written = writeSlot(slot) + (evaluations == null ? 0 : writeEvaluations(evaluations));
+        slot.checkpointNanos += System.nanoTime() - start;
+        slot.checkpointBytes += written;
+        slot.checkpointsWritten++;
+        return written;
+    }
+
+    private long writeSlot(ModelSlot slot) throws Exception {
         long written = 0;
         if (slot.learnerDirty) {
             byte[] checkpoint = DjlLock.locked(slot.learner::checkpoint);

@@ -1,7 +1,5 @@
 package io.bulwark.job.train;
 
-import io.bulwark.avro.ModelSnapshot;
-import io.bulwark.avro.RobustnessReport;
 import io.bulwark.job.deadletter.DeadLetterReason;
 import io.bulwark.job.deadletter.Rejected;
 import io.bulwark.job.metrics.BulwarkMetrics;
@@ -288,16 +286,8 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
             if (!(slot.learnerDirty || slot.dirty || slot.previousDirty || requests)) {
                 continue;
             }
-            long start = System.nanoTime();
             setCurrentKey(slot.modelId);
-            long b = state.write(slot);
-            if (requests) {
-                b += state.writeEvaluations(evaluator.pending(slot.modelId));
-            }
-            slot.checkpointNanos += System.nanoTime() - start;
-            slot.checkpointBytes += b;
-            slot.checkpointsWritten++;
-            bytes += b;
+            bytes += state.write(slot, requests ? evaluator.pending(slot.modelId) : null);
             written++;
         }
         for (String modelId : evaluationsChanged) {
@@ -338,7 +328,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         slot = state.load(modelId, config, device, now);
         slots.put(modelId, slot);
         highestVersion = Math.max(highestVersion, slot.progress.version);
-        registerModelMetrics(slot);
+        slot.registerGauges(metricGroup.addGroup(BulwarkMetrics.MODEL_GROUP, slot.modelId));
         return slot;
     }
 
@@ -475,25 +465,6 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     }
 
     // ---- metrics and clock ---------------------------------------------------------------------------------------
-
-    private void registerModelMetrics(ModelSlot slot) {
-        MetricGroup g = metricGroup.addGroup(BulwarkMetrics.MODEL_GROUP, slot.modelId);
-        ModelProgress p = slot.progress;
-        g.gauge(BulwarkMetrics.MODEL_VERSION, (Gauge<Long>) () -> p.version);
-        g.gauge(BulwarkMetrics.EXAMPLES_TRAINED, (Gauge<Long>) () -> p.examplesTrained);
-        g.gauge(BulwarkMetrics.BATCHES, (Gauge<Long>) () -> p.batches);
-        g.gauge(BulwarkMetrics.PREQUENTIAL_ACCURACY, (Gauge<Double>) p::prequentialAccuracy);
-        g.gauge(BulwarkMetrics.CLEAN_ACCURACY, (Gauge<Double>) () -> p.lastCleanAccuracy);
-        g.gauge(BulwarkMetrics.ROBUST_ACCURACY, (Gauge<Double>) () -> p.lastRobustAccuracy);
-        g.gauge(BulwarkMetrics.DELTA_NORM, (Gauge<Double>) () -> p.lastDeltaNorm);
-        g.gauge(BulwarkMetrics.TEACHER_DRIFT_KL, (Gauge<Double>) () -> p.lastTeacherDriftKl);
-        g.gauge(BulwarkMetrics.SKIPPED_BATCHES, (Gauge<Long>) () -> p.skippedBatches);
-        g.gauge(BulwarkMetrics.CHECKPOINTS_WRITTEN, (Gauge<Long>) () -> slot.checkpointsWritten);
-        g.gauge(BulwarkMetrics.CHECKPOINT_BYTES, (Gauge<Long>) () -> slot.checkpointBytes);
-        g.gauge(BulwarkMetrics.CHECKPOINT_MILLIS, (Gauge<Long>) () -> slot.checkpointNanos / 1_000_000);
-        g.gauge(BulwarkMetrics.LAG_MS, (Gauge<Long>) () ->
-                p.lastEventTime == Long.MIN_VALUE ? 0L : System.currentTimeMillis() - p.lastEventTime);
-    }
 
     private double prequentialAccuracy() {
         long labeled = 0;
