@@ -88,6 +88,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
 
     private transient AsyncEvaluator evaluator;
     private transient boolean pollScheduled;
+    private transient boolean inputEnded;
     private transient SlotState state;
     private transient LabelAdmission labels;
     private transient InternalTimerService<VoidNamespace> timers;
@@ -248,6 +249,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
 
     @Override
     public void endInput() throws Exception {
+        inputEnded = true;
         Set<String> keys = new TreeSet<>(slots.keySet());
         KeyedStateBackend<String> backend = getKeyedStateBackend();
         try (Stream<String> stored = backend.getKeys(PROGRESS_STATE, VoidNamespace.INSTANCE)) {
@@ -261,7 +263,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
                 trainPending(slot, now);
             }
             if (slot.progress.sinceBatches > 0) {
-                publish(slot, now, true);
+                publish(slot, now);
             }
         }
         emitEvaluated(evaluator.awaitAll());
@@ -388,7 +390,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         boolean byCount = settings.snapshotEveryBatches() > 0 && p.sinceBatches >= settings.snapshotEveryBatches();
         boolean byTime = settings.snapshotIntervalMs() > 0 && now - p.lastSnapshotAt >= settings.snapshotIntervalMs();
         if (byCount || byTime) {
-            publish(slot, now, false);
+            publish(slot, now);
         }
     }
 
@@ -409,10 +411,11 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
 
     /**
      * Captures the slot's next version and queues it for evaluation; its records are emitted when the evaluation is
-     * done ({@link #emitEvaluated}), in capture order. The final version of a bounded input is always evaluated:
-     * no training waits for it.
+     * done ({@link #emitEvaluated}), in capture order. Versions taken at the end of a bounded input are always
+     * evaluated: no training waits for them.
      */
-    private void publish(ModelSlot slot, long now, boolean finalVersion) {
+    private void publish(ModelSlot slot, long now) {
+        boolean finalVersion = inputEnded;
         long version = slot.progress.version + 1;
         boolean due = finalVersion || version % settings.evalEverySnapshots() == 0;
         boolean evaluate = finalVersion

@@ -106,11 +106,16 @@ class AsyncEvaluationTest {
 
     /** Events whose trained (not held-out) ones fill exactly {@code batches} batches of 8. */
     private static List<TrainingEvent> eventsForBatches(String model, int batches) {
+        return eventsTrained(model, batches * 8);
+    }
+
+    /** Events of which exactly {@code count} are trained (not held out). */
+    private static List<TrainingEvent> eventsTrained(String model, int count) {
         List<TrainingEvent> out = new ArrayList<>();
         int trained = 0;
         for (TrainingEvent e : TestData.events(model, "e", 2000, 7)) {
             boolean heldOut = HeldOutSelector.isHeldOut(model, e.id, 0.2);
-            if (!heldOut && trained == batches * 8) {
+            if (!heldOut && trained == count) {
                 break;
             }
             out.add(e);
@@ -132,14 +137,19 @@ class AsyncEvaluationTest {
             assertThat(operator.versionsInFlight()).as("versions captured while v1 is evaluated").isEqualTo(5);
             assertThat(reportsOf(h.extractOutputValues())).as("no report before v1's evaluation").isEmpty();
 
+            // A partial batch, trained when the input ends: its version is evaluated however many are in flight.
+            List<TrainingEvent> more = eventsTrained("m", 43);
+            feed(h, more.subList(events.size(), more.size()));
             release.countDown();
             h.endInput();
             List<Publication> out = h.extractOutputValues();
             List<ModelSnapshot> versions = snapshotsOf(out);
             List<RobustnessReport> reportList = reportsOf(out);
-            assertThat(versions).extracting(ModelSnapshot::getVersion).containsExactly(1L, 2L, 3L, 4L, 5L);
-            assertThat(reportList).extracting(RobustnessReport::getVersion).containsExactly(1L, 2L, 3L, 4L, 5L);
-            assertThat(versions).extracting(ModelSnapshot::getBatchesSeen).containsExactly(1L, 2L, 3L, 4L, 5L);
+            assertThat(versions).extracting(ModelSnapshot::getVersion).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+            assertThat(reportList).extracting(RobustnessReport::getVersion)
+                    .containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+            assertThat(versions).extracting(ModelSnapshot::getBatchesSeen).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+            assertThat(reportList.get(5).getWindowSize()).as("final version evaluated").isPositive();
             assertEachReportFollowsItsSnapshot(out);
             // eval.max-pending=2: v1 (blocked) and v2 were evaluated; v3..v5 came while two were in flight.
             for (int i = 0; i < 5; i++) {
