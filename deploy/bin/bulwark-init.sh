@@ -70,6 +70,9 @@ JOB_OPTION_KEYS=(
   eval.attack.alpha
   eval.attack.restarts
   eval.attack-texts
+  eval.every-snapshots
+  eval.max-pending
+  eval.duty-cycle
   eval.attack.norm
   checkpoint.interval
   sink.delivery-guarantee

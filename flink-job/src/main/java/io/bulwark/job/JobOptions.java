@@ -222,8 +222,30 @@ public final class JobOptions {
     public static final ConfigOption<Integer> EVAL_ATTACK_TEXTS = ConfigOptions.key("eval.attack-texts")
             .intType().defaultValue(0)
             .withDescription("Held-out events of the attacked label (spam if the model has it) the realistic attack "
-                    + "suite runs on at every snapshot (RobustnessReport.attacks); 0 = off. It runs on the training "
-                    + "thread and costs about 0.6 s per event on one CPU core (some 60 model queries per attack).");
+                    + "suite runs on at every evaluated snapshot (RobustnessReport.attacks); 0 = off. It runs off the "
+                    + "training thread but holds the JVM's learner lock in one piece, about 0.6 s per event on one "
+                    + "CPU core (some 60 model queries per attack).");
+
+    /** Evaluate every k-th snapshot. */
+    public static final ConfigOption<Integer> EVAL_EVERY_SNAPSHOTS = ConfigOptions.key("eval.every-snapshots")
+            .intType().defaultValue(1)
+            .withDescription("Evaluate the robustness of every k-th snapshot version (versions divisible by k); "
+                    + "the others are published with a report of their training statistics only (no held-out "
+                    + "window, NaN accuracies). Evaluation runs off the training thread.");
+
+    /** Bound on snapshots awaiting evaluation. */
+    public static final ConfigOption<Integer> EVAL_MAX_PENDING = ConfigOptions.key("eval.max-pending")
+            .intType().defaultValue(2)
+            .withDescription("Snapshot evaluations a training subtask keeps queued or running; a snapshot taken "
+                    + "while this many are in flight is published (in version order, after them) without an "
+                    + "evaluation, so a slow evaluation never holds up training.");
+
+    /** Share of wall-clock time spent evaluating. */
+    public static final ConfigOption<Double> EVAL_DUTY_CYCLE = ConfigOptions.key("eval.duty-cycle")
+            .doubleType().defaultValue(0.1)
+            .withDescription("Largest share of wall-clock time the evaluation thread spends in learner calls; it "
+                    + "pauses between pieces of an evaluation to keep to it. While the learners of a task manager "
+                    + "share one lock (DjlLock), this bounds what evaluation takes from training; 1 = no pauses.");
 
     /** PGD random restarts. */
     public static final ConfigOption<Integer> EVAL_ATTACK_RESTARTS = ConfigOptions.key("eval.attack.restarts")
@@ -307,6 +329,9 @@ public final class JobOptions {
         rule(EVAL_ATTACK_ALPHA, v -> v > 0 && Double.isFinite(v), "must be a finite number > 0");
         rule(EVAL_ATTACK_RESTARTS, v -> v > 0, "must be > 0");
         rule(EVAL_ATTACK_TEXTS, v -> v >= 0, "must be >= 0");
+        rule(EVAL_EVERY_SNAPSHOTS, v -> v >= 1, "must be >= 1");
+        rule(EVAL_MAX_PENDING, v -> v >= 1, "must be >= 1");
+        rule(EVAL_DUTY_CYCLE, v -> v > 0 && v <= 1, "must be in (0, 1]");
         rule(EVAL_ATTACK_NORM, s -> s.equalsIgnoreCase("LINF") || s.equalsIgnoreCase("L2"), "must be LINF or L2");
         rule(CHECKPOINT_INTERVAL, d -> d.toMillis() >= 10, "must be at least 10 ms");
         rule(TRANSACTIONAL_ID_PREFIX, s -> !s.isBlank(), "must not be empty");

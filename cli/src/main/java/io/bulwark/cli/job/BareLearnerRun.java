@@ -1,7 +1,6 @@
 package io.bulwark.cli.job;
 
 import io.bulwark.avro.LabeledText;
-import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.job.JobOptions;
 import io.bulwark.job.train.DjlLock;
 import io.bulwark.job.train.HeldOutSelector;
@@ -10,20 +9,19 @@ import io.bulwark.job.validate.EventValidator;
 import io.bulwark.model.Example;
 import io.bulwark.model.learner.Learner;
 import io.bulwark.model.LearnerConfig;
-import io.bulwark.model.PgdAttack;
 import io.bulwark.model.learner.Snapshots;
 import org.apache.flink.configuration.Configuration;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The bare-learner side of {@code pipeline-bench}: the same configuration, validation, held-out split, batches and
- * snapshot evaluations as the training operator, in one thread with no Flink and no Kafka.
+ * The bare-learner side of {@code pipeline-bench}: the same configuration, validation, held-out split and batches as
+ * the training operator, in one thread with no Flink and no Kafka, and nothing but training (no snapshots, no
+ * evaluation, no checkpoints): the learner's training throughput the pipeline is held against. The final model is
+ * exported after the clock stops, to compare it with the pipeline's bit for bit.
  */
 final class BareLearnerRun {
 
@@ -32,7 +30,6 @@ final class BareLearnerRun {
     /** Trains on {@code data} as the job would, without Flink or Kafka. */
     static Result run(List<LabeledText> data, TrainerSettings settings, Configuration conf) {
         LearnerConfig config = settings.learnerConfig();
-        PgdAttack attack = settings.attack(config);
         // Same libtorch threading as the training operator (see DjlLock).
         DjlLock.setIntraOpThreads(settings.intraOpThreads());
         String defaultModel = conf.get(JobOptions.DEFAULT_MODEL_ID);
@@ -50,30 +47,23 @@ final class BareLearnerRun {
             String label = e.getLabel() == null || e.getLabel().isEmpty() ? null : e.getLabel();
             Example example = new Example(e.getText(), label, e.getWeight() == null ? 1f : e.getWeight());
             if (label != null && HeldOutSelector.isHeldOut(modelId, e.getId(), settings.heldOutFraction())) {
-                m.reservoir.addLast(example);
-                while (m.reservoir.size() > settings.reservoirSize()) {
-                    m.reservoir.removeFirst();
-                }
                 continue;
             }
             m.pending.add(example);
             if (m.pending.size() >= settings.batchSize()) {
-                result.trained += m.train(result, start);
-                if (settings.snapshotEveryBatches() > 0 && m.batches % settings.snapshotEveryBatches() == 0) {
-                    m.snapshot(modelId, attack);
-                }
+                result.trained += m.train(result);
             }
         }
-        for (Map.Entry<String, BareModel> e : models.entrySet()) {
-            BareModel m = e.getValue();
+        for (BareModel m : models.values()) {
             if (!m.pending.isEmpty()) {
-                result.trained += m.train(result, start);
+                result.trained += m.train(result);
             }
-            m.snapshot(e.getKey(), attack);
         }
         result.seconds = (System.nanoTime() - start) / 1e9;
         BareModel first = models.get(defaultModel);
-        result.finalPayload = first == null ? null : PipelineBenchCommand.bytes(first.lastSnapshot.getPayload().getBytes());
+        result.finalPayload = first == null ? null : PipelineBenchCommand.bytes(DjlLock.locked(() ->
+                Snapshots.toAvro(first.learner, defaultModel, first.batches, null, List.of(), Map.of()))
+                .getPayload().getBytes());
         models.values().forEach(m -> DjlLock.locked(m.learner::close));
         return result;
     }
@@ -82,15 +72,13 @@ final class BareLearnerRun {
     private static final class BareModel {
         final Learner learner;
         final List<Example> pending = new ArrayList<>();
-        final Deque<Example> reservoir = new ArrayDeque<>();
         long batches;
-        ModelSnapshot lastSnapshot;
 
         BareModel(Learner learner) {
             this.learner = learner;
         }
 
-        int train(Result result, long start) {
+        int train(Result result) {
             List<Example> batch = new ArrayList<>(pending);
             int n = DjlLock.locked(() -> learner.train(batch)).examples();
             pending.clear();
@@ -102,30 +90,6 @@ final class BareLearnerRun {
             }
             result.lastBatchEnd = now;
             return n;
-        }
-
-        void snapshot(String modelId, PgdAttack attack) {
-            DjlLock.locked(() -> snapshotLocked(modelId, attack));
-        }
-
-        private void snapshotLocked(String modelId, PgdAttack attack) {
-            List<Example> window = new ArrayList<>();
-            for (Example e : reservoir) {
-                if (learner.labels().contains(e.label())) {
-                    window.add(e);
-                }
-            }
-            if (!window.isEmpty()) {
-                learner.evaluate(window, attack);
-                learner.teacherDriftKl(window);
-            }
-            ModelSnapshot s = Snapshots.toAvro(learner, modelId, batches, null, List.of(), Map.of());
-            if (lastSnapshot != null && !window.isEmpty() && lastSnapshot.getLabels().equals(learner.labels())) {
-                try (Learner previous = Snapshots.fromAvro(lastSnapshot, "cpu")) {
-                    learner.driftKl(previous, window);
-                }
-            }
-            lastSnapshot = s;
         }
     }
 

@@ -2,6 +2,7 @@ package io.bulwark.cli.job;
 
 import io.bulwark.kafka.Topics;
 import io.bulwark.avro.ModelSnapshot;
+import io.bulwark.avro.RobustnessReport;
 import io.bulwark.avro.SourceOffset;
 import io.bulwark.model.snapshot.SnapshotFiles;
 import io.bulwark.cli.local.TopicReader;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,9 +37,15 @@ public final class SnapshotsCommand implements Callable<Integer> {
     @Mixin
     Source source = new Source();
 
+    @Option(names = "--reports-topic", defaultValue = Topics.REPORTS,
+            description = "Topic of the robustness reports, for the CLEAN and ROBUST columns (default "
+                    + "${DEFAULT-VALUE}).")
+    String reportsTopic;
+
     @Override
     public Integer call() {
         List<ModelSnapshot> all = source.read(System.err);
+        Map<String, RobustnessReport> reports = source.reports(reportsTopic, System.err);
         PrintStream out = System.out;
         if (all.isEmpty()) {
             out.println("No snapshots in " + source.topic);
@@ -49,11 +57,23 @@ public final class SnapshotsCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-12s %7d %7s  %-24s %9d %8d %8s %8s %8s  %-8s %s%n", s.getModelId(),
                     s.getVersion(), s.getParentVersion() == null ? "-" : s.getParentVersion().toString(),
                     s.getCreatedAt(), s.getExamplesSeen(), s.getBatchesSeen(),
-                    DemoCommand.pct(metric(s, "prequentialAccuracy")), DemoCommand.pct(metric(s, "cleanAccuracy")),
-                    DemoCommand.pct(metric(s, "robustAccuracy")),
+                    DemoCommand.pct(metric(s, "prequentialAccuracy")),
+                    DemoCommand.pct(accuracy(s, reports, true)), DemoCommand.pct(accuracy(s, reports, false)),
                     s.getTrainingConfig().getOrDefault("strategy.type", "?"), offsets(s));
         }
         return 0;
+    }
+
+    /**
+     * The clean or robust accuracy of a version: from its report (snapshots are published before their evaluation),
+     * else from the snapshot's metrics (snapshots written before that carry them).
+     */
+    static double accuracy(ModelSnapshot s, Map<String, RobustnessReport> reports, boolean clean) {
+        RobustnessReport r = reports.get(s.getModelId() + "@" + s.getVersion());
+        if (r != null) {
+            return clean ? r.getCleanAccuracy() : r.getRobustAccuracy();
+        }
+        return metric(s, clean ? "cleanAccuracy" : "robustAccuracy");
     }
 
     static double metric(ModelSnapshot s, String name) {
@@ -94,6 +114,29 @@ public final class SnapshotsCommand implements Callable<Integer> {
                                         e.getMessage());
                             }
                         });
+            }
+            return out;
+        }
+
+        /**
+         * The reports of {@code reportsTopic} by "model@version" (undecodable records are skipped; none when the
+         * topic does not exist).
+         */
+        Map<String, RobustnessReport> reports(String reportsTopic, PrintStream err) {
+            Map<String, RobustnessReport> out = new HashMap<>();
+            try (AvroRegistryCodec<RobustnessReport> codec = AvroRegistryCodec.forClass(RobustnessReport.class,
+                    connection.registry())) {
+                TopicReader.forEach(connection.kafkaClient().consumerProperties(), reportsTopic,
+                        Duration.ofMinutes(2), r -> {
+                            try {
+                                RobustnessReport report = codec.decode(r.topic(), r.value());
+                                out.put(report.getModelId() + "@" + report.getVersion(), report);
+                            } catch (RecordDecodeException e) {
+                                // not a report: the listing falls back to the snapshot's metrics
+                            }
+                        });
+            } catch (IllegalStateException e) {
+                err.println("No reports (" + e.getMessage() + "): CLEAN and ROBUST from the snapshots' metrics");
             }
             return out;
         }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 
@@ -81,6 +82,12 @@ public final class RunSummary {
     /** Returns every report in topic order. */
     public List<RobustnessReport> reports() {
         return reports;
+    }
+
+    /** Returns the report of a model's version, if one was read. */
+    public Optional<RobustnessReport> report(String modelId, long version) {
+        return reports.stream().filter(r -> r.getModelId().equals(modelId) && r.getVersion() == version)
+                .findFirst();
     }
 
     /** Returns the latest report of each model. */

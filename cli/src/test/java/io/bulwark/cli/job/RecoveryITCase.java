@@ -121,6 +121,9 @@ class RecoveryITCase {
                 .collect(Collectors.toList());
         assertThat(versions).as("versions visible to read_committed consumers").isSorted().doesNotHaveDuplicates()
                 .hasSize((int) uninterruptedSnapshots);
+        assertThat(s.reports()).extracting(r -> r.getModelId() + " v" + r.getVersion())
+                .as("one report per version, in order").isEqualTo(s.snapshots().stream()
+                        .map(h -> h.modelId() + " v" + h.version()).collect(Collectors.toList()));
         List<Long> examples = s.snapshots().stream().map(RunSummary.SnapshotHeader::examplesSeen)
                 .collect(Collectors.toList());
         assertThat(examples).isSorted();

@@ -42,6 +42,16 @@ public final class BulwarkMetrics {
     public static final String TEACHER_DRIFT_KL = "teacherDriftKl";
     /** Gauge: ms between now and the event time of the model's latest event. */
     public static final String LAG_MS = "lagMs";
+    /** Counter: snapshots due for a robustness evaluation published without one (too many in flight). */
+    public static final String EVALUATIONS_SKIPPED = "evaluationsSkipped";
+    /** Gauge: snapshots captured whose records wait for their evaluation. */
+    public static final String EVALUATIONS_IN_FLIGHT = "evaluationsInFlight";
+    /** Gauge (per model): checkpoints that wrote the model's state. */
+    public static final String CHECKPOINTS_WRITTEN = "checkpointsWritten";
+    /** Gauge (per model): bytes of keyed state written by those checkpoints, in total. */
+    public static final String CHECKPOINT_BYTES = "checkpointBytes";
+    /** Gauge (per model): ms the training thread spent serialising the model's state at checkpoints, in total. */
+    public static final String CHECKPOINT_MILLIS = "checkpointMillis";
     /** Counter: dead letters (total; per reason under {@code reason.<REASON>}). */
     public static final String DEAD_LETTERS = "deadLetters";
 

@@ -1,9 +1,12 @@
 package io.bulwark.job.train;
 
 import io.bulwark.avro.ModelSnapshot;
+import io.bulwark.job.metrics.BulwarkMetrics;
 import io.bulwark.job.validate.TrainingEvent;
 import io.bulwark.model.Example;
 import io.bulwark.model.learner.Learner;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,6 +37,13 @@ final class ModelSlot {
     boolean dirty;
     /** Previous snapshot changed since the last checkpoint. */
     boolean previousDirty;
+
+    /** Checkpoints that wrote this model's state (since the slot was loaded), for the checkpoint-cost gauges. */
+    volatile long checkpointsWritten;
+    /** Bytes those checkpoints wrote. */
+    volatile long checkpointBytes;
+    /** Nanoseconds the training thread spent writing them. */
+    volatile long checkpointNanos;
 
     ModelSlot(String modelId, Learner learner, ModelProgress progress, List<TrainingEvent> pending,
               Deque<HeldOutEvent> reservoir, ModelSnapshot previous) {
@@ -78,6 +88,25 @@ final class ModelSlot {
             out.add(new Example(e.text, e.label, e.weight));
         }
         return out;
+    }
+
+    /** Registers the per-model gauges in {@code g} (the model's metric subgroup). */
+    void registerGauges(MetricGroup g) {
+        ModelProgress p = progress;
+        g.gauge(BulwarkMetrics.MODEL_VERSION, (Gauge<Long>) () -> p.version);
+        g.gauge(BulwarkMetrics.EXAMPLES_TRAINED, (Gauge<Long>) () -> p.examplesTrained);
+        g.gauge(BulwarkMetrics.BATCHES, (Gauge<Long>) () -> p.batches);
+        g.gauge(BulwarkMetrics.PREQUENTIAL_ACCURACY, (Gauge<Double>) p::prequentialAccuracy);
+        g.gauge(BulwarkMetrics.CLEAN_ACCURACY, (Gauge<Double>) () -> p.lastCleanAccuracy);
+        g.gauge(BulwarkMetrics.ROBUST_ACCURACY, (Gauge<Double>) () -> p.lastRobustAccuracy);
+        g.gauge(BulwarkMetrics.DELTA_NORM, (Gauge<Double>) () -> p.lastDeltaNorm);
+        g.gauge(BulwarkMetrics.TEACHER_DRIFT_KL, (Gauge<Double>) () -> p.lastTeacherDriftKl);
+        g.gauge(BulwarkMetrics.SKIPPED_BATCHES, (Gauge<Long>) () -> p.skippedBatches);
+        g.gauge(BulwarkMetrics.CHECKPOINTS_WRITTEN, (Gauge<Long>) () -> checkpointsWritten);
+        g.gauge(BulwarkMetrics.CHECKPOINT_BYTES, (Gauge<Long>) () -> checkpointBytes);
+        g.gauge(BulwarkMetrics.CHECKPOINT_MILLIS, (Gauge<Long>) () -> checkpointNanos / 1_000_000);
+        g.gauge(BulwarkMetrics.LAG_MS, (Gauge<Long>) () ->
+                p.lastEventTime == Long.MIN_VALUE ? 0L : System.currentTimeMillis() - p.lastEventTime);
     }
 
     /** Releases the learner's native memory. */

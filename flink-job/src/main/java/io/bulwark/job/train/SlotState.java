@@ -22,7 +22,8 @@ import java.util.List;
 
 /**
  * The keyed state of the training operator, one entry per model id: the learner's checkpoint, the progress
- * bookkeeping, the pending batch, the held-out reservoir and the previous snapshot. Reads a {@link ModelSlot}
+ * bookkeeping, the pending batch, the held-out reservoir, the previous snapshot and the captured versions whose
+ * records were not emitted yet (their evaluation was in flight). Reads a {@link ModelSlot}
  * back (a new one when the key has no state) and writes what changed since the last checkpoint. The current key is
  * the caller's: the operator sets it before each call.
  */
@@ -36,6 +37,7 @@ final class SlotState {
     static final String PENDING = "pending-batch";
     static final String RESERVOIR = "held-out";
     static final String PREVIOUS = "previous-snapshot";
+    static final String EVALUATIONS = "pending-evaluations";
 
     /** Opens keyed state handles by descriptor (the operator's {@code getPartitionedState}). */
     interface StateAccess {
@@ -47,12 +49,14 @@ final class SlotState {
     private final ListState<TrainingEvent> pendingState;
     private final ListState<HeldOutEvent> reservoirState;
     private final ValueState<byte[]> previousState;
+    private final ValueState<byte[]> evaluationsState;
 
     SlotState(StateAccess access) throws Exception {
         TypeInformation<byte[]> bytes = PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
         learnerState = access.get(new ValueStateDescriptor<>(LEARNER, bytes));
         progressState = access.get(new ValueStateDescriptor<>(PROGRESS, bytes));
         previousState = access.get(new ValueStateDescriptor<>(PREVIOUS, bytes));
+        evaluationsState = access.get(new ValueStateDescriptor<>(EVALUATIONS, bytes));
         pendingState = access.get(new ListStateDescriptor<>(PENDING, TypeInformation.of(TrainingEvent.class)));
         reservoirState = access.get(new ListStateDescriptor<>(RESERVOIR, TypeInformation.of(HeldOutEvent.class)));
     }
@@ -90,25 +94,60 @@ final class SlotState {
         return slot;
     }
 
-    /** Writes what changed in the current key's slot; returns the learner checkpoint bytes written (0 if none). */
-    long write(ModelSlot slot) throws Exception {
-        long learnerBytes = 0;
+    /**
+     * Writes what changed in the current key's slot, and its versions in flight when {@code evaluations} is not
+     * null; returns the bytes of the learner checkpoint, progress, previous snapshot and versions written (the
+     * pending batch and the reservoir, small lists, are not counted) and adds them, with the time taken, to the
+     * slot's checkpoint counters.
+     */
+    long write(ModelSlot slot, List<EvaluationRequest> evaluations) throws Exception {
+        long start = System.nanoTime();
+        long written = writeSlot(slot) + (evaluations == null ? 0 : writeEvaluations(evaluations));
+        slot.checkpointNanos += System.nanoTime() - start;
+        slot.checkpointBytes += written;
+        slot.checkpointsWritten++;
+        return written;
+    }
+
+    private long writeSlot(ModelSlot slot) throws Exception {
+        long written = 0;
         if (slot.learnerDirty) {
             byte[] checkpoint = DjlLock.locked(slot.learner::checkpoint);
-            learnerBytes = checkpoint.length;
+            written += checkpoint.length;
             learnerState.update(checkpoint);
             slot.learnerDirty = false;
         }
         if (slot.dirty) {
-            progressState.update(slot.progress.toBytes());
+            byte[] progress = slot.progress.toBytes();
+            written += progress.length;
+            progressState.update(progress);
             pendingState.update(new ArrayList<>(slot.pending));
             reservoirState.update(new ArrayList<>(slot.reservoir));
             slot.dirty = false;
         }
         if (slot.previousDirty) {
-            previousState.update(slot.previous == null ? null : SnapshotFiles.toBytes(slot.previous));
+            byte[] previous = slot.previous == null ? null : SnapshotFiles.toBytes(slot.previous);
+            written += previous == null ? 0 : previous.length;
+            previousState.update(previous);
             slot.previousDirty = false;
         }
-        return learnerBytes;
+        return written;
+    }
+
+    /** Reads the current key's captured versions that were still being evaluated, oldest first. */
+    List<EvaluationRequest> readEvaluations() throws Exception {
+        byte[] bytes = evaluationsState.value();
+        return bytes == null ? List.of() : EvaluationRequest.fromBytes(bytes);
+    }
+
+    /** Writes the current key's captured versions still being evaluated; returns the bytes written. */
+    long writeEvaluations(List<EvaluationRequest> requests) throws Exception {
+        if (requests.isEmpty()) {
+            evaluationsState.clear();
+            return 0;
+        }
+        byte[] bytes = EvaluationRequest.toBytes(requests);
+        evaluationsState.update(bytes);
+        return bytes.length;
     }
 }

@@ -42,6 +42,9 @@ public final class TrainerSettings implements Serializable {
     private final Double attackAlpha;
     private final Integer attackRestarts;
     private final int attackTexts;
+    private final int evalEverySnapshots;
+    private final int evalMaxPending;
+    private final double evalDutyCycle;
     private final String attackNorm;
     private final String device;
     private final String gpuResource;
@@ -66,6 +69,9 @@ public final class TrainerSettings implements Serializable {
         attackAlpha = b.attackAlpha;
         attackRestarts = b.attackRestarts;
         attackTexts = b.attackTexts;
+        evalEverySnapshots = b.evalEverySnapshots;
+        evalMaxPending = b.evalMaxPending;
+        evalDutyCycle = b.evalDutyCycle;
         attackNorm = b.attackNorm;
         device = b.device;
         gpuResource = b.gpuResource;
@@ -99,6 +105,21 @@ public final class TrainerSettings implements Serializable {
     /** Returns the held-out events the realistic attack suite runs on at every snapshot (0 = off). */
     public int attackTexts() {
         return attackTexts;
+    }
+
+    /** Returns k: the robustness of every k-th snapshot version is evaluated. */
+    public int evalEverySnapshots() {
+        return evalEverySnapshots;
+    }
+
+    /** Returns the snapshot evaluations kept in flight before a snapshot is published without one. */
+    public int evalMaxPending() {
+        return evalMaxPending;
+    }
+
+    /** Returns the largest share of wall-clock time spent in evaluation's learner calls. */
+    public double evalDutyCycle() {
+        return evalDutyCycle;
     }
 
     /** Returns the batch timeout in ms (0 = batches close by size only). */
@@ -196,6 +217,9 @@ public final class TrainerSettings implements Serializable {
         private Double attackAlpha;
         private Integer attackRestarts;
         private int attackTexts;
+        private int evalEverySnapshots = 1;
+        private int evalMaxPending = 2;
+        private double evalDutyCycle = 0.1;
         private String attackNorm;
         private String device = "auto";
         private String gpuResource = "gpu";
@@ -286,6 +310,24 @@ public final class TrainerSettings implements Serializable {
             return this;
         }
 
+        /** Evaluates every k-th snapshot version (default 1: every version). */
+        public Builder optEvalEverySnapshots(int k) {
+            this.evalEverySnapshots = k;
+            return this;
+        }
+
+        /** Snapshot evaluations kept in flight before one is skipped (default 2). */
+        public Builder optEvalMaxPending(int pending) {
+            this.evalMaxPending = pending;
+            return this;
+        }
+
+        /** Largest share of wall-clock time spent in evaluation's learner calls (default 0.1; 1 = no pauses). */
+        public Builder optEvalDutyCycle(double share) {
+            this.evalDutyCycle = share;
+            return this;
+        }
+
         /** Overrides the evaluation attack's restarts. */
         public Builder optAttackRestarts(Integer restarts) {
             this.attackRestarts = restarts;
@@ -340,6 +382,10 @@ public final class TrainerSettings implements Serializable {
             }
             check(batchSize == null || batchSize > 0, "Batch size must be > 0, got " + batchSize);
             check(attackTexts >= 0, "Attack texts must be >= 0, got " + attackTexts);
+            check(evalEverySnapshots >= 1, "Evaluation cadence must be >= 1, got " + evalEverySnapshots);
+            check(evalMaxPending >= 1, "Evaluations in flight must be >= 1, got " + evalMaxPending);
+            check(evalDutyCycle > 0 && evalDutyCycle <= 1, "Evaluation duty cycle must be in (0, 1], got "
+                    + evalDutyCycle);
             Objects.requireNonNull(batchTimeout, "batchTimeout");
             Objects.requireNonNull(snapshotInterval, "snapshotInterval");
             check(!batchTimeout.isNegative(), "Batch timeout must be >= 0, got " + batchTimeout);

@@ -1,7 +1,5 @@
 package io.bulwark.job.train;
 
-import io.bulwark.avro.ModelSnapshot;
-import io.bulwark.avro.RobustnessReport;
 import io.bulwark.job.deadletter.DeadLetterReason;
 import io.bulwark.job.deadletter.Rejected;
 import io.bulwark.job.metrics.BulwarkMetrics;
@@ -30,6 +28,7 @@ import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +38,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -50,9 +50,12 @@ import java.util.stream.Stream;
  * recent events that is never trained on; the rest join the model's pending batch. A batch is trained when it is
  * full, when its first event has waited {@code batch.timeout} (a processing-time timer), or at the end of a bounded
  * input. Training is prequential: the learner scores each batch before updating on it. Every
- * {@code snapshot.every-batches} batches or {@code snapshot.interval} the operator evaluates the reservoir (clean and
- * under embedding-space PGD) and emits a ModelSnapshot to the versions topic and the compacted latest topic, plus a
- * RobustnessReport.
+ * {@code snapshot.every-batches} batches or {@code snapshot.interval} the operator captures a snapshot of the model
+ * and hands it, with the reservoir, to two threads ({@link AsyncEvaluator}): one encodes the ModelSnapshot for the
+ * versions topic and the compacted latest topic, the other evaluates a learner loaded from the snapshot (clean, under
+ * embedding-space PGD, drift, attack suite) for its RobustnessReport, so training goes on meanwhile. The operator
+ * emits the records as they are ready, in version order. Versions whose records were not all emitted before a
+ * checkpoint's barrier are part of that checkpoint and are finished after a restore: each record is published once.
  *
  * <p>State: learners live in memory and are written to keyed state ({@code learner.checkpoint()}) only in
  * {@link #snapshotState}, and only when they changed, because serializing a model per batch would dominate the
@@ -65,6 +68,8 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TrainingOperator.class);
+    /** How often finished evaluations are looked for while versions are in flight, ms. */
+    private static final long POLL_MS = 20;
 
     /** Side output of events whose label is rejected. */
     public static final OutputTag<Rejected> DEAD_LETTERS = EventValidator.DEAD_LETTERS;
@@ -78,7 +83,12 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
 
     private transient LearnerConfig config;
     private transient String device;
-    private transient SnapshotPublisher publisher;
+    /** Test seam: runs on the evaluation thread before each evaluation (null in production). */
+    private final AsyncEvaluator.Hook evaluationHook;
+
+    private transient AsyncEvaluator evaluator;
+    private transient boolean pollScheduled;
+    private transient boolean inputEnded;
     private transient SlotState state;
     private transient LabelAdmission labels;
     private transient InternalTimerService<VoidNamespace> timers;
@@ -96,15 +106,23 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     private transient Counter batchCounter;
     private transient Counter skippedCounter;
     private transient Counter snapshotCounter;
+    private transient Counter evaluationsSkipped;
     private transient DeadLetterCounters deadLetters;
     private transient volatile double lastDeltaNorm;
     private transient volatile double lastTeacherDrift;
     private transient volatile double lastRobustAccuracy;
     private transient volatile long highestVersion;
+    private transient volatile int inFlight;
 
     /** Creates the operator. */
     public TrainingOperator(TrainerSettings settings) {
+        this(settings, null);
+    }
+
+    /** Creates the operator with a hook that runs before each evaluation (tests). */
+    TrainingOperator(TrainerSettings settings, AsyncEvaluator.Hook evaluationHook) {
         this.settings = settings;
+        this.evaluationHook = evaluationHook;
     }
 
     @Override
@@ -126,7 +144,9 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         LOG.info("Training on device {} (option '{}', external resource '{}'), subtask {}, attempt {}, restored {}",
                 device, settings.device(), settings.gpuResource(),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), attempt, restored);
-        publisher = new SnapshotPublisher(settings, settings.attack(config), device);
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        evaluator = new AsyncEvaluator(new SnapshotEvaluator(settings, settings.attack(config), device),
+                evaluationHook, "bulwark-evaluator-" + subtask);
         state = new SlotState(this::getPartitionedState);
         timers = getInternalTimerService("batch-timeout", VoidNamespaceSerializer.INSTANCE, this);
         slots = new ConcurrentHashMap<>();
@@ -145,10 +165,36 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         metricGroup.gauge(BulwarkMetrics.ROBUST_ACCURACY, (Gauge<Double>) () -> lastRobustAccuracy);
         metricGroup.gauge(BulwarkMetrics.DELTA_NORM, (Gauge<Double>) () -> lastDeltaNorm);
         metricGroup.gauge(BulwarkMetrics.TEACHER_DRIFT_KL, (Gauge<Double>) () -> lastTeacherDrift);
+        evaluationsSkipped = metricGroup.counter(BulwarkMetrics.EVALUATIONS_SKIPPED);
+        metricGroup.gauge(BulwarkMetrics.EVALUATIONS_IN_FLIGHT, (Gauge<Integer>) () -> inFlight);
+        if (restored) {
+            resubmitEvaluations();
+        }
+    }
+
+    /** Queues again the captured versions whose records were not emitted before the restored checkpoint. */
+    private void resubmitEvaluations() throws Exception {
+        List<String> keys;
+        KeyedStateBackend<String> backend = getKeyedStateBackend();
+        try (Stream<String> stored = backend.getKeys(SlotState.EVALUATIONS, VoidNamespace.INSTANCE)) {
+            keys = stored.sorted().collect(Collectors.toList());
+        }
+        for (String key : keys) {
+            setCurrentKey(key);
+            List<EvaluationRequest> requests = state.readEvaluations();
+            requests.forEach(r -> evaluator.submit(r, true));
+            if (!requests.isEmpty()) {
+                LOG.info("Model '{}': {} captured version(s) from the checkpoint queued for evaluation again ({})",
+                        key, requests.size(), requests);
+            }
+        }
+        inFlight = evaluator.size();
+        schedulePoll();
     }
 
     @Override
     public void processElement(StreamRecord<TrainingEvent> element) throws Exception {
+        emitEvaluated(evaluator.completed());
         TrainingEvent e = element.getValue();
         String modelId = (String) getCurrentKey();
         long now = now();
@@ -203,6 +249,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
 
     @Override
     public void endInput() throws Exception {
+        inputEnded = true;
         Set<String> keys = new TreeSet<>(slots.keySet());
         KeyedStateBackend<String> backend = getKeyedStateBackend();
         try (Stream<String> stored = backend.getKeys(PROGRESS_STATE, VoidNamespace.INSTANCE)) {
@@ -219,24 +266,38 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
                 publish(slot, now);
             }
         }
+        emitEvaluated(evaluator.awaitAll());
         LOG.info("End of input: flushed and published {} model(s)", keys.size());
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        // Records of evaluated versions go out before the barrier; the rest are written to state below.
+        emitEvaluated(evaluator.completed());
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        long learnerBytes = 0;
+        long bytes = 0;
         int written = 0;
+        Set<String> evaluationsChanged = evaluator.takeChanged();
         for (ModelSlot slot : slots.values()) {
-            if (!(slot.learnerDirty || slot.dirty || slot.previousDirty)) {
+            boolean requests = evaluationsChanged.remove(slot.modelId);
+            if (!(slot.learnerDirty || slot.dirty || slot.previousDirty || requests)) {
                 continue;
             }
             setCurrentKey(slot.modelId);
+            bytes += state.write(slot, requests ? evaluator.pending(slot.modelId) : null);
             written++;
-            learnerBytes += state.write(slot);
         }
-        LOG.debug("Checkpoint {}: wrote {} model(s), {} learner bytes", context.getCheckpointId(), written,
-                learnerBytes);
+        for (String modelId : evaluationsChanged) {
+            // Restored versions of a model not loaded since: their records were emitted.
+            setCurrentKey(modelId);
+            bytes += state.writeEvaluations(evaluator.pending(modelId));
+        }
+        LOG.debug("Checkpoint {}: wrote {} model(s), {} bytes", context.getCheckpointId(), written, bytes);
     }
 
     @Override
@@ -253,8 +314,8 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
                 DjlLock.locked(slot::close);
             }
         }
-        if (publisher != null) {
-            publisher.close();
+        if (evaluator != null) {
+            evaluator.close();
         }
         super.close();
     }
@@ -269,7 +330,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         slot = state.load(modelId, config, device, now);
         slots.put(modelId, slot);
         highestVersion = Math.max(highestVersion, slot.progress.version);
-        registerModelMetrics(slot);
+        slot.registerGauges(metricGroup.addGroup(BulwarkMetrics.MODEL_GROUP, slot.modelId));
         return slot;
     }
 
@@ -348,32 +409,65 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
 
     // ---- snapshots and reports ---------------------------------------------------------------------------------
 
+    /**
+     * Captures the slot's next version and queues it for evaluation; its records are emitted when the evaluation is
+     * done ({@link #emitEvaluated}), in capture order. Versions taken at the end of a bounded input are always
+     * evaluated: no training waits for them.
+     */
     private void publish(ModelSlot slot, long now) {
-        for (Publication publication : publisher.publish(slot, now, now())) {
-            output.collect(new StreamRecord<>(publication));
+        boolean finalVersion = inputEnded;
+        long version = slot.progress.version + 1;
+        boolean due = finalVersion || version % settings.evalEverySnapshots() == 0;
+        boolean evaluate = finalVersion
+                || due && evaluator.evaluationsInFlight() < settings.evalMaxPending();
+        if (due && !evaluate) {
+            evaluationsSkipped.inc();
+            LOG.info("Model '{}' v{} is published without a robustness evaluation: {} evaluation(s) in flight "
+                    + "(eval.max-pending={})", slot.modelId, version, evaluator.evaluationsInFlight(),
+                    settings.evalMaxPending());
         }
+        evaluator.submit(SnapshotCapture.capture(slot, now, now(), evaluate), false);
+        inFlight = evaluator.size();
         snapshotCounter.inc();
         highestVersion = Math.max(highestVersion, slot.progress.version);
-        lastRobustAccuracy = slot.progress.lastRobustAccuracy;
+        schedulePoll();
+    }
+
+    /** Emits finished snapshot and report records, and the reports' accuracies to the gauges. */
+    private void emitEvaluated(List<AsyncEvaluator.Emission> emissions) {
+        for (AsyncEvaluator.Emission e : emissions) {
+            for (Publication publication : e.records()) {
+                output.collect(new StreamRecord<>(publication));
+            }
+            SnapshotEvaluator.Result r = e.evaluation();
+            if (r != null && r.request().evaluate) {
+                lastRobustAccuracy = r.robustAccuracy();
+                ModelSlot slot = slots.get(r.request().modelId);
+                if (slot != null) {
+                    slot.progress.lastCleanAccuracy = r.cleanAccuracy();
+                    slot.progress.lastRobustAccuracy = r.robustAccuracy();
+                    slot.dirty = true;
+                }
+            }
+        }
+        inFlight = evaluator.size();
+    }
+
+    /** While versions are in flight, looks for finished evaluations every {@value #POLL_MS} ms. */
+    private void schedulePoll() {
+        if (pollScheduled || evaluator.isEmpty()) {
+            return;
+        }
+        pollScheduled = true;
+        ProcessingTimeService time = getProcessingTimeService();
+        time.registerTimer(time.getCurrentProcessingTime() + POLL_MS, t -> {
+            pollScheduled = false;
+            emitEvaluated(evaluator.completed());
+            schedulePoll();
+        });
     }
 
     // ---- metrics and clock ---------------------------------------------------------------------------------------
-
-    private void registerModelMetrics(ModelSlot slot) {
-        MetricGroup g = metricGroup.addGroup(BulwarkMetrics.MODEL_GROUP, slot.modelId);
-        ModelProgress p = slot.progress;
-        g.gauge(BulwarkMetrics.MODEL_VERSION, (Gauge<Long>) () -> p.version);
-        g.gauge(BulwarkMetrics.EXAMPLES_TRAINED, (Gauge<Long>) () -> p.examplesTrained);
-        g.gauge(BulwarkMetrics.BATCHES, (Gauge<Long>) () -> p.batches);
-        g.gauge(BulwarkMetrics.PREQUENTIAL_ACCURACY, (Gauge<Double>) p::prequentialAccuracy);
-        g.gauge(BulwarkMetrics.CLEAN_ACCURACY, (Gauge<Double>) () -> p.lastCleanAccuracy);
-        g.gauge(BulwarkMetrics.ROBUST_ACCURACY, (Gauge<Double>) () -> p.lastRobustAccuracy);
-        g.gauge(BulwarkMetrics.DELTA_NORM, (Gauge<Double>) () -> p.lastDeltaNorm);
-        g.gauge(BulwarkMetrics.TEACHER_DRIFT_KL, (Gauge<Double>) () -> p.lastTeacherDriftKl);
-        g.gauge(BulwarkMetrics.SKIPPED_BATCHES, (Gauge<Long>) () -> p.skippedBatches);
-        g.gauge(BulwarkMetrics.LAG_MS, (Gauge<Long>) () ->
-                p.lastEventTime == Long.MIN_VALUE ? 0L : System.currentTimeMillis() - p.lastEventTime);
-    }
 
     private double prequentialAccuracy() {
         long labeled = 0;
@@ -387,6 +481,11 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
             correct += s.progress.correctBeforeUpdate;
         }
         return labeled == 0 ? Double.NaN : (double) correct / labeled;
+    }
+
+    /** Captured versions whose records wait for their evaluation (tests). */
+    int versionsInFlight() {
+        return evaluator.size();
     }
 
     private long now() {
