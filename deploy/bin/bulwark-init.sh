@@ -98,10 +98,14 @@ LEARNER_KEYS=(
   encoder.dropout
   strategy.type
   strategy.steps
+  strategy.innerSteps
+  strategy.deltaBank
+  strategy.discreteFlips
   strategy.norm
   strategy.epsilon
   strategy.alpha
   strategy.initMagnitude
+  strategy.epsilonScale
   strategy.epsilonRamp
   smart.weight
   smart.steps
@@ -122,6 +126,7 @@ LEARNER_KEYS=(
   continual.mixtureShare
   continual.replayPerClass
   continual.replayFraction
+  continual.probePerClass
 )
 
 log() {
