@@ -75,7 +75,7 @@ class DeploymentMetricsITCase {
         String versions = env.get("BULWARK_TOPIC_SNAPSHOTS");
         assertThat(specs).extracting(InitScriptTopics.TopicSpec::name).containsExactlyInAnyOrder(
                 env.get("BULWARK_TOPIC_INPUT"), versions, latest, env.get("BULWARK_TOPIC_REPORTS"),
-                env.get("BULWARK_TOPIC_DEAD_LETTERS"));
+                env.get("BULWARK_TOPIC_HELDOUT"), env.get("BULWARK_TOPIC_DEAD_LETTERS"));
         assertThat(stack.kafka.admin().listTopics().names().get(30, TimeUnit.SECONDS))
                 .containsAll(specs.stream().map(InitScriptTopics.TopicSpec::name).collect(Collectors.toList()));
 
