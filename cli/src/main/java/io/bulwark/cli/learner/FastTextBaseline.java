@@ -118,7 +118,6 @@ final class FastTextBaseline implements RobustnessBenchmark.Baseline {
     /** A running {@code predict-prob} process over one trained model. */
     static final class Scorer extends Victim.Counting implements AutoCloseable {
         private final Path dir;
-        private final List<String> labels;
         private final Process process;
         private final BufferedWriter in;
         private final BufferedReader out;
@@ -126,7 +125,6 @@ final class FastTextBaseline implements RobustnessBenchmark.Baseline {
         Scorer(Path binary, Path dir, Path model, List<String> labels) throws IOException {
             super(labels);
             this.dir = dir;
-            this.labels = List.copyOf(labels);
             this.process = new ProcessBuilder(binary.toString(), "predict-prob", model.toString(), "-",
                     Integer.toString(labels.size())).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             this.in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
@@ -145,7 +143,7 @@ final class FastTextBaseline implements RobustnessBenchmark.Baseline {
                     if (answer == null) {
                         throw new IllegalStateException("fastText's predict-prob process ended early");
                     }
-                    p[i] = parse(answer, labels);
+                    p[i] = parse(answer, labels());
                 }
             } catch (IOException e) {
                 throw new IllegalStateException("fastText scoring failed: " + e.getMessage(), e);
