@@ -127,6 +127,7 @@ LEARNER_KEYS=(
   continual.replayPerClass
   continual.replayFraction
   continual.probePerClass
+  continual.naiveBayesKind
 )
 
 log() {

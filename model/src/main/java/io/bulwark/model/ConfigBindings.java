@@ -96,7 +96,9 @@ final class ConfigBindings {
             continual(LearnerParams.CONTINUAL_REPLAY_FRACTION, ContinualConfig::replayFraction,
                     ContinualConfig::withReplayFraction),
             continual(LearnerParams.CONTINUAL_PROBE, ContinualConfig::probePerClass,
-                    ContinualConfig::withProbePerClass));
+                    ContinualConfig::withProbePerClass),
+            continual(LearnerParams.CONTINUAL_NAIVE_BAYES, ContinualConfig::naiveBayesKind,
+                    ContinualConfig::withNaiveBayesKind));
 
     /** A parameter held in the configuration's {@link AdversaryConfig}. */
     private static <T> Binding<T> adversary(Param<T> p, Function<AdversaryConfig, T> get,

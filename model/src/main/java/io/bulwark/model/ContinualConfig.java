@@ -8,8 +8,19 @@ package io.bulwark.model;
  * before the keys existed, so such a model predicts as it did.
  */
 public record ContinualConfig(boolean wide, int wideBuckets, double wideLearningRate, double mixtureRate,
-                              double mixtureShare, int replayPerClass, double replayFraction, int probePerClass)
+                              double mixtureShare, int replayPerClass, double replayFraction, int probePerClass,
+                              NaiveBayesKind naiveBayesKind)
         implements java.io.Serializable {
+
+    /**
+     * How the naive Bayes expert estimates a class's word distribution: {@code MULTINOMIAL} from the class's own
+     * counts with the class prior (McCallum and Nigam 1998), or {@code COMPLEMENT} from the counts of every other
+     * class, without a prior (Rennie et al., "Tackling the Poor Assumptions of Naive Bayes Text Classifiers", 2003).
+     * The complement estimate rests on many more words for a rare class, so a class that arrives late or stays rare
+     * is not buried under the large classes' priors and better-estimated likelihoods. With two classes it is
+     * multinomial naive Bayes with a uniform prior.
+     */
+    public enum NaiveBayesKind { MULTINOMIAL, COMPLEMENT }
 
     /** Prefix of every key. */
     public static final String PREFIX = "continual.";
@@ -19,7 +30,7 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
 
     /** The defaults: both parts on. */
     public static final ContinualConfig DEFAULTS = new ContinualConfig(true, 1 << 17, 0.5, 2.0, 0.002, 200, 0.25,
-            PROBE_DEFAULT);
+            PROBE_DEFAULT, NaiveBayesKind.COMPLEMENT);
 
     /** Both parts off: the learner of the network alone. */
     public static final ContinualConfig OFF = DEFAULTS.withWide(false).withReplayPerClass(0);
@@ -35,6 +46,7 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
                 replayPerClass);
         check(replayFraction >= 0 && replayFraction < 1, "continual.replayFraction must be in [0, 1)",
                 replayFraction);
+        check(naiveBayesKind != null, "continual.naiveBayesKind must be set", naiveBayesKind);
         check(probePerClass >= 0 && probePerClass <= 100_000, "continual.probePerClass must be in [0, 1e5]",
                 probePerClass);
     }
@@ -71,48 +83,54 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
     /** A copy with the wide part switched. */
     public ContinualConfig withWide(boolean v) {
         return new ContinualConfig(v, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
-                replayPerClass, replayFraction, probePerClass);
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind);
     }
 
     /** A copy with other hash slots for the wide model and naive Bayes. */
     public ContinualConfig withWideBuckets(int v) {
         return new ContinualConfig(wide, v, wideLearningRate, mixtureRate, mixtureShare,
-                replayPerClass, replayFraction, probePerClass);
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind);
     }
 
     /** A copy with another AdaGrad step for the wide model. */
     public ContinualConfig withWideLearningRate(double v) {
         return new ContinualConfig(wide, wideBuckets, v, mixtureRate, mixtureShare,
-                replayPerClass, replayFraction, probePerClass);
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind);
     }
 
     /** A copy with another Hedge rate for the mixture. */
     public ContinualConfig withMixtureRate(double v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, v, mixtureShare,
-                replayPerClass, replayFraction, probePerClass);
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind);
     }
 
     /** A copy with another fixed share for the mixture. */
     public ContinualConfig withMixtureShare(double v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, v,
-                replayPerClass, replayFraction, probePerClass);
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind);
     }
 
     /** A copy with another replay capacity. */
     public ContinualConfig withReplayPerClass(int v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
-                v, replayFraction, probePerClass);
+                v, replayFraction, probePerClass, naiveBayesKind);
     }
 
     /** A copy with another replayed share of each batch. */
     public ContinualConfig withReplayFraction(double v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
-                replayPerClass, v, probePerClass);
+                replayPerClass, v, probePerClass, naiveBayesKind);
     }
 
     /** A copy with another probe capacity (0 = no probe). */
     public ContinualConfig withProbePerClass(int v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
-                replayPerClass, replayFraction, v);
+                replayPerClass, replayFraction, v, naiveBayesKind);
+    }
+
+    /** A copy with another naive Bayes estimate. */
+    public ContinualConfig withNaiveBayesKind(NaiveBayesKind v) {
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
+                replayPerClass, replayFraction, probePerClass, v);
     }
 }

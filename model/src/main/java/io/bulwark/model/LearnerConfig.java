@@ -182,6 +182,8 @@ public final class LearnerConfig implements java.io.Serializable {
         Builder b = builder();
         if (map.keySet().stream().noneMatch(k -> k.startsWith(ContinualConfig.PREFIX))) {
             b.optContinual(ContinualConfig.OFF);
+        } else { // stored before the complement estimate existed: multinomial
+            m.putIfAbsent(LearnerParams.CONTINUAL_NAIVE_BAYES.key(), ContinualConfig.NaiveBayesKind.MULTINOMIAL.name());
         }
         return b.optValues(m).build();
     }

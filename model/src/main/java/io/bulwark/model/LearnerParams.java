@@ -161,6 +161,12 @@ public final class LearnerParams {
                     + " (a class-balanced reservoir; an evicted one is trained on then) on which the mixture's experts"
                     + " are scored, each class weighing equally in the mixture's updates; 0 = off. Needs the wide side.");
 
+    public static final Param<ContinualConfig.NaiveBayesKind> CONTINUAL_NAIVE_BAYES = Param.ofEnum(
+            "continual.naiveBayesKind", "--naive-bayes-kind", ContinualConfig.NaiveBayesKind.class,
+            ContinualConfig.DEFAULTS.naiveBayesKind(), "The naive Bayes expert's estimate: COMPLEMENT (each class"
+                    + " from the other classes' counts, no prior; robust to rare and late classes) or MULTINOMIAL (own"
+                    + " counts and class prior). Models stored without the key load with MULTINOMIAL.");
+
     /** Every parameter, in table order. */
     public static final List<Param<?>> ALL = List.of(ENCODER_TYPE, BUCKETS, MAX_LENGTH, CHAR_NGRAMS, MAX_NGRAMS,
             NORMALIZATION, EMBEDDING_DIM, HIDDEN_DIM, LAYERS, HEADS, DROPOUT, LABELS, MAX_LABELS, STRATEGY, STEPS, INNER_STEPS,
@@ -168,7 +174,7 @@ public final class LearnerParams {
             ALPHA, INIT_MAGNITUDE, EPSILON_SCALE, EPSILON_RAMP, SMART_WEIGHT, SMART_STEPS, VAT, BREGMAN_WEIGHT, EMA_MOMENTUM,
             OPTIMIZER, SCHEDULE, LEARNING_RATE, WEIGHT_DECAY, WARMUP, CLIP_NORM, BATCH_SIZE, SEED, CONTINUAL_WIDE,
             CONTINUAL_BUCKETS, CONTINUAL_WIDE_LR, CONTINUAL_MIX_RATE, CONTINUAL_MIX_SHARE, CONTINUAL_REPLAY,
-            CONTINUAL_REPLAY_FRACTION, CONTINUAL_PROBE);
+            CONTINUAL_REPLAY_FRACTION, CONTINUAL_PROBE, CONTINUAL_NAIVE_BAYES);
 
     /** The parameter with {@code key}, or {@code null}. */
     public static Param<?> byKey(String key) {

@@ -54,7 +54,7 @@ public final class ContinualHead {
     public ContinualHead(ContinualConfig config) {
         this.config = config;
         this.wide = new WideModel(config.wideBuckets(), config.wideLearningRate());
-        this.naiveBayes = new NaiveBayesExpert(config.wideBuckets());
+        this.naiveBayes = new NaiveBayesExpert(config.naiveBayesKind(), config.wideBuckets());
         // Prior: the untrained network is the weakest expert at the start of a stream.
         this.weights = new float[] {0.1f, 0.3f, 0.3f, 0.3f};
         this.scored = new float[EXPERTS.size() + 1];

@@ -1,18 +1,23 @@
 package io.bulwark.model.continual;
 
+import io.bulwark.model.ContinualConfig.NaiveBayesKind;
 import io.bulwark.model.snapshot.TensorData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Multinomial naive Bayes over hashed word unigrams, the same estimator as {@link
- * io.bulwark.model.baseline.NaiveBayes} (document priors, Laplace smoothing alpha 1 over the distinct features seen,
- * unseen features ignored), kept in float32 arrays so that it is part of the learner's snapshot and checkpoint.
+ * Naive Bayes over hashed word unigrams, kept in float32 arrays so that it is part of the learner's snapshot and
+ * checkpoint. {@link NaiveBayesKind#MULTINOMIAL} is the estimator of {@link io.bulwark.model.baseline.NaiveBayes}
+ * (document priors, Laplace smoothing alpha 1 over the distinct features seen, unseen features ignored). {@link
+ * NaiveBayesKind#COMPLEMENT} scores class c by minus the log likelihood of the text under the word distribution of
+ * every other class, with the same smoothing and no prior (Rennie et al. 2003). Both read the same counts, so the
+ * kind can change between runs without retraining.
  */
 final class NaiveBayesExpert {
     private static final double ALPHA = 1.0;
 
+    private final NaiveBayesKind kind;
     private final int buckets;
     /** counts.get(c)[bucket]. */
     private final List<float[]> counts = new ArrayList<>();
@@ -21,7 +26,8 @@ final class NaiveBayesExpert {
     private float[] featureTotals;
     private int distinct;
 
-    NaiveBayesExpert(int buckets) {
+    NaiveBayesExpert(NaiveBayesKind kind, int buckets) {
+        this.kind = kind;
         this.buckets = buckets;
         this.featureTotals = new float[buckets];
     }
@@ -33,8 +39,15 @@ final class NaiveBayesExpert {
         }
     }
 
-    /** Log prior plus log likelihood per class; -Infinity for classes without documents; zeros before training. */
+    /**
+     * Multinomial: log prior plus log likelihood per class. Complement: minus the log likelihood under the other
+     * classes' counts. -Infinity for classes without documents; zeros before training.
+     */
     double[] logScores(TextFeatures f, int classes) {
+        return kind == NaiveBayesKind.COMPLEMENT ? complementScores(f, classes) : multinomialScores(f, classes);
+    }
+
+    private double[] multinomialScores(TextFeatures f, int classes) {
         double[] s = new double[classes];
         double documents = 0;
         for (int c = 0; c < classes && c < counts.size(); c++) {
@@ -55,6 +68,38 @@ final class NaiveBayesExpert {
             for (int c = 0; c < classes; c++) {
                 if (s[c] != Double.NEGATIVE_INFINITY) {
                     s[c] += Math.log((counts.get(c)[b] + ALPHA) / (classTotals.get(c)[1] + smoothedV));
+                }
+            }
+        }
+        return s;
+    }
+
+    private double[] complementScores(TextFeatures f, int classes) {
+        double[] s = new double[classes];
+        double tokens = 0;
+        boolean trained = false;
+        for (int c = 0; c < classes; c++) {
+            float docs = c < counts.size() ? classTotals.get(c)[0] : 0f;
+            if (docs > 0) {
+                tokens += classTotals.get(c)[1];
+                trained = true;
+            } else {
+                s[c] = Double.NEGATIVE_INFINITY;
+            }
+        }
+        if (!trained) {
+            return new double[classes];
+        }
+        double smoothedV = ALPHA * distinct;
+        for (int b : f.unigrams) {
+            if (featureTotals[b] == 0) {
+                continue;
+            }
+            for (int c = 0; c < classes; c++) {
+                if (s[c] != Double.NEGATIVE_INFINITY) {
+                    double others = featureTotals[b] - counts.get(c)[b];
+                    double othersTotal = tokens - classTotals.get(c)[1];
+                    s[c] -= Math.log((others + ALPHA) / (othersTotal + smoothedV));
                 }
             }
         }
