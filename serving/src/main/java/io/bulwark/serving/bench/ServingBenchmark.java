@@ -9,7 +9,8 @@ import io.bulwark.serving.config.ServingConfig;
 import io.bulwark.serving.ServingServer;
 import io.bulwark.serving.model.ScoringModel;
 import io.bulwark.model.learner.Snapshots;
-import io.bulwark.serving.model.LearnerScoringModel;
+import io.bulwark.serving.model.InferenceLimits;
+import io.bulwark.serving.model.InferenceScoringModel;
 import io.bulwark.serving.registry.LoadedVersion;
 import java.io.IOException;
 import java.net.URI;
@@ -72,7 +73,8 @@ public final class ServingBenchmark {
             server.offer(snapshot);
             awaitLoaded(server, snapshot.getVersion());
             // the bare model: the same snapshot loaded apart, called directly on this thread
-            ScoringModel model = new LearnerScoringModel(Snapshots.fromAvro(snapshot, "cpu"), "bare");
+            ScoringModel model = new InferenceScoringModel(Snapshots.forInference(snapshot, "cpu"), "bare",
+                    InferenceLimits.DEFAULTS);
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .executor(Executors.newFixedThreadPool(2, r -> {
                         Thread t = new Thread(r, "bench-http");
