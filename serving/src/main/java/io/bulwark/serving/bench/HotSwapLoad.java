@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.serving.ServingServer;
+import io.bulwark.serving.config.ServingConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -114,6 +115,40 @@ public final class HotSwapLoad {
             pool.shutdownNow();
             pool.awaitTermination(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Starts a server with {@code config}, loads the first of {@code versions}, and runs the load while the others
+     * are offered one by one.
+     */
+    public static Result serveAndRun(ServingConfig config, String modelId, List<ModelSnapshot> versions,
+                                     List<String> texts, Settings s) throws Exception {
+        try (ServingServer server = ServingServer.start(config)) {
+            ModelSnapshot first = versions.get(0);
+            server.offer(first);
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (server.registry().find(modelId).flatMap(m -> m.version(first.getVersion())).isEmpty()) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException(modelId + " v" + first.getVersion() + " did not load in 120 s");
+                }
+                Thread.sleep(20);
+            }
+            return run(server, modelId, versions.subList(1, versions.size()), texts, s);
+        }
+    }
+
+    /** The results as an aligned text table. */
+    public static String table(List<Result> results) {
+        StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT,
+                "%-16s %8s %7s %6s %7s %8s %8s %8s %8s %9s%n", "hot swap", "requests", "200", "503", "errors",
+                "p50 ms", "p99 ms", "max ms", "seconds", "versions"));
+        for (Result r : results) {
+            sb.append(String.format(java.util.Locale.ROOT, "%-16s %8d %7d %6d %7d %8.2f %8.2f %8.2f %8.1f %4d/%-4d%n",
+                    "clients x" + r.clients(), r.requests(), r.statuses().getOrDefault(200, 0L), r.unavailable(),
+                    r.errors(), r.p50Millis(), r.p99Millis(), r.maxMillis(), r.seconds(), r.versionsServed().size(),
+                    r.versionsPublished() + 1));
+        }
+        return sb.toString();
     }
 
     private static Histogram client(HttpClient client, URI uri, List<String> texts, int id, Settings s,
