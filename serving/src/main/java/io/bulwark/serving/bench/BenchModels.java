@@ -34,11 +34,12 @@ public final class BenchModels {
     }
 
     /**
-     * A snapshot of a learner with the default configuration (what the job trains unless told otherwise: FreeAT
-     * with the EMA teacher) and labels ham/spam, trained for {@code batches} batches.
+     * A snapshot of a learner with the default configuration (what the job trains unless told otherwise: FreeAT, the wide side,
+     * no teacher unless {@code bregmanWeight} adds it) and labels ham/spam, trained for {@code batches} batches.
      */
-    public static ModelSnapshot defaultSnapshot(List<Example> examples, int batches) {
-        try (Learner learner = Learner.create(LearnerConfig.builder().optLabels(List.of("ham", "spam")).build())) {
+    public static ModelSnapshot defaultSnapshot(List<Example> examples, int batches, double bregmanWeight) {
+        try (Learner learner = Learner.create(LearnerConfig.builder().optLabels(List.of("ham", "spam"))
+                .optBregmanWeight(bregmanWeight).build())) {
             train(learner, examples, batches);
             return snapshot(learner, "default", 1);
         }

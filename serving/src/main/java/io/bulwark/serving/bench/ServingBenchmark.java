@@ -326,8 +326,11 @@ public final class ServingBenchmark {
             }
             StringBuilder extra = new StringBuilder();
             if (memoryVersions > 0) {
-                VersionMemory.Result memory = VersionMemory.measure(BenchModels.defaultSnapshot(examples, 8),
-                        memoryVersions);
+                List<VersionMemory.Result> memory = List.of(
+                        VersionMemory.measure("default (FreeAT, wide side)",
+                                BenchModels.defaultSnapshot(examples, 8, 0), memoryVersions),
+                        VersionMemory.measure("default + teacher (--bregman 0.5)",
+                                BenchModels.defaultSnapshot(examples, 8, 0.5), memoryVersions));
                 about.put("memoryPerVersion", memory);
                 extra.append(VersionMemory.table(memory));
             }
