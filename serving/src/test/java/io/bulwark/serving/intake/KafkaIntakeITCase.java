@@ -112,6 +112,17 @@ class KafkaIntakeITCase {
         }
     }
 
+    /** A producer with transactional id {@code id}, for snapshots up to 16 MiB. */
+    private static KafkaProducer<byte[], byte[]> transactional(String id) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "16777216");
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
+        return new KafkaProducer<>(p);
+    }
+
     private static void publishReport(RobustnessReport r) throws Exception {
         producer.send(new ProducerRecord<>(REPORTS, r.getModelId().getBytes(StandardCharsets.UTF_8),
                 reportCodec.encode(REPORTS, r))).get();
@@ -220,14 +231,8 @@ class KafkaIntakeITCase {
     @Order(4)
     void readsOnlyCommittedSnapshots() throws Exception {
         ModelSnapshot good = versions.get(2).snapshot();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "16777216");
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "serving-itcase-tx");
         byte[] key = MODEL.getBytes(StandardCharsets.UTF_8);
-        try (KafkaProducer<byte[], byte[]> tx = new KafkaProducer<>(p)) {
+        try (KafkaProducer<byte[], byte[]> tx = transactional("serving-itcase-tx")) {
             tx.initTransactions();
             tx.beginTransaction();
             ModelSnapshot aborted = ModelSnapshot.newBuilder(good).setVersion(9).build();
@@ -258,14 +263,8 @@ class KafkaIntakeITCase {
         String abortedPrint = io.bulwark.serving.registry.PayloadFingerprint.of(aborted);
         String committedPrint = io.bulwark.serving.registry.PayloadFingerprint.of(committed);
         assertThat(abortedPrint).isNotEqualTo(committedPrint);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "16777216");
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "serving-itcase-same-version");
         byte[] key = MODEL.getBytes(StandardCharsets.UTF_8);
-        try (KafkaProducer<byte[], byte[]> tx = new KafkaProducer<>(p)) {
+        try (KafkaProducer<byte[], byte[]> tx = transactional("serving-itcase-same-version")) {
             tx.initTransactions();
             tx.beginTransaction();
             tx.send(new ProducerRecord<>(SNAPSHOTS, key, snapshotCodec.encode(SNAPSHOTS, aborted))).get();
