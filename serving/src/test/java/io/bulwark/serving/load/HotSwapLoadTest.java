@@ -13,16 +13,19 @@ import io.bulwark.serving.testing.RealModels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A bounded load on loopback with real models while versions hot-swap: every request is answered, 200 or 503 (with
- * Retry-After), never another error, and the new versions take over under load. Asserts on errors, not on timing.
+ * Retry-After), never another error, and the new versions take over under load; with the inference thread and
+ * without it (requests then wait for the version's lock). Asserts on errors, not on timing.
  */
 class HotSwapLoadTest {
 
-    @Test
-    void concurrentClientsWhileVersionsHotSwapSeeNoErrorButUnavailable() throws Exception {
+    @ParameterizedTest(name = "inference batch {0}")
+    @ValueSource(ints = {64, 0})
+    void concurrentClientsWhileVersionsHotSwapSeeNoErrorButUnavailable(int inferenceBatch) throws Exception {
         List<RealModels.Version> trained = RealModels.train("load", 2, 2, 5);
         List<ModelSnapshot> versions = new ArrayList<>();
         for (long v = 2; v <= 7; v++) {
@@ -31,7 +34,7 @@ class HotSwapLoadTest {
         }
         List<String> texts = BenchModels.generated(3, 200).stream().map(Example::text).toList();
         ServingConfig config = ServingConfig.builder().optPort(0).optMaxVersionsPerModel(2)
-                .optGate(1.0, false).optOverload(64, 5_000, 1).build();
+                .optGate(1.0, false).optOverload(64, 5_000, 1).optInferenceBatchTexts(inferenceBatch).build();
         try (ServingServer server = ServingServer.start(config)) {
             server.offer(trained.get(0).snapshot());
             Await.until(Duration.ofSeconds(60), "v1 loaded",

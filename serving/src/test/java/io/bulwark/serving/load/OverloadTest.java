@@ -80,11 +80,14 @@ class OverloadTest {
                 assertThat(r.raw().headers().firstValue("Retry-After")).hasValue("3");
             });
             List<String> errors = answers.stream().map(r -> r.json().path("error").asText()).toList();
-            // the one in the forward pass and those queued time out; the others find the queue (of 2) full
+            // the one in the forward pass and those queued (usually 1 or 2, depending on when the worker took the
+            // first) time out; the others find the queue of 2 full
             long full = errors.stream().filter(e -> e.contains("2 requests waiting")).count();
             long timedOut = errors.stream().filter(e -> e.contains("time-out of 800 ms")).count();
             assertThat(full + timedOut).as("%s", errors).isEqualTo(8);
-            assertThat(timedOut).as("%s", errors).isBetween(3L, 4L);
+            assertThat(timedOut).as("%s", errors).isGreaterThanOrEqualTo(2);
+            assertThat(full).as("%s", errors).isPositive();
+            assertThat(errors).as("the request in the forward pass").anyMatch(e -> e.contains("forward pass was running"));
 
             stuck.release.countDown();
             Http.Response ok = http.post("/v1/models/m/predict", "{\"text\": \"hello\"}");
