@@ -35,6 +35,16 @@ public final class SyntheticData {
         return out;
     }
 
+    /** A learner of {@code config} trained on 64 examples of {@link #keywordTask} (seed 4) in batches of 16. */
+    public static io.bulwark.model.learner.Learner trained(LearnerConfig config) {
+        io.bulwark.model.learner.Learner learner = io.bulwark.model.learner.Learner.create(config);
+        List<Example> data = keywordTask(64, 4);
+        for (int i = 0; i < data.size(); i += 16) {
+            learner.train(data.subList(i, i + 16));
+        }
+        return learner;
+    }
+
     /** A small configuration that trains in milliseconds per step. */
     public static LearnerConfig.Builder small() {
         return LearnerConfig.builder()

@@ -62,7 +62,8 @@ public final class ServingServer implements AutoCloseable {
                 .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true)
                 .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
         this.metrics = new ServingMetrics(config.sampleMillis());
-        SnapshotLoader loader = config.loader() != null ? config.loader() : new LearnerSnapshotLoader(config.device(), config.inferenceBatchTexts());
+        SnapshotLoader loader = config.loader() != null ? config.loader() : new LearnerSnapshotLoader(config.device(), config.inferenceBatchTexts(),
+                config.inferenceLimits());
         this.registry = new ModelRegistry(loader, new ModelRegistry.Settings(config.maxVersionsPerModel(),
                 config.maxReportsPerModel(), config.loaderThreads(), config.armA(), config.armB(), config.weightA(),
                 config.weightB(), config.shadow(),
@@ -163,7 +164,12 @@ public final class ServingServer implements AutoCloseable {
             });
         });
         javalin.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
-        javalin.exception(ServingException.class, (e, ctx) -> error(ctx, status(e.reason()), e.getMessage()));
+        javalin.exception(ServingException.class, (e, ctx) -> {
+            if (e.retryAfterSeconds() != null) {
+                ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
+            }
+            error(ctx, status(e.reason()), e.getMessage());
+        });
         javalin.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
         javalin.exception(Exception.class, (e, ctx) -> {
             LOG.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
@@ -313,6 +319,10 @@ public final class ServingServer implements AutoCloseable {
     }
 
     private void error(Context ctx, int status, String message) {
+        if (status == 503 && ctx.res().getHeader("Retry-After") == null) {
+            // every 503 says when to come back: no version loaded yet, a version evicted mid-request, overload
+            ctx.header("Retry-After", Integer.toString(config.inferenceLimits().retryAfterSeconds()));
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", status);
         body.put("error", message);

@@ -472,6 +472,14 @@ public final class Learner implements AutoCloseable {
         return manager.getManagedArrays().size();
     }
 
+    /**
+     * Bytes of the native arrays the learner holds: parameters, optimizer moments, teacher, δ bank (an array that is
+     * a view of another counts again; see {@link InferenceModel#nativeBytes()} for the inference-only figure).
+     */
+    public long nativeBytes() {
+        return LearnerPersistence.nativeBytes(manager);
+    }
+
     /** Releases all native memory. */
     @Override
     public void close() {

@@ -27,34 +27,8 @@ final class LearnerEvaluation {
     /** Predicts each text (evaluation mode, no dropout), restricted to the known labels. */
     static List<Prediction> predict(Learner learner, List<String> texts) {
         learner.ensureOpen();
-        List<Prediction> out = new ArrayList<>(texts.size());
-        if (learner.labels.isEmpty()) {
-            for (int i = 0; i < texts.size(); i++) {
-                out.add(new Prediction(null, -1, new float[0]));
-            }
-            return out;
-        }
-        int c = learner.labels.size();
-        for (int from = 0; from < texts.size(); from += EVAL_CHUNK) {
-            List<String> chunk = texts.subList(from, Math.min(texts.size(), from + EVAL_CHUNK));
-            try (NDManager step = learner.manager.newSubManager()) {
-                BatchInputs in = new BatchInputs(learner.encoder.encode(chunk), step);
-                NDArray logits = learner.evalLogits(in, learner.params);
-                float[] p = learner.continual == null ? logits.softmax(-1).toFloatArray()
-                        : learner.continual.probabilities(chunk, logits.toFloatArray(), c);
-                for (int i = 0; i < chunk.size(); i++) {
-                    float[] probs = Arrays.copyOfRange(p, i * c, (i + 1) * c);
-                    int best = 0;
-                    for (int j = 1; j < c; j++) {
-                        if (probs[j] > probs[best]) {
-                            best = j;
-                        }
-                    }
-                    out.add(new Prediction(learner.labels.get(best), best, probs));
-                }
-            }
-        }
-        return out;
+        return InferenceModel.predict(new InferenceModel.Parts(learner.manager, learner.network, learner.encoder,
+                learner.params, learner.continual, learner.labels, learner.config.outputSize()), texts);
     }
 
     /** Raw logits over the known labels, for tests and diagnostics. */

@@ -149,25 +149,40 @@ final class LearnerPersistence {
     }
 
     private static void setLabels(Learner learner, List<String> restored) {
-        if (!learner.config.labels().isEmpty()) {
-            if (!learner.config.labels().equals(restored)) {
-                throw new SnapshotFormatException("Labels " + restored + " differ from the configured labels "
-                        + learner.config.labels());
-            }
-            return;
-        }
-        if (restored.size() > learner.config.maxLabels()) {
-            throw new SnapshotFormatException(restored.size() + " labels exceed maxLabels "
-                    + learner.config.maxLabels());
-        }
+        List<String> checked = checkedLabels(learner.config, restored);
         learner.labels.clear();
         learner.labelIndex.clear();
-        for (String l : restored) {
-            if (learner.labelIndex.containsKey(l)) {
-                throw new SnapshotFormatException("Duplicate label '" + l + "'");
+        checked.forEach(learner::addLabel);
+    }
+
+    /**
+     * The labels a restored model knows: the configured ones (which {@code restored} must equal) or, with no fixed
+     * label set, {@code restored} itself, checked for duplicates and against maxLabels.
+     */
+    static List<String> checkedLabels(LearnerConfig config, List<String> restored) {
+        if (!config.labels().isEmpty()) {
+            if (!config.labels().equals(restored)) {
+                throw new SnapshotFormatException("Labels " + restored + " differ from the configured labels "
+                        + config.labels());
             }
-            learner.addLabel(l);
+            return List.copyOf(config.labels());
         }
+        if (restored.size() > config.maxLabels()) {
+            throw new SnapshotFormatException(restored.size() + " labels exceed maxLabels " + config.maxLabels());
+        }
+        if (new java.util.HashSet<>(restored).size() != restored.size()) {
+            throw new SnapshotFormatException("Duplicate label in " + restored);
+        }
+        return List.copyOf(restored);
+    }
+
+    /** Bytes of the native arrays {@code manager} and its sub-managers hold (views of one buffer count each time). */
+    static long nativeBytes(ai.djl.ndarray.NDManager manager) {
+        long bytes = 0;
+        for (NDArray a : manager.getManagedArrays()) {
+            bytes += a.getShape().size() * a.getDataType().getNumOfBytes();
+        }
+        return bytes;
     }
 
     private static Map<String, TensorData> tensors(Parameters p) {

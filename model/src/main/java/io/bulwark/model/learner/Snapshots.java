@@ -61,17 +61,34 @@ public final class Snapshots {
      * @throws SnapshotFormatException if the payload's format version or checksum is wrong, or it does not fit
      */
     public static Learner fromAvro(ModelSnapshot snapshot, String device) {
+        ModelPayload teacher = snapshot.getTeacherPayload();
+        return Learner.fromParameters(config(snapshot), snapshot.getLabels(), snapshot.getPayload(), teacher, device);
+    }
+
+    /**
+     * The student of a snapshot loaded for inference only ({@link InferenceModel}): no optimizer state, δ bank or
+     * teacher, no gradients. It predicts bitwise as {@link #fromAvro}'s learner.
+     *
+     * @throws SnapshotFormatException if the payload's format version or checksum is wrong, or it does not fit
+     */
+    public static InferenceModel forInference(ModelSnapshot snapshot, String device) {
+        return InferenceModel.fromSnapshot(snapshot, device);
+    }
+
+    /**
+     * The learner configuration a snapshot carries (its encoder and training maps).
+     *
+     * @throws SnapshotFormatException if it is invalid
+     */
+    public static LearnerConfig config(ModelSnapshot snapshot) {
         Map<String, String> all = new LinkedHashMap<>();
         all.putAll(snapshot.getEncoderConfig());
         all.putAll(snapshot.getTrainingConfig());
-        LearnerConfig config;
         try {
-            config = LearnerConfig.fromStoredMap(all);
+            return LearnerConfig.fromStoredMap(all);
         } catch (IllegalArgumentException e) {
             throw new SnapshotFormatException("Snapshot " + snapshot.getModelId() + " v" + snapshot.getVersion()
                     + " holds an invalid configuration: " + e.getMessage(), e);
         }
-        ModelPayload teacher = snapshot.getTeacherPayload();
-        return Learner.fromParameters(config, snapshot.getLabels(), snapshot.getPayload(), teacher, device);
     }
 }

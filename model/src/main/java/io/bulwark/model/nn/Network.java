@@ -8,7 +8,9 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import io.bulwark.model.AdversaryConfig;
 import io.bulwark.model.LearnerConfig;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,43 +39,81 @@ public final class Network {
         this.config = config;
     }
 
-    /** Creates freshly initialised parameters in {@code manager} using {@code rng}. */
-    public Parameters initialize(NDManager manager, SeededRandom rng) {
+    /** How one parameter starts: embedding (Gaussian, padding row zero), Gaussian, Xavier-uniform, zeros or ones. */
+    private enum Init { EMBEDDING, GAUSSIAN, XAVIER, ZEROS, ONES }
+
+    /** One parameter of the layout: name, shape, initialisation (and its standard deviation when Gaussian). */
+    private record Spec(String name, Shape shape, Init init, double std) {
+
+        static Spec of(String name, Init init, long... shape) {
+            return new Spec(name, new Shape(shape), init, 0);
+        }
+    }
+
+    /** Every parameter in the order {@link #initialize} draws them: the order fixes the random stream. */
+    private List<Spec> layout() {
         int d = config.embeddingDim();
         int h = config.hiddenDim();
-        Map<String, NDArray> p = new LinkedHashMap<>();
-        float[] emb = gaussian(rng, (long) config.buckets() * d, EMBEDDING_INIT_STD);
-        for (int i = 0; i < d; i++) {
-            emb[i] = 0f; // bucket 0 is padding
-        }
-        p.put(EMBEDDING, manager.create(emb, new Shape(config.buckets(), d)));
+        List<Spec> p = new ArrayList<>();
+        p.add(new Spec(EMBEDDING, new Shape(config.buckets(), d), Init.EMBEDDING, EMBEDDING_INIT_STD));
         if (config.encoderType() == LearnerConfig.EncoderType.POOLED) {
-            p.put("pooled.weight", xavier(manager, rng, d, h));
-            p.put("pooled.bias", manager.zeros(new Shape(h)));
-            p.put("head.weight", xavier(manager, rng, h, config.outputSize()));
+            p.add(Spec.of("pooled.weight", Init.XAVIER, d, h));
+            p.add(Spec.of("pooled.bias", Init.ZEROS, h));
+            p.add(Spec.of("head.weight", Init.XAVIER, h, config.outputSize()));
         } else {
-            p.put("position", manager.create(gaussian(rng, (long) config.maxLength() * d, 0.02),
-                    new Shape(config.maxLength(), d)));
+            p.add(new Spec("position", new Shape(config.maxLength(), d), Init.GAUSSIAN, 0.02));
             for (int l = 0; l < config.layers(); l++) {
                 String pre = "layer" + l + ".";
-                p.put(pre + "ln1.gamma", manager.ones(new Shape(d)));
-                p.put(pre + "ln1.beta", manager.zeros(new Shape(d)));
+                p.add(Spec.of(pre + "ln1.gamma", Init.ONES, d));
+                p.add(Spec.of(pre + "ln1.beta", Init.ZEROS, d));
                 for (String m : new String[] {"query", "key", "value", "output"}) {
-                    p.put(pre + "attn." + m + ".weight", xavier(manager, rng, d, d));
-                    p.put(pre + "attn." + m + ".bias", manager.zeros(new Shape(d)));
+                    p.add(Spec.of(pre + "attn." + m + ".weight", Init.XAVIER, d, d));
+                    p.add(Spec.of(pre + "attn." + m + ".bias", Init.ZEROS, d));
                 }
-                p.put(pre + "ln2.gamma", manager.ones(new Shape(d)));
-                p.put(pre + "ln2.beta", manager.zeros(new Shape(d)));
-                p.put(pre + "ffn.in.weight", xavier(manager, rng, d, h));
-                p.put(pre + "ffn.in.bias", manager.zeros(new Shape(h)));
-                p.put(pre + "ffn.out.weight", xavier(manager, rng, h, d));
-                p.put(pre + "ffn.out.bias", manager.zeros(new Shape(d)));
+                p.add(Spec.of(pre + "ln2.gamma", Init.ONES, d));
+                p.add(Spec.of(pre + "ln2.beta", Init.ZEROS, d));
+                p.add(Spec.of(pre + "ffn.in.weight", Init.XAVIER, d, h));
+                p.add(Spec.of(pre + "ffn.in.bias", Init.ZEROS, h));
+                p.add(Spec.of(pre + "ffn.out.weight", Init.XAVIER, h, d));
+                p.add(Spec.of(pre + "ffn.out.bias", Init.ZEROS, d));
             }
-            p.put("final.ln.gamma", manager.ones(new Shape(d)));
-            p.put("final.ln.beta", manager.zeros(new Shape(d)));
-            p.put("head.weight", xavier(manager, rng, d, config.outputSize()));
+            p.add(Spec.of("final.ln.gamma", Init.ONES, d));
+            p.add(Spec.of("final.ln.beta", Init.ZEROS, d));
+            p.add(Spec.of("head.weight", Init.XAVIER, d, config.outputSize()));
         }
-        p.put("head.bias", manager.zeros(new Shape(config.outputSize())));
+        p.add(Spec.of("head.bias", Init.ZEROS, config.outputSize()));
+        return p;
+    }
+
+    /** The name and shape of every parameter, in order, without allocating them. */
+    public Map<String, Shape> shapes() {
+        Map<String, Shape> out = new LinkedHashMap<>();
+        for (Spec s : layout()) {
+            out.put(s.name(), s.shape());
+        }
+        return out;
+    }
+
+    /** Creates freshly initialised parameters in {@code manager} using {@code rng}. */
+    public Parameters initialize(NDManager manager, SeededRandom rng) {
+        Map<String, NDArray> p = new LinkedHashMap<>();
+        for (Spec s : layout()) {
+            Shape shape = s.shape();
+            NDArray a = switch (s.init()) {
+                case EMBEDDING -> {
+                    float[] emb = gaussian(rng, shape.size(), s.std());
+                    for (int i = 0; i < shape.get(1); i++) {
+                        emb[i] = 0f; // bucket 0 is padding
+                    }
+                    yield manager.create(emb, shape);
+                }
+                case GAUSSIAN -> manager.create(gaussian(rng, shape.size(), s.std()), shape);
+                case XAVIER -> xavier(manager, rng, (int) shape.get(0), (int) shape.get(1));
+                case ZEROS -> manager.zeros(shape);
+                case ONES -> manager.ones(shape);
+            };
+            p.put(s.name(), a);
+        }
         return new Parameters(p);
     }
 

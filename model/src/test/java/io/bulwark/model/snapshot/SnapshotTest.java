@@ -33,12 +33,7 @@ class SnapshotTest {
             "w1 w2 w3 casino", "", "ＬＵＮＣＨ tomorrow?");
 
     private static Learner trained(LearnerConfig config) {
-        Learner learner = Learner.create(config);
-        List<Example> data = SyntheticData.keywordTask(64, 4);
-        for (int i = 0; i < data.size(); i += 16) {
-            learner.train(data.subList(i, i + 16));
-        }
-        return learner;
+        return SyntheticData.trained(config);
     }
 
     @Test

@@ -33,6 +33,18 @@ public final class BenchModels {
         return Learner.create(config);
     }
 
+    /**
+     * A snapshot of a learner with the default configuration (what the job trains unless told otherwise: FreeAT, the wide side,
+     * no teacher unless {@code bregmanWeight} adds it) and labels ham/spam, trained for {@code batches} batches.
+     */
+    public static ModelSnapshot defaultSnapshot(List<Example> examples, int batches, double bregmanWeight) {
+        try (Learner learner = Learner.create(LearnerConfig.builder().optLabels(List.of("ham", "spam"))
+                .optBregmanWeight(bregmanWeight).build())) {
+            train(learner, examples, batches);
+            return snapshot(learner, "default", 1);
+        }
+    }
+
     /** Trains {@code learner} for {@code batches} batches of 16 over {@code examples} (cycling). */
     public static void train(Learner learner, List<Example> examples, int batches) {
         int at = 0;

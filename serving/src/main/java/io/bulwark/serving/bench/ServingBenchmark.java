@@ -9,7 +9,8 @@ import io.bulwark.serving.config.ServingConfig;
 import io.bulwark.serving.ServingServer;
 import io.bulwark.serving.model.ScoringModel;
 import io.bulwark.model.learner.Snapshots;
-import io.bulwark.serving.model.LearnerScoringModel;
+import io.bulwark.serving.model.InferenceLimits;
+import io.bulwark.serving.model.InferenceScoringModel;
 import io.bulwark.serving.registry.LoadedVersion;
 import java.io.IOException;
 import java.net.URI;
@@ -72,7 +73,8 @@ public final class ServingBenchmark {
             server.offer(snapshot);
             awaitLoaded(server, snapshot.getVersion());
             // the bare model: the same snapshot loaded apart, called directly on this thread
-            ScoringModel model = new LearnerScoringModel(Snapshots.fromAvro(snapshot, "cpu"), "bare");
+            ScoringModel model = new InferenceScoringModel(Snapshots.forInference(snapshot, "cpu"), "bare",
+                    InferenceLimits.DEFAULTS);
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .executor(Executors.newFixedThreadPool(2, r -> {
                         Thread t = new Thread(r, "bench-http");
@@ -284,6 +286,23 @@ public final class ServingBenchmark {
         @CommandLine.Option(names = "--train-batches", defaultValue = "30",
                 description = "Batches the benchmark model trains before it is served (default: ${DEFAULT-VALUE}).")
         int trainBatches;
+        @CommandLine.Option(names = "--hot-swap-clients", split = ",", defaultValue = "4,16",
+                description = "Hot-swap load test: concurrent clients per run; empty = skip (default: ${DEFAULT-VALUE}).")
+        List<Integer> hotSwapClients;
+        @CommandLine.Option(names = "--hot-swap-requests", defaultValue = "250",
+                description = "Hot-swap load test: requests per client, so each run stops by itself "
+                        + "(default: ${DEFAULT-VALUE}).")
+        int hotSwapRequests;
+        @CommandLine.Option(names = "--hot-swap-versions", defaultValue = "12",
+                description = "Hot-swap load test: versions offered during each run (default: ${DEFAULT-VALUE}).")
+        int hotSwapVersions;
+        @CommandLine.Option(names = "--hot-swap-every-ms", defaultValue = "300",
+                description = "Hot-swap load test: milliseconds between two versions (default: ${DEFAULT-VALUE}).")
+        long hotSwapEveryMillis;
+        @CommandLine.Option(names = "--memory-versions", defaultValue = "4",
+                description = "Versions of the default learner loaded side by side to measure memory per version, "
+                        + "full and inference-only; 0 = skip (default: ${DEFAULT-VALUE}).")
+        int memoryVersions;
         @CommandLine.Option(names = "--out", description = "Output directory (default: serving/target/bench, "
                 + "or target/bench when run inside serving/).")
         Path out;
@@ -296,11 +315,39 @@ public final class ServingBenchmark {
             List<Example> examples = BenchModels.examples(7, 2_000);
             List<String> texts = examples.stream().map(Example::text).toList();
             ModelSnapshot snapshot;
+            ModelSnapshot later;
             Map<String, Object> about = new LinkedHashMap<>();
             try (Learner learner = BenchModels.newLearner(7)) {
                 BenchModels.train(learner, examples, trainBatches);
                 snapshot = BenchModels.snapshot(learner, MODEL_ID, 1);
+                BenchModels.train(learner, examples, 10);
+                later = BenchModels.snapshot(learner, MODEL_ID, 2);
                 about.put("model", learner.config().toMap());
+            }
+            StringBuilder extra = new StringBuilder();
+            if (memoryVersions > 0) {
+                List<VersionMemory.Result> memory = List.of(
+                        VersionMemory.measure("default (FreeAT, wide side)",
+                                BenchModels.defaultSnapshot(examples, 8, 0), memoryVersions),
+                        VersionMemory.measure("default + teacher (--bregman 0.5)",
+                                BenchModels.defaultSnapshot(examples, 8, 0.5), memoryVersions));
+                about.put("memoryPerVersion", memory);
+                extra.append(VersionMemory.table(memory));
+            }
+            List<HotSwapLoad.Result> swaps = new ArrayList<>();
+            for (int c : hotSwapClients) {
+                List<ModelSnapshot> versions = new ArrayList<>();
+                for (int v = 1; v <= hotSwapVersions + 1; v++) {
+                    versions.add(ModelSnapshot.newBuilder(v % 2 == 1 ? snapshot : later).setVersion(v).build());
+                }
+                ServingConfig config = ServingConfig.builder().optPort(0).optMaxVersionsPerModel(2)
+                        .optGate(1.0, false).optInferenceBatchTexts(inferenceBatch).build();
+                swaps.add(HotSwapLoad.serveAndRun(config, MODEL_ID, versions, texts, new HotSwapLoad.Settings(c,
+                        hotSwapRequests, Duration.ofMillis(hotSwapEveryMillis), Duration.ofSeconds(60))));
+            }
+            if (!swaps.isEmpty()) {
+                about.put("hotSwap", swaps);
+                extra.append(HotSwapLoad.table(swaps));
             }
             about.put("texts", texts.size());
             about.put("meanTextChars", texts.stream().mapToInt(String::length).average().orElse(0));
@@ -308,6 +355,8 @@ public final class ServingBenchmark {
                     Duration.ofSeconds(seconds), maxRequests, Duration.ofSeconds(warmupSeconds), inferenceBatch, dir));
             List<Result> results = bench.run(snapshot, texts, about);
             System.out.print(table(results));
+            System.out.print(extra);
+            Files.writeString(dir.resolve("serving-bench.txt"), table(results) + extra);
             System.out.printf(Locale.ROOT, "load average %.1f before, %.1f after (%d cores)%n",
                     (Double) about.get("loadAverageBefore"), (Double) about.get("loadAverageAfter"),
                     Runtime.getRuntime().availableProcessors());

@@ -120,6 +120,12 @@ public final class ServingCli {
         boolean shadow;
         @Option(names = "--inference-batch", defaultValue = "64", description = "Most texts one forward pass merges from requests waiting for the model; 0 scores on the request threads without an inference thread (default: ${DEFAULT-VALUE}).")
         int inferenceBatch;
+        @Option(names = "--inference-queue", defaultValue = "1024", description = "Requests that may wait per loaded version; more are answered 503 with Retry-After (default: ${DEFAULT-VALUE}).")
+        int inferenceQueue;
+        @Option(names = "--request-timeout-ms", defaultValue = "10000", description = "A scoring request not answered within this many milliseconds is answered 503 with Retry-After (default: ${DEFAULT-VALUE}).")
+        long requestTimeoutMillis;
+        @Option(names = "--retry-after-seconds", defaultValue = "1", description = "Retry-After sent with every 503 (default: ${DEFAULT-VALUE}).")
+        int retryAfterSeconds;
         @Option(names = "--feedback-capacity", defaultValue = "100000", description = "Request ids remembered for feedback (default: ${DEFAULT-VALUE}).")
         int feedbackCapacity;
 
@@ -143,7 +149,8 @@ public final class ServingCli {
                     .optRollback(rollbackThreshold, rollbackChecks)
                     .optExperiment(ArmSpec.parse(armA), ArmSpec.parse(armB), weightA, weightB, shadow)
                     .optFeedbackCapacity(feedbackCapacity)
-                    .optInferenceBatchTexts(inferenceBatch);
+                    .optInferenceBatchTexts(inferenceBatch)
+                    .optOverload(inferenceQueue, requestTimeoutMillis, retryAfterSeconds);
             if (adminToken != null && !adminToken.isBlank()) {
                 b.optAdminToken(adminToken);
             }

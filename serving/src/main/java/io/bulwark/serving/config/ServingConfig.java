@@ -3,6 +3,7 @@ package io.bulwark.serving.config;
 import io.bulwark.kafka.Topics;
 import io.bulwark.serving.ab.ArmSpec;
 import io.bulwark.serving.ab.GateConfig;
+import io.bulwark.serving.model.InferenceLimits;
 import io.bulwark.serving.model.SnapshotLoader;
 import io.bulwark.serving.registry.ModelRegistry;
 import java.nio.file.Path;
@@ -71,6 +72,7 @@ public final class ServingConfig {
     private final int shadowQueue;
     private final long sampleMillis;
     private final int inferenceBatchTexts;
+    private final InferenceLimits inferenceLimits;
     private final SnapshotLoader loader;
 
     private ServingConfig(Builder b) {
@@ -112,6 +114,7 @@ public final class ServingConfig {
         shadowQueue = b.shadowQueue;
         sampleMillis = b.sampleMillis;
         inferenceBatchTexts = b.inferenceBatchTexts;
+        inferenceLimits = new InferenceLimits(b.inferenceQueue, b.requestTimeoutMillis, b.retryAfterSeconds);
         loader = b.loader;
     }
 
@@ -193,6 +196,8 @@ public final class ServingConfig {
     public long sampleMillis() { return sampleMillis; }
     /** Most texts one forward pass merges from waiting requests (default 64; 0 = no inference thread). */
     public int inferenceBatchTexts() { return inferenceBatchTexts; }
+    /** Requests waiting per version, request time-out and Retry-After (default 1024, 10000 ms, 1 s). */
+    public InferenceLimits inferenceLimits() { return inferenceLimits; }
     /** The snapshot loader, or null for the learner loader on {@link #device()}. */
     public SnapshotLoader loader() { return loader; }
 
@@ -237,6 +242,9 @@ public final class ServingConfig {
         private int shadowQueue = 1000;
         private long sampleMillis = 1000;
         private int inferenceBatchTexts = 64;
+        private int inferenceQueue = InferenceLimits.DEFAULTS.maxQueued();
+        private long requestTimeoutMillis = InferenceLimits.DEFAULTS.timeoutMillis();
+        private int retryAfterSeconds = InferenceLimits.DEFAULTS.retryAfterSeconds();
         private SnapshotLoader loader;
 
         private Builder() {}
@@ -330,6 +338,16 @@ public final class ServingConfig {
         public Builder optSampleMillis(long millis) { this.sampleMillis = millis; return this; }
         /** Sets the most texts one forward pass merges from waiting requests (1 = no merging, 0 = no inference thread). */
         public Builder optInferenceBatchTexts(int n) { this.inferenceBatchTexts = n; return this; }
+        /**
+         * Sets the overload behaviour: requests that may wait per version ({@code maxQueued}, more are answered 503),
+         * the time-out after which a waiting request is answered 503, and the Retry-After seconds sent with a 503.
+         */
+        public Builder optOverload(int maxQueued, long requestTimeoutMillis, int retryAfterSeconds) {
+            this.inferenceQueue = maxQueued;
+            this.requestTimeoutMillis = requestTimeoutMillis;
+            this.retryAfterSeconds = retryAfterSeconds;
+            return this;
+        }
         /** Replaces the snapshot loader (default: the learner loader on the device). */
         public Builder optLoader(SnapshotLoader loader) { this.loader = loader; return this; }
 
@@ -361,6 +379,9 @@ public final class ServingConfig {
             check(feedbackCapacity >= 1, "feedbackCapacity must be >= 1, got " + feedbackCapacity);
             check(shadowThreads >= 1 && shadowQueue >= 1, "shadow threads and queue must be >= 1");
             check(inferenceBatchTexts >= 0, "inferenceBatchTexts must be >= 0, got " + inferenceBatchTexts);
+            check(inferenceQueue >= 1, "the inference queue must be >= 1, got " + inferenceQueue);
+            check(requestTimeoutMillis >= 1, "the request time-out must be >= 1 ms, got " + requestTimeoutMillis);
+            check(retryAfterSeconds >= 0, "Retry-After must be >= 0 s, got " + retryAfterSeconds);
             check(sampleMillis >= 50, "sampleMillis must be >= 50, got " + sampleMillis);
             return new ServingConfig(this);
         }

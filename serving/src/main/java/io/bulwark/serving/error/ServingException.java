@@ -20,10 +20,21 @@ public final class ServingException extends RuntimeException {
     }
 
     private final Reason reason;
+    private final Integer retryAfterSeconds;
 
     private ServingException(Reason reason, String message) {
+        this(reason, message, null);
+    }
+
+    private ServingException(Reason reason, String message, Integer retryAfterSeconds) {
         super(message);
         this.reason = reason;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Seconds after which a retry may succeed, for an {@link Reason#UNAVAILABLE} refusal that knows; else null. */
+    public Integer retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     /** Why the request failed. */
@@ -49,5 +60,10 @@ public final class ServingException extends RuntimeException {
     /** Not possible yet. */
     public static ServingException unavailable(String message) {
         return new ServingException(Reason.UNAVAILABLE, message);
+    }
+
+    /** Not possible now because the server is overloaded; retrying after {@code retryAfterSeconds} may succeed. */
+    public static ServingException overloaded(String message, int retryAfterSeconds) {
+        return new ServingException(Reason.UNAVAILABLE, message, retryAfterSeconds);
     }
 }

@@ -1,12 +1,14 @@
 package io.bulwark.serving.model;
 
-import io.bulwark.serving.error.ServingException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs a model on one dedicated inference thread and merges requests that are already waiting into one batch.
@@ -14,8 +16,10 @@ import java.util.concurrent.LinkedBlockingQueue;
  * <p>Calling the native engine from one thread keeps its per-thread state (e.g. an OpenMP team) warm: calls from
  * many HTTP threads each pay for their own. Merging only takes requests queued while the previous batch ran, so a
  * lone request never waits for company; under load, one forward pass serves several requests. At most
- * {@code maxQueued} requests wait; more are refused as unavailable (503), and after {@link #close()} every request is
- * either answered or refused, never left waiting.
+ * {@link InferenceLimits#maxQueued()} requests wait; more are refused as unavailable (503 with Retry-After). A request
+ * not answered within {@link InferenceLimits#timeoutMillis()} is answered 503 and, if still queued, dropped from the
+ * queue; the worker skips requests whose caller gave up. After {@link #close()} every request is either answered or
+ * refused, never left waiting.
  */
 public final class BatchingScoringModel implements ScoringModel {
 
@@ -24,11 +28,11 @@ public final class BatchingScoringModel implements ScoringModel {
     private static final Job POISON = new Job(List.of(), null);
 
     /** Requests that may wait for the inference thread before new ones are refused (503) by default. */
-    public static final int DEFAULT_MAX_QUEUED = 1024;
+    public static final int DEFAULT_MAX_QUEUED = InferenceLimits.DEFAULTS.maxQueued();
 
     private final ScoringModel delegate;
     private final int maxBatchTexts;
-    private final int maxQueued;
+    private final InferenceLimits limits;
     /** Guards enqueueing against close, so no request is queued behind the worker's end. */
     private final Object lock = new Object();
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
@@ -43,15 +47,18 @@ public final class BatchingScoringModel implements ScoringModel {
 
     /** As above, refusing new requests while {@code maxQueued} are waiting for the inference thread. */
     public BatchingScoringModel(ScoringModel delegate, String name, int maxBatchTexts, int maxQueued) {
+        this(delegate, name, maxBatchTexts, new InferenceLimits(maxQueued, InferenceLimits.DEFAULTS.timeoutMillis(),
+                InferenceLimits.DEFAULTS.retryAfterSeconds()));
+    }
+
+    /** As above, with the queue bound, request time-out and Retry-After of {@code limits}. */
+    public BatchingScoringModel(ScoringModel delegate, String name, int maxBatchTexts, InferenceLimits limits) {
         if (maxBatchTexts < 1) {
             throw new IllegalArgumentException("maxBatchTexts must be >= 1, got " + maxBatchTexts);
         }
-        if (maxQueued < 1) {
-            throw new IllegalArgumentException("maxQueued must be >= 1, got " + maxQueued);
-        }
         this.delegate = delegate;
         this.maxBatchTexts = maxBatchTexts;
-        this.maxQueued = maxQueued;
+        this.limits = limits;
         this.name = name;
         this.worker = new Thread(this::run, "bulwark-inference-" + name.replace(' ', '-'));
         this.worker.setDaemon(true);
@@ -66,31 +73,38 @@ public final class BatchingScoringModel implements ScoringModel {
     @Override
     public List<Scored> predict(List<String> texts) {
         CompletableFuture<List<Scored>> result = new CompletableFuture<>();
+        Job job = new Job(texts, result);
         synchronized (lock) {
             // Under the lock close() also takes: a request is either queued before the worker's end marker, and
             // scored, or refused here; none waits behind the marker forever.
             if (closed) {
                 throw new ModelClosedException(name + " was evicted and closed");
             }
-            if (queue.size() >= maxQueued) {
-                throw ServingException.unavailable(name + " has " + maxQueued
-                        + " requests waiting for its inference thread; retry later");
+            if (queue.size() >= limits.maxQueued()) {
+                throw limits.queueFull(name);
             }
-            queue.add(new Job(texts, result));
+            queue.add(job);
         }
         try {
-            return result.get();
+            result.get(limits.timeoutMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // Give up: drop the request if it is still queued; if it is being scored, its answer is discarded.
+            boolean queued = queue.remove(job);
+            result.completeExceptionally(limits.timedOut(name, queued ? "still waiting for the inference thread"
+                    : "its forward pass was running")); // no effect if the answer came in the meantime
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while scoring with " + name, e);
+            result.completeExceptionally(new IllegalStateException("interrupted while scoring with " + name, e));
         } catch (ExecutionException e) {
+            // completed exceptionally: unwrapped below
+        }
+        try {
+            return result.join();
+        } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
-            if (e.getCause() instanceof Error err) {
-                throw new IllegalStateException("scoring with " + name + " failed: " + err, err);
-            }
-            throw new IllegalStateException("scoring with " + name + " failed", e.getCause());
+            throw new IllegalStateException("scoring with " + name + " failed: " + e.getCause(), e.getCause());
         }
     }
 
@@ -102,14 +116,20 @@ public final class BatchingScoringModel implements ScoringModel {
                 if (first == POISON) {
                     break;
                 }
+                if (first.result().isDone()) {
+                    continue; // its caller timed out
+                }
                 jobs.clear();
                 jobs.add(first);
                 int texts = first.texts().size();
                 Job next;
                 while (texts < maxBatchTexts && (next = queue.peek()) != null && next != POISON
                         && texts + next.texts().size() <= maxBatchTexts) {
-                    jobs.add(queue.poll());
-                    texts += next.texts().size();
+                    queue.poll();
+                    if (!next.result().isDone()) {
+                        jobs.add(next);
+                        texts += next.texts().size();
+                    }
                 }
                 score(jobs, texts);
             }

@@ -19,9 +19,11 @@ public final class LoadedVersion {
     private final Map<String, Double> metrics;
     private final Map<String, String> trainingConfig;
     private final ScoringModel model;
+    private final String fingerprint;
     private volatile long lastUsed;
 
-    LoadedVersion(ModelSnapshot snapshot, ScoringModel model, long loadedAt, long tick) {
+    LoadedVersion(ModelSnapshot snapshot, String fingerprint, ScoringModel model, long loadedAt, long tick) {
+        this.fingerprint = fingerprint;
         this.modelId = snapshot.getModelId();
         this.version = snapshot.getVersion();
         this.parentVersion = snapshot.getParentVersion();
@@ -43,6 +45,11 @@ public final class LoadedVersion {
     /** The snapshot version. */
     public long version() {
         return version;
+    }
+
+    /** The {@link PayloadFingerprint} of the payload this version scores with. */
+    public String fingerprint() {
+        return fingerprint;
     }
 
     /** The model that scores texts. */
@@ -80,6 +87,7 @@ public final class LoadedVersion {
         m.put("parentVersion", parentVersion);
         m.put("createdAt", createdAt);
         m.put("loadedAt", loadedAt);
+        m.put("fingerprint", fingerprint);
         m.put("labels", labels());
         m.put("examplesSeen", examplesSeen);
         m.put("batchesSeen", batchesSeen);

@@ -127,31 +127,52 @@ public final class ModelRegistry implements AutoCloseable {
         return scorer.awaitIdle(timeoutMillis);
     }
 
-    /** Queues {@code snapshot} for loading unless that version is loaded, loading, or older than every kept version. */
+    /**
+     * Queues {@code snapshot} for loading unless that version is loaded or loading, or older than every kept version.
+     *
+     * <p>A version number is bound to the first payload offered for it. The intake reads {@code read_committed}, so
+     * a payload from an aborted transaction is never offered and cannot take a version number; the first payload
+     * offered is a committed one. A later record of the same version with the same {@link PayloadFingerprint} is a
+     * copy and is skipped; one with a different payload (the same version number committed twice, e.g. by a job
+     * restarted from an older savepoint) is refused with kind {@code conflict} while the first keeps serving. A
+     * version whose load failed, or that was evicted, is not bound: a later record of it loads.
+     */
     public void offer(ModelSnapshot snapshot) {
         ServedModel slot = slot(snapshot.getModelId());
         long version = snapshot.getVersion();
-        if (!slot.beginLoad(version)) {
-            LOG.debug("Skipping snapshot {} v{}: already loaded, loading or older than the kept versions",
-                    snapshot.getModelId(), version);
+        String fingerprint = PayloadFingerprint.of(snapshot);
+        ServedModel.Admission admission = slot.beginLoad(version, fingerprint);
+        if (admission == ServedModel.Admission.CONFLICT) {
+            String bound = slot.fingerprint(version).orElse("?");
+            String reason = "v" + version + " was already read with payload " + bound + "; a different payload "
+                    + fingerprint + " under the same version is refused (the first committed payload of a version serves)";
+            LOG.warn("Refused snapshot {} v{} (conflict): {}", slot.modelId(), version, reason);
+            slot.refuse(version, "conflict", reason, System.currentTimeMillis());
+            listener.refused(slot.modelId(), "conflict");
+            return;
+        }
+        if (admission != ServedModel.Admission.LOAD) {
+            LOG.debug("Skipping snapshot {} v{} ({}): a copy of a loaded or loading version, or older than the kept"
+                    + " versions", snapshot.getModelId(), version, admission);
             return;
         }
         pendingLoads.incrementAndGet();
         try {
-            loadExecutor.execute(() -> load(slot, snapshot));
+            loadExecutor.execute(() -> load(slot, snapshot, fingerprint));
         } catch (RejectedExecutionException e) {
             pendingLoads.decrementAndGet();
             slot.refuse(version, "shutdown", "the registry is closed", System.currentTimeMillis());
         }
     }
 
-    private void load(ServedModel slot, ModelSnapshot snapshot) {
+    private void load(ServedModel slot, ModelSnapshot snapshot, String fingerprint) {
         long version = snapshot.getVersion();
         long t0 = System.nanoTime();
         try {
             ScoringModel model = loader.load(snapshot);
             long nanos = System.nanoTime() - t0;
-            LoadedVersion loaded = new LoadedVersion(snapshot, model, System.currentTimeMillis(), clock.incrementAndGet());
+            LoadedVersion loaded = new LoadedVersion(snapshot, fingerprint, model, System.currentTimeMillis(),
+                    clock.incrementAndGet());
             ServedModel.Change change = slot.addLoaded(loaded, System.currentTimeMillis());
             LOG.info("Loaded snapshot {} v{} in {} ms (labels {})", slot.modelId(), version, nanos / 1_000_000,
                     model.labels());

@@ -38,7 +38,8 @@ public final class ServedModel implements VersionView {
     private final int maxVersions;
     private final int maxReports;
     private final TreeMap<Long, LoadedVersion> versions = new TreeMap<>();
-    private final Set<Long> loading = new TreeSet<>();
+    /** Versions being loaded, with the fingerprint of the record being loaded. */
+    private final TreeMap<Long, String> loading = new TreeMap<>();
     private final TreeMap<Long, ReportPoint> reports = new TreeMap<>();
     private final Deque<Refusal> refused = new ArrayDeque<>();
     private final Experiment experiment;
@@ -146,16 +147,41 @@ public final class ServedModel implements VersionView {
         return read.apply(experiment);
     }
 
-    synchronized boolean beginLoad(long version) {
-        if (versions.containsKey(version) || loading.contains(version)) {
-            return false;
+    /** What {@link #beginLoad} decided about one snapshot record. */
+    enum Admission {
+        /** Load it. */
+        LOAD,
+        /** The same payload is loaded or loading under this version: a copy, skipped. */
+        COPY,
+        /** A different payload is loaded or loading under this version: the first one stays, this one is refused. */
+        CONFLICT,
+        /** Older than every kept version while the slot is full: skipped. */
+        STALE
+    }
+
+    /**
+     * Decides whether a record of {@code version} with payload {@code fingerprint} is loaded. A version number is
+     * bound to the first payload serving reads for it (intake reads {@code read_committed}, so that payload was
+     * committed); a version whose load failed or that was evicted is not bound and may load again.
+     */
+    synchronized Admission beginLoad(long version, String fingerprint) {
+        LoadedVersion loaded = versions.get(version);
+        String bound = loaded != null ? loaded.fingerprint() : loading.get(version);
+        if (bound != null) {
+            return bound.equals(fingerprint) ? Admission.COPY : Admission.CONFLICT;
         }
         boolean full = versions.size() >= maxVersions;
         if (full && version < versions.firstKey() && !experiment.pinnedVersions().contains(version)) {
-            return false;
+            return Admission.STALE;
         }
-        loading.add(version);
-        return true;
+        loading.put(version, fingerprint);
+        return Admission.LOAD;
+    }
+
+    /** The fingerprint bound to {@code version} (loaded or loading), if any. */
+    synchronized Optional<String> fingerprint(long version) {
+        LoadedVersion loaded = versions.get(version);
+        return Optional.ofNullable(loaded != null ? loaded.fingerprint() : loading.get(version));
     }
 
     /** What a change did: versions evicted (to close outside the lock) and a new gate block (to report), if any. */
@@ -169,14 +195,16 @@ public final class ServedModel implements VersionView {
     /** Adds a loaded version and re-resolves the arms. */
     synchronized Change addLoaded(LoadedVersion v, long now) {
         loading.remove(v.version());
-        refused.removeIf(r -> r.version() == v.version());
+        refused.removeIf(r -> r.version() == v.version() && !"conflict".equals(r.kind()));
         versions.put(v.version(), v);
         GateDecision blocked = refreshExperiment(now);
         return new Change(evict(), blocked);
     }
 
     synchronized void refuse(long version, String kind, String reason, long now) {
-        loading.remove(version);
+        if (!"conflict".equals(kind)) {
+            loading.remove(version);
+        }
         refused.addFirst(new Refusal(version, kind, reason, now));
         while (refused.size() > MAX_REFUSED) {
             refused.removeLast();
@@ -288,7 +316,7 @@ public final class ServedModel implements VersionView {
             vs.add(view);
         }
         m.put("versions", vs);
-        m.put("loading", new ArrayList<>(loading));
+        m.put("loading", new ArrayList<>(loading.keySet()));
         m.put("refused", new ArrayList<>(refused));
         m.put("maxVersions", maxVersions);
         m.put("reports", reports.size());
@@ -308,7 +336,7 @@ public final class ServedModel implements VersionView {
 
     /** Versions being loaded. */
     public synchronized Set<Long> loading() {
-        return new TreeSet<>(loading);
+        return new TreeSet<>(loading.keySet());
     }
 
     synchronized List<LoadedVersion> removeAll() {

@@ -112,6 +112,17 @@ class KafkaIntakeITCase {
         }
     }
 
+    /** A producer with transactional id {@code id}, for snapshots up to 16 MiB. */
+    private static KafkaProducer<byte[], byte[]> transactional(String id) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "16777216");
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
+        return new KafkaProducer<>(p);
+    }
+
     private static void publishReport(RobustnessReport r) throws Exception {
         producer.send(new ProducerRecord<>(REPORTS, r.getModelId().getBytes(StandardCharsets.UTF_8),
                 reportCodec.encode(REPORTS, r))).get();
@@ -220,14 +231,8 @@ class KafkaIntakeITCase {
     @Order(4)
     void readsOnlyCommittedSnapshots() throws Exception {
         ModelSnapshot good = versions.get(2).snapshot();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "16777216");
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "serving-itcase-tx");
         byte[] key = MODEL.getBytes(StandardCharsets.UTF_8);
-        try (KafkaProducer<byte[], byte[]> tx = new KafkaProducer<>(p)) {
+        try (KafkaProducer<byte[], byte[]> tx = transactional("serving-itcase-tx")) {
             tx.initTransactions();
             tx.beginTransaction();
             ModelSnapshot aborted = ModelSnapshot.newBuilder(good).setVersion(9).build();
@@ -242,5 +247,73 @@ class KafkaIntakeITCase {
         awaitVersion(10);
         assertThat(slot().version(9)).isEmpty();
         assertThat(slot().refused()).extracting(ServedModel.Refusal::version).doesNotContain(9L);
+    }
+
+    /**
+     * The same version number written in an aborted transaction with one payload and then committed with another:
+     * serving never loads the aborted payload and serves the committed one; a later, different payload under the
+     * same number is refused as a conflict while the committed one keeps serving.
+     */
+    @Test
+    @Order(5)
+    void servesTheCommittedPayloadOfAVersionWhoseFirstWriteWasAborted() throws Exception {
+        long n = 11;
+        ModelSnapshot aborted = ModelSnapshot.newBuilder(versions.get(0).snapshot()).setVersion(n).build();
+        ModelSnapshot committed = ModelSnapshot.newBuilder(versions.get(2).snapshot()).setVersion(n).build();
+        String abortedPrint = io.bulwark.serving.registry.PayloadFingerprint.of(aborted);
+        String committedPrint = io.bulwark.serving.registry.PayloadFingerprint.of(committed);
+        assertThat(abortedPrint).isNotEqualTo(committedPrint);
+        byte[] key = MODEL.getBytes(StandardCharsets.UTF_8);
+        try (KafkaProducer<byte[], byte[]> tx = transactional("serving-itcase-same-version")) {
+            tx.initTransactions();
+            tx.beginTransaction();
+            tx.send(new ProducerRecord<>(SNAPSHOTS, key, snapshotCodec.encode(SNAPSHOTS, aborted))).get();
+            tx.send(new ProducerRecord<>(LATEST, key, snapshotCodec.encode(LATEST, aborted))).get();
+            tx.flush();
+            tx.abortTransaction();
+            tx.beginTransaction();
+            tx.send(new ProducerRecord<>(SNAPSHOTS, key, snapshotCodec.encode(SNAPSHOTS, committed))).get();
+            tx.send(new ProducerRecord<>(LATEST, key, snapshotCodec.encode(LATEST, committed))).get();
+            tx.commitTransaction();
+        }
+        awaitVersion(n);
+        assertThat(slot().version(n).orElseThrow().fingerprint()).isEqualTo(committedPrint);
+        JsonNode view = null;
+        for (JsonNode v : http.get("/v1/models/" + MODEL).json().path("versions")) {
+            if (v.path("version").asLong() == n) {
+                view = v;
+            }
+        }
+        assertThat(view).isNotNull();
+        assertThat(view.path("fingerprint").asText()).isEqualTo(committedPrint).isNotEqualTo(abortedPrint);
+
+        // the served answers are the committed learner's, and differ from the aborted one's
+        String text = "Congratulations, you won a free prize, click here to claim your cash";
+        Http.Response r = http.post("/v1/models/" + MODEL + "/versions/" + n + "/predict",
+                Http.json(Map.of("text", text)));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        try (Learner c = Snapshots.fromAvro(committed, "cpu"); Learner a = Snapshots.fromAvro(aborted, "cpu")) {
+            Prediction expected = c.predict(List.of(text)).get(0);
+            Prediction other = a.predict(List.of(text)).get(0);
+            List<String> labels = c.labels();
+            int differing = 0;
+            for (int i = 0; i < labels.size(); i++) {
+                double served = r.json().path("probabilities").path(labels.get(i)).asDouble();
+                assertThat(served).isCloseTo(expected.probabilities()[i], Offset.offset(1e-6));
+                if (Math.abs(served - other.probabilities()[i]) > 1e-4) {
+                    differing++;
+                }
+            }
+            assertThat(differing).as("the aborted payload would answer differently").isPositive();
+        }
+
+        // a different payload committed later under the same number is refused; the committed one keeps serving
+        publish(ModelSnapshot.newBuilder(versions.get(1).snapshot()).setVersion(n).build(), false);
+        Await.until(Duration.ofSeconds(30), "the conflicting v" + n + " refused",
+                () -> slot().refused().stream().anyMatch(f -> f.version() == n && f.kind().equals("conflict")),
+                () -> http.get("/v1/models/" + MODEL).body());
+        assertThat(slot().version(n).orElseThrow().fingerprint()).isEqualTo(committedPrint);
+        assertThat(http.get("/metrics").body())
+                .contains("bulwark_serving_snapshots_refused_total{model=\"" + MODEL + "\",reason=\"conflict\"} 1.0");
     }
 }

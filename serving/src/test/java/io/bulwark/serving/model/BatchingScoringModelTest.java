@@ -202,6 +202,40 @@ class BatchingScoringModelTest {
         }
     }
 
+    @Test
+    void aRequestWaitingLongerThanTheTimeOutIsAnsweredUnavailableWithRetryAfterAndDroppedFromTheQueue()
+            throws Exception {
+        Recording delegate = new Recording();
+        BatchingScoringModel model = new BatchingScoringModel(delegate, "m slow", 1, new InferenceLimits(8, 300, 2));
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<List<Scored>> first = pool.submit(() -> model.predict(List.of("first")));
+            assertThat(delegate.firstCallStarted.await(5, TimeUnit.SECONDS)).isTrue();
+            long t0 = System.nanoTime();
+            // queued behind the blocked forward pass: answered when its time-out runs out, not when the pass ends
+            assertThatThrownBy(() -> model.predict(List.of("second")))
+                    .isInstanceOf(ServingException.class)
+                    .hasMessageContaining("time-out of 300 ms")
+                    .hasMessageContaining("still waiting")
+                    .satisfies(e -> {
+                        assertThat(((ServingException) e).reason()).isEqualTo(ServingException.Reason.UNAVAILABLE);
+                        assertThat(((ServingException) e).retryAfterSeconds()).isEqualTo(2);
+                    });
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(waited).as("waited %d ms", waited).isBetween(250L, 5_000L);
+            assertThat(model.queued()).as("the abandoned request left the queue").isZero();
+            // the first request's own caller also gave up, while its forward pass was running
+            assertThatThrownBy(() -> first.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(ServingException.class)
+                    .hasMessageContaining("forward pass was running");
+            delegate.release.countDown();
+            assertThat(model.predict(List.of("third"))).extracting(Scored::label).containsExactly("third");
+            assertThat(delegate.calls).as("the abandoned request was never scored").containsExactly(1, 1);
+        } finally {
+            model.close();
+            pool.shutdownNow();
+        }
+    }
+
     private static void awaitQueued(BatchingScoringModel model, int n) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 5000;
         while (model.queued() < n) {

@@ -104,6 +104,42 @@ class ModelRegistryTest {
     }
 
     @Test
+    void aVersionNumberServesTheFirstPayloadReadForItAndRefusesADifferentOne() {
+        registry(4, ArmSpec.latest(), ArmSpec.none());
+        registry.offer(FakeModels.snapshot("m", 7, "normal"));
+        awaitLoaded("m", 7);
+        ServedModel slot = registry.require("m");
+        String first = slot.version(7).orElseThrow().fingerprint();
+        // a copy (the latest topic repeats the versions topic) is skipped silently
+        registry.offer(FakeModels.snapshot("m", 7, "normal"));
+        // a different payload under the same version is refused and the first keeps serving
+        registry.offer(FakeModels.snapshot("m", 7, "inverted"));
+        Await.until(Duration.ofSeconds(5), "idle loader", () -> registry.pendingLoads() == 0);
+        assertThat(loader.opened.get()).isEqualTo(1);
+        assertThat(slot.refused()).singleElement().satisfies(r -> {
+            assertThat(r.version()).isEqualTo(7);
+            assertThat(r.kind()).isEqualTo("conflict");
+            assertThat(r.reason()).contains(first).contains(PayloadFingerprint.of(FakeModels.snapshot("m", 7,
+                    "inverted")));
+        });
+        assertThat(slot.version(7).orElseThrow().fingerprint()).isEqualTo(first);
+        assertThat(slot.version(7).orElseThrow().model().predict(List.of("spam")).get(0).label()).isEqualTo("spam");
+        assertThat(first).isNotEqualTo(PayloadFingerprint.of(FakeModels.snapshot("m", 7, "inverted")));
+    }
+
+    @Test
+    void aVersionWhoseLoadFailedIsNotBoundAndLoadsFromALaterRecord() {
+        registry(4, ArmSpec.latest(), ArmSpec.none());
+        registry.offer(FakeModels.snapshot("m", 3, "corrupt"));
+        ServedModel slot = registry.require("m");
+        Await.until(Duration.ofSeconds(10), "v3 refused", () -> !slot.refused().isEmpty());
+        registry.offer(FakeModels.snapshot("m", 3, "inverted"));
+        Await.until(Duration.ofSeconds(10), "v3 loaded", () -> slot.version(3).isPresent());
+        assertThat(slot.version(3).orElseThrow().model().predict(List.of("spam")).get(0).label()).isEqualTo("ham");
+        assertThat(slot.refused()).isEmpty();
+    }
+
+    @Test
     void unknownModelIs404() {
         registry(2, ArmSpec.latest(), ArmSpec.none());
         assertThatThrownBy(() -> registry.require("nope")).isInstanceOf(ServingException.class)
