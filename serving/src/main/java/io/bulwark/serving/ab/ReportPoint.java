@@ -20,7 +20,8 @@ public record ReportPoint(
         double prequentialAccuracy,
         long skippedBatches,
         double examplesPerSecond,
-        Map<String, Double> attackAccuracy) {
+        Map<String, Double> attackAccuracy,
+        Map<String, Double> attackSuccessRate) {
 
     /** Copies the fields of an Avro report. */
     public static ReportPoint of(RobustnessReport r) {
@@ -39,14 +40,16 @@ public record ReportPoint(
                 r.getPrequentialAccuracy(),
                 r.getSkippedBatches(),
                 r.getExamplesPerSecond(),
-                attackAccuracy(r));
+                perFamily(r, io.bulwark.avro.AttackResult::getAccuracy),
+                perFamily(r, io.bulwark.avro.AttackResult::getSuccessRate));
     }
 
-    /** Accuracy under each family of the attack suite, by name (empty when the report has none). */
-    private static Map<String, Double> attackAccuracy(RobustnessReport r) {
+    /** One figure of each family of the attack suite, by name (empty when the report has none). */
+    private static Map<String, Double> perFamily(RobustnessReport r,
+                                                 java.util.function.ToDoubleFunction<io.bulwark.avro.AttackResult> f) {
         Map<String, Double> out = new TreeMap<>();
         if (r.getAttacks() != null) {
-            r.getAttacks().forEach((name, result) -> out.put(name.toString(), result.getAccuracy()));
+            r.getAttacks().forEach((name, result) -> out.put(name.toString(), f.applyAsDouble(result)));
         }
         return java.util.Collections.unmodifiableMap(out);
     }
