@@ -130,11 +130,33 @@
     }, true);
   }
 
+  function drawLosses(chart, reports) {
+    var pick = function (f) {
+      return reports.filter(function (r) { return r[f] !== null && r[f] !== undefined; })
+        .map(function (r) { return [r.version, r[f]]; });
+    };
+    var any = pick('lossGap').length > 0;
+    chart('chart-loss-gap').setOption({
+      animation: false, tooltip: { trigger: 'axis' }, legend: { top: 0 },
+      grid: { left: 55, right: 20, top: 35, bottom: 30 },
+      graphic: any ? [] : [{ type: 'text', left: 'center', top: 'middle',
+        style: { text: 'the reports carry no held-out losses (job without PGD evaluation, or older job)', fill: '#888' } }],
+      xAxis: { type: 'value', name: 'version', minInterval: 1, scale: true },
+      yAxis: { type: 'value', name: 'cross-entropy' },
+      series: [
+        { name: 'clean loss', type: 'line', showSymbol: true, data: pick('cleanLoss') },
+        { name: 'adversarial loss', type: 'line', showSymbol: true, data: pick('adversarialLoss') },
+        { name: 'gap', type: 'line', showSymbol: true, lineStyle: { type: 'dashed' }, data: pick('lossGap') }
+      ]
+    }, true);
+  }
+
   function drawTraining(m) {
     var t = m.training || {};
     var html = t.version === null || t.version === undefined ? 'no robustness report yet' :
       'report v' + esc(t.version) + ': clean ' + num(t.cleanAccuracy, 3) + ', PGD robust ' + num(t.robustAccuracy, 3) +
-      ' (gap ' + num(t.pgdGap, 3) + '), training loss ' + num(t.loss, 4) + ', mean ‖δ‖ ' + num(t.deltaNorm, 4) +
+      ' (gap ' + num(t.pgdGap, 3) + '), held-out loss clean ' + num(t.cleanLoss, 4) + ' / adversarial ' +
+      num(t.adversarialLoss, 4) + ' (gap ' + num(t.lossGap, 4) + '), training loss ' + num(t.loss, 4) + ', mean ‖δ‖ ' + num(t.deltaNorm, 4) +
       (t.hasTeacher ? ', teacher divergence (symKL) ' + num(t.teacherDriftKl, 4) : ', no EMA teacher');
     document.getElementById('monitor-training').innerHTML = html;
   }
@@ -149,6 +171,7 @@
       drawObfuscation(chart, m);
       drawEstimates(chart, m);
       drawAttackSuccess(chart, d.reports || []);
+      drawLosses(chart, d.reports || []);
       drawTraining(m);
     }
   };

@@ -21,7 +21,9 @@ public record ReportPoint(
         long skippedBatches,
         double examplesPerSecond,
         Map<String, Double> attackAccuracy,
-        Map<String, Double> attackSuccessRate) {
+        Map<String, Double> attackSuccessRate,
+        Double cleanLoss,
+        Double adversarialLoss) {
 
     /** Copies the fields of an Avro report. */
     public static ReportPoint of(RobustnessReport r) {
@@ -41,7 +43,14 @@ public record ReportPoint(
                 r.getSkippedBatches(),
                 r.getExamplesPerSecond(),
                 perFamily(r, io.bulwark.avro.AttackResult::getAccuracy),
-                perFamily(r, io.bulwark.avro.AttackResult::getSuccessRate));
+                perFamily(r, io.bulwark.avro.AttackResult::getSuccessRate),
+                r.getCleanLoss(),
+                r.getAdversarialLoss());
+    }
+
+    /** Adversarial minus clean held-out loss (NaN when the report lacks either). */
+    public double lossGap() {
+        return cleanLoss == null || adversarialLoss == null ? Double.NaN : adversarialLoss - cleanLoss;
     }
 
     /** One figure of each family of the attack suite, by name (empty when the report has none). */

@@ -67,6 +67,9 @@ public final class DashboardData {
             r.attackSuccessRate().forEach((name, rate) -> success.put(name, finite(rate)));
             p.put("attackSuccess", success);
             p.put("loss", finite(r.loss()));
+            p.put("cleanLoss", r.cleanLoss());
+            p.put("adversarialLoss", r.adversarialLoss());
+            p.put("lossGap", finite(r.lossGap()));
             reports.add(p);
         }
         out.put("reports", reports);

@@ -68,6 +68,10 @@ final class MonitorGauges {
         gauge(meters, "bulwark.serving.report.delta.norm", slot,
                 s -> s.latestReport().map(ReportPoint::deltaNorm).orElse(Double.NaN), id,
                 "Mean norm of the adversarial perturbation since the previous snapshot (newest report)");
+        gauge(meters, "bulwark.serving.report.loss.gap", slot,
+                s -> s.latestReport().map(ReportPoint::lossGap).orElse(Double.NaN), id,
+                "Adversarial (PGD) minus clean cross-entropy on the held-out window (newest report; NaN in reports"
+                        + " without the two losses)");
         gauge(meters, "bulwark.serving.report.loss", slot,
                 s -> s.latestReport().map(ReportPoint::loss).orElse(Double.NaN), id,
                 "Mean training loss since the previous snapshot (newest report)");

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The training-side signals of a model's robustness reports: attack success rate per family of the realistic
- * suite, the mean norm of the adversarial perturbation δ, the training loss, and the divergence from the EMA teacher
+ * The training-side signals of a model's robustness reports: the gap between the adversarial (PGD) and the clean
+ * held-out loss, attack success rate per family of the realistic suite, the mean norm of the adversarial perturbation δ, the training loss, and the divergence from the EMA teacher
  * (only when a teacher exists: the job reports 0 without one).
  */
 public final class TrainingSignals {
@@ -50,6 +50,9 @@ public final class TrainingSignals {
         m.put("attackSuccessRate", finite(last.attackSuccessRate()));
         m.put("previousAttackSuccessRate", previous == null ? Map.of() : finite(previous.attackSuccessRate()));
         m.put("deltaNorm", finite(last.deltaNorm()));
+        m.put("cleanLoss", last.cleanLoss());
+        m.put("adversarialLoss", last.adversarialLoss());
+        m.put("lossGap", finite(last.lossGap()));
         m.put("loss", finite(last.loss()));
         m.put("cleanAccuracy", finite(last.cleanAccuracy()));
         m.put("robustAccuracy", finite(last.robustAccuracy()));

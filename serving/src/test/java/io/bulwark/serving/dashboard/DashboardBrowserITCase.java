@@ -210,6 +210,14 @@ class DashboardBrowserITCase {
             List<Map<String, Object>> success = series(driver, "chart-attack-success");
             assertThat(success).extracting(m -> m.get("name")).contains("typo", "deletion", "separator");
             assertThat(data(success, "typo")).hasSize(versions.size());
+            // the held-out losses by version, and their gap, from the reports
+            List<Map<String, Object>> losses = series(driver, "chart-loss-gap");
+            List<List<Number>> gap = data(losses, "gap");
+            assertThat(gap).hasSize(versions.size());
+            RobustnessReport r4 = versions.get(3).report();
+            assertThat(gap.get(3).get(1).doubleValue()).isCloseTo(r4.getAdversarialLoss() - r4.getCleanLoss(),
+                    org.assertj.core.data.Offset.offset(1e-12)).isPositive();
+            assertThat(data(losses, "clean loss").get(3).get(1).doubleValue()).isEqualTo(r4.getCleanLoss());
             String training = driver.findElement(org.openqa.selenium.By.id("monitor-training")).getText();
             assertThat(training).contains("report v4", "mean ‖δ‖", noTeacher ? "no EMA teacher" : "teacher divergence");
             assertThat(driver.findElement(org.openqa.selenium.By.id("shadow-line")).getText()).contains("shadow mode: off");
