@@ -71,7 +71,7 @@ public final class ServingMonitor implements RegistryListener, AutoCloseable {
                         }
                     }
                     for (Scored s : answers) {
-                        m.observeAnswer(version, max(s.probabilities()));
+                        m.observeAnswer(version, s.confidence());
                     }
                 } catch (RuntimeException e) {
                     LOG.warn("Monitoring a request of {} failed: {}", modelId, e.toString());
@@ -162,14 +162,6 @@ public final class ServingMonitor implements RegistryListener, AutoCloseable {
             Thread.sleep(5);
         }
         return false;
-    }
-
-    private static double max(float[] p) {
-        double m = 0;
-        for (float x : p) {
-            m = Math.max(m, x);
-        }
-        return m;
     }
 
     private static Double finite(double d) {

@@ -132,7 +132,7 @@ final class CanaryScorer implements AutoCloseable {
         for (CanaryExample e : examples) {
             Scored first = scored.get(k);
             boolean clean = e.label().equals(labels.get(k++));
-            answers.put(e.seq(), new CanaryConfidences.Answer(maxProbability(first.probabilities()), clean));
+            answers.put(e.seq(), new CanaryConfidences.Answer(first.confidence(), clean));
             boolean[] attacked = new boolean[e.attacked().size()];
             for (int i = 0; i < attacked.length; i++) {
                 attacked[i] = e.label().equals(labels.get(k++));
@@ -140,14 +140,6 @@ final class CanaryScorer implements AutoCloseable {
             masks.put(e.seq(), CanaryScores.mask(clean, attacked));
         }
         return masks;
-    }
-
-    private static float maxProbability(float[] p) {
-        float max = 0;
-        for (float x : p) {
-            max = Math.max(max, x);
-        }
-        return max;
     }
 
     /** Waits until no round is queued or running (tests). */
