@@ -45,6 +45,9 @@ SERVING_OPTIONS=(
   arm-b
   weight-a
   weight-b
+  shadow-share
+  monitor-reference
+  monitor-window
   feedback-capacity
   kafka-config
 )

@@ -164,7 +164,9 @@
         '</td><td>' + esc(a.feedback || 0) + '</td></tr>';
     });
     var sh = d.shadow || {};
-    rows += '<tr><td colspan="9">shadow mode: <b>' + (sh.enabled ? 'on' : 'off') + '</b>' +
+    rows += '<tr><td colspan="9" id="shadow-line">shadow mode: <b>' + (sh.enabled ? 'on' : 'off') + '</b>' +
+      (sh.enabled ? ', mirroring ' + num(100 * sh.share, 0) + '% of requests (' + (sh.mirrored || 0) + ' mirrored, ' +
+        (sh.skipped || 0) + ' skipped), B\'s answers discarded' : '') +
       (sh.agree || sh.disagree ? ' — B agreed with A on ' + sh.agree + ' of ' + (sh.agree + sh.disagree) + ' texts' : '') + '</td></tr>';
     document.getElementById('arms-table').innerHTML = rows;
   }
@@ -258,6 +260,9 @@
         drawArms(d);
         drawGate(d);
         drawTables(d);
+        if (window.bulwarkMonitor) {
+          window.bulwarkMonitor.draw(d, chart);
+        }
       }
       state.updates++;
       var loaded = (d.versions || []).length;

@@ -68,6 +68,7 @@ class LearnerTest {
             assertThat(prequential).as("prequential accuracy in epoch 2").isGreaterThan(0.9);
             assertThat(e.cleanAccuracy()).as("held-out accuracy").isGreaterThan(0.9);
             assertThat(e.robustAccuracy()).isNaN();
+            assertThat(e.adversarialLoss()).isNaN();
             assertThat(e.attack()).isEqualTo("none");
             assertThat(learner.batchesSeen()).isEqualTo(40);
             assertThat(learner.updates()).isEqualTo(160);

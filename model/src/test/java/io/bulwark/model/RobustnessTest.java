@@ -27,6 +27,11 @@ class RobustnessTest {
         double freeAtDrop = freeAt.cleanAccuracy() - freeAt.robustAccuracy();
         assertThat(naturalDrop).as("natural accuracy drop under attack; " + report).isGreaterThan(0.3);
         assertThat(naturalDrop - freeAtDrop).as("margin between accuracy drops; " + report).isGreaterThan(0.4);
+        // the worst loss the attack reaches is above the clean loss, and far more so for the natural model
+        double naturalGap = natural.adversarialLoss() - natural.loss();
+        double freeAtGap = freeAt.adversarialLoss() - freeAt.loss();
+        assertThat(freeAtGap).as("FreeAT loss gap; " + report).isGreaterThan(0);
+        assertThat(naturalGap).as("natural loss gap against FreeAT's; " + report).isGreaterThan(2 * freeAtGap);
     }
 
     private static Evaluation trainAndEvaluate(LearnerConfig config, List<Example> train, List<Example> test,

@@ -12,6 +12,8 @@ import io.bulwark.serving.metrics.ArmStats;
 import io.bulwark.serving.metrics.ServingMetrics;
 import io.bulwark.serving.model.ModelClosedException;
 import io.bulwark.serving.model.Scored;
+import io.bulwark.serving.monitor.ServingMonitor;
+import io.bulwark.model.encoding.MurmurHash3;
 import io.bulwark.serving.registry.LoadedVersion;
 import io.bulwark.serving.registry.ModelRegistry;
 import io.bulwark.serving.registry.ServedModel;
@@ -36,14 +38,20 @@ public final class ScoringService implements AutoCloseable {
 
     private final ModelRegistry registry;
     private final ServingMetrics metrics;
+    private final ServingMonitor monitor;
     private final ServingConfig config;
     private final FeedbackLog feedback;
     private final ThreadPoolExecutor shadowExecutor;
 
-    /** Creates the service over {@code registry}. */
-    public ScoringService(ModelRegistry registry, ServingMetrics metrics, ServingConfig config) {
+    /** Hash seed of the choice of requests mirrored in shadow mode. */
+    static final int SHADOW_SEED = 0x5ad0_0001;
+
+    /** Creates the service over {@code registry}; answered requests go to {@code monitor}. */
+    public ScoringService(ModelRegistry registry, ServingMetrics metrics, ServingMonitor monitor,
+                          ServingConfig config) {
         this.registry = registry;
         this.metrics = metrics;
+        this.monitor = monitor;
         this.config = config;
         this.feedback = new FeedbackLog(config.feedbackCapacity());
         AtomicInteger n = new AtomicInteger();
@@ -75,11 +83,18 @@ public final class ScoringService implements AutoCloseable {
         long inferenceNanos = System.nanoTime() - i0;
         LoadedVersion primary = target.primary();
         List<String> labels = scored.stream().map(Scored::label).toList();
-        FeedbackLog.Entry entry = feedback.remember(modelId, requestId, target.routing().arm(), primary.version(),
-                labels, target.shadow() == null ? null : target.shadow().version());
-        if (target.shadow() != null) {
-            submitShadow(modelId, target.shadow(), req.texts(), labels, entry);
+        LoadedVersion shadow = target.shadow();
+        if (shadow != null) {
+            boolean mirrored = mirrored(requestId);
+            metrics.shadowSampled(modelId, mirrored);
+            shadow = mirrored ? shadow : null;
         }
+        FeedbackLog.Entry entry = feedback.remember(modelId, requestId, target.routing().arm(), primary.version(),
+                labels, shadow == null ? null : shadow.version());
+        if (shadow != null) {
+            submitShadow(modelId, shadow, req.texts(), labels, entry);
+        }
+        monitor.submit(modelId, primary.version(), req.texts(), scored, true);
         Map<String, Object> answer = answer(modelId, requestId, target.routing().arm().id(), primary, req, scored);
         metrics.arm(modelId, target.routing().arm().id()).recordRequest(req.texts().size(), System.nanoTime() - t0,
                 inferenceNanos);
@@ -297,6 +312,40 @@ public final class ScoringService implements AutoCloseable {
         return m;
     }
 
+    /** Whether the request {@code requestId} is among the share mirrored in shadow mode (a stable hash of its id). */
+    boolean mirrored(String requestId) {
+        double share = config.shadowShare();
+        return share >= 1 || (share > 0 && MurmurHash3.unitInterval(requestId, SHADOW_SEED) < share);
+    }
+
+    /** The monitor's view of {@code modelId}: status line, evidence, windows, estimates, training signals. */
+    public Map<String, Object> monitor(String modelId) {
+        ServedModel slot = registry.require(modelId);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("modelId", modelId);
+        out.putAll(monitor.view(slot, feedbackAccuracy(modelId)));
+        return out;
+    }
+
+    /** Makes the monitor's current window of {@code modelId} its reference (an accepted shift). */
+    public Map<String, Object> rebaseline(String modelId) {
+        registry.require(modelId);
+        monitor.model(modelId).rebaseline();
+        return monitor(modelId);
+    }
+
+    /** Feedback accuracy by arm id (arms without feedback left out). */
+    public Map<String, Double> feedbackAccuracy(String modelId) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (Map.Entry<String, ArmStats> e : metrics.arms(modelId).entrySet()) {
+            double acc = e.getValue().accuracy();
+            if (Double.isFinite(acc)) {
+                m.put(e.getKey(), acc);
+            }
+        }
+        return m;
+    }
+
     /** Request ids remembered for feedback. */
     public int feedbackSize() {
         return feedback.size();
@@ -358,6 +407,7 @@ public final class ScoringService implements AutoCloseable {
                         }
                     }
                     metrics.arm(modelId, Arm.B.id()).recordShadow(texts.size(), nanos);
+                    monitor.submit(modelId, shadow.version(), texts, scored, false);
                     metrics.shadowCompared(modelId, agree, labels.size() - agree);
                     LOG.debug("Shadow {} v{}: {} (A answered {})", modelId, shadow.version(), labels, primaryLabels);
                 } catch (RuntimeException e) {

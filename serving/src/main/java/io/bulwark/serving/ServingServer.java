@@ -18,7 +18,9 @@ import io.bulwark.serving.intake.SnapshotIntake;
 import io.bulwark.serving.metrics.ServingMetrics;
 import io.bulwark.serving.model.LearnerSnapshotLoader;
 import io.bulwark.serving.model.SnapshotLoader;
+import io.bulwark.serving.monitor.ServingMonitor;
 import io.bulwark.serving.registry.ModelRegistry;
+import io.bulwark.serving.registry.RegistryListener;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -47,6 +49,7 @@ public final class ServingServer implements AutoCloseable {
 
     private final ServingConfig config;
     private final ServingMetrics metrics;
+    private final ServingMonitor monitor;
     private final ModelRegistry registry;
     private final ScoringService service;
     private final SnapshotIntake intake;
@@ -62,15 +65,17 @@ public final class ServingServer implements AutoCloseable {
                 .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true)
                 .configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
         this.metrics = new ServingMetrics(config.sampleMillis());
+        this.monitor = new ServingMonitor(config.monitor(), metrics.registry());
         SnapshotLoader loader = config.loader() != null ? config.loader() : new LearnerSnapshotLoader(config.device(), config.inferenceBatchTexts(),
                 config.inferenceLimits());
         this.registry = new ModelRegistry(loader, new ModelRegistry.Settings(config.maxVersionsPerModel(),
                 config.maxReportsPerModel(), config.loaderThreads(), config.armA(), config.armB(), config.weightA(),
                 config.weightB(), config.shadow(),
                 new RobustnessGate(new GateConfig(config.gateMargin(), config.gateRequireReport(),
-                        config.gateMinExamples(), config.gateConfidence())), config.canary()), metrics);
-        this.service = new ScoringService(registry, metrics, config);
-        this.dashboard = new DashboardData(registry, metrics);
+                        config.gateMinExamples(), config.gateConfidence())), config.canary()),
+                RegistryListener.all(metrics, monitor));
+        this.service = new ScoringService(registry, metrics, monitor, config);
+        this.dashboard = new DashboardData(registry, metrics, monitor, config.shadowShare());
         this.adminToken = config.adminToken() == null ? null : config.adminToken().getBytes(StandardCharsets.UTF_8);
         this.intake = config.bootstrapServers() == null ? null : new SnapshotIntake(config, registry);
         this.app = createApp();
@@ -124,6 +129,11 @@ public final class ServingServer implements AutoCloseable {
     /** The scoring service. */
     public ScoringService service() {
         return service;
+    }
+
+    /** The input and answer monitor. */
+    public ServingMonitor monitor() {
+        return monitor;
     }
 
     /** The metrics. */
@@ -189,6 +199,9 @@ public final class ServingServer implements AutoCloseable {
         javalin.get("/v1/models/{modelId}", ctx -> ctx.json(registry.require(ctx.pathParam("modelId")).toView()));
         javalin.get("/v1/models/{modelId}/canary", ctx -> ctx.json(service.canary(ctx.pathParam("modelId"))));
         javalin.get("/v1/models/{modelId}/aliases", ctx -> ctx.json(service.aliases(ctx.pathParam("modelId"))));
+        javalin.get("/v1/models/{modelId}/monitor", ctx -> ctx.json(service.monitor(ctx.pathParam("modelId"))));
+        javalin.post("/v1/admin/models/{modelId}/monitor/rebaseline",
+                ctx -> ctx.json(service.rebaseline(ctx.pathParam("modelId"))));
         javalin.get("/v1/dashboard", ctx -> ctx.json(dashboard.build(ctx.queryParam("model"))));
         javalin.post("/v1/models/{modelId}/predict",
                 ctx -> ctx.json(service.predict(ctx.pathParam("modelId"), body(ctx))));
@@ -347,6 +360,7 @@ public final class ServingServer implements AutoCloseable {
         }
         app.stop();
         service.close();
+        monitor.close();
         registry.close();
         metrics.close();
     }

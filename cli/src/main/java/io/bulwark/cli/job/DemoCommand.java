@@ -178,9 +178,10 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                     .optKafka(stack.bootstrapServers(), stack.registryUrl())
                     .optTopics(layout.snapshots(), layout.latest(), layout.reports())
                     .optHeldOutTopic(layout.heldOut())
-                    // The challenger (B follows the newest version) scores every request in shadow: its agreement
-                    // with A shows on the dashboard while A answers.
+                    // The challenger (B follows the newest version) scores half of the requests in shadow (its
+                    // answers discarded): its agreement with A shows on the dashboard while A answers.
                     .optExperiment(ArmSpec.latest(), ArmSpec.latest(), 100, 0, true)
+                    .optShadowShare(0.5)
                     .build());
             err.printf("Serving: scoring API and dashboard on %s/%n", serving.url());
         }

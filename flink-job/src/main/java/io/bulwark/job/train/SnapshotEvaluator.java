@@ -91,6 +91,8 @@ final class SnapshotEvaluator implements AutoCloseable {
     Result evaluate(EvaluationRequest r) {
         double clean = Double.NaN;
         double robust = Double.NaN;
+        Double cleanLoss = null;
+        Double adversarialLoss = null;
         double teacherDrift = 0.0;
         Double previousDrift = null;
         Map<String, AttackResult> attacks = new LinkedHashMap<>();
@@ -108,6 +110,8 @@ final class SnapshotEvaluator implements AutoCloseable {
                 }
                 clean = mean(parts, Evaluation::cleanAccuracy);
                 robust = attack == null ? Double.NaN : mean(parts, Evaluation::robustAccuracy);
+                cleanLoss = finiteOrNull(mean(parts, Evaluation::loss));
+                adversarialLoss = attack == null ? null : finiteOrNull(mean(parts, Evaluation::adversarialLoss));
                 teacherDrift = teacherSum / r.window.size();
                 previousDrift = driftToPrevious(r, copy);
                 attacks = attackSuite(copy, r.window, r.version);
@@ -137,6 +141,8 @@ final class SnapshotEvaluator implements AutoCloseable {
                 .setSkippedBatches(r.skippedBatches)
                 .setExamplesPerSecond(r.examplesPerSecond)
                 .setAttacks(attacks)
+                .setCleanLoss(cleanLoss)
+                .setAdversarialLoss(adversarialLoss)
                 .build();
         Publication record = Publication.of(Publication.Kind.REPORT, reportsTopic,
                 r.modelId.getBytes(StandardCharsets.UTF_8), reportCodec.encode(reportsTopic, report), r.createdAt);
@@ -248,6 +254,10 @@ final class SnapshotEvaluator implements AutoCloseable {
             sum += piece.size() * duty.locked(() -> current.driftKl(previous, piece));
         }
         return sum / window.size();
+    }
+
+    private static Double finiteOrNull(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     private static String fmt(double v) {

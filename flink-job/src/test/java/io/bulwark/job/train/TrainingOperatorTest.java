@@ -135,6 +135,9 @@ class TrainingOperatorTest {
             assertThat(lastReport.getWindowSize()).isEqualTo((int) heldOut);
             assertThat(lastReport.getCleanAccuracy()).isBetween(0.0, 1.0);
             assertThat(lastReport.getRobustAccuracy()).isBetween(0.0, lastReport.getCleanAccuracy());
+            // the held-out losses behind the monitor's loss gap: PGD only raises the loss it starts from
+            assertThat(lastReport.getCleanLoss()).isNotNull().isPositive();
+            assertThat(lastReport.getAdversarialLoss()).isNotNull().isGreaterThanOrEqualTo(lastReport.getCleanLoss());
             assertThat(last.getMetrics()).containsKeys("prequentialAccuracy", "heldOutWindow", "deltaNorm");
             assertThat(h.getSideOutput(TrainingOperator.DEAD_LETTERS)).isNullOrEmpty();
         }

@@ -73,7 +73,8 @@ public final class Deobfuscator {
         return joinSpacedLetters(chunks);
     }
 
-    static boolean isInvisible(int cp) {
+    /** Whether {@code cp} is a zero-width or invisible character this normaliser removes. */
+    public static boolean isInvisible(int cp) {
         return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF || cp == 0x00AD
                 || cp == 0x034F || cp == 0x180E || cp == 0x061C;
     }
@@ -115,8 +116,13 @@ public final class Deobfuscator {
         return new String(cps, 0, cps.length);
     }
 
+    /** Whether {@code cp} is a Cyrillic, Greek or IPA look-alike of a Latin letter this normaliser folds. */
+    public static boolean isConfusable(int cp) {
+        return CONFUSABLES.containsKey(cp);
+    }
+
     /** Whether a whitespace-free chunk looks like a URL or an e-mail address. */
-    static boolean looksLikeAddress(String chunk) {
+    public static boolean looksLikeAddress(String chunk) {
         if (chunk.contains("://") || chunk.startsWith("www.")) {
             return true;
         }

@@ -34,6 +34,10 @@ public final class RobustnessEvaluator {
         public double lossSum;
         /** Examples with a known label. */
         public int lossCount;
+        /** Sum over examples with a known label of the largest cross-entropy the attack reached (over restarts). */
+        public double adversarialLossSum;
+        /** Examples with a known label that were attacked. */
+        public int adversarialLossCount;
     }
 
     private final Network network;
@@ -83,6 +87,8 @@ public final class RobustnessEvaluator {
             }
         }
         if (attack != null && known > 0) {
+            double[] worstLoss = new double[b];
+            java.util.Arrays.fill(worstLoss, Double.NEGATIVE_INFINITY);
             params.setRequiresGradient(false);
             for (int r = 0; r < attack.restarts(); r++) {
                 NDArray delta = Perturbations.randomInBall(step, rng, in, config.embeddingDim(), attack.norm(),
@@ -110,9 +116,15 @@ public final class RobustnessEvaluator {
                     delta.close();
                     delta = next;
                 }
-                boolean[] adv = correct(logits(in, delta), targets);
+                boolean[] adv = correct(logits(in, delta), targets, worstLoss);
                 for (int i = 0; i < b; i++) {
                     ok[i] &= adv[i];
+                }
+            }
+            for (int i = 0; i < b; i++) {
+                if (targets[i] >= 0 && Double.isFinite(worstLoss[i])) {
+                    totals.adversarialLossSum += worstLoss[i];
+                    totals.adversarialLossCount++;
                 }
             }
         }
@@ -125,6 +137,19 @@ public final class RobustnessEvaluator {
         }
     }
 
+    /** The cross-entropy of label {@code target} under the logits {@code v[from .. from + numLabels)}. */
+    private double crossEntropy(float[] v, int from, int target) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < numLabels; j++) {
+            max = Math.max(max, v[from + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < numLabels; j++) {
+            sum += Math.exp(v[from + j] - max);
+        }
+        return max + Math.log(sum) - v[from + target];
+    }
+
     private NDArray logits(BatchInputs in, NDArray delta) {
         NDArray out = network.forward(params, in, delta, null);
         if (numLabels < config.outputSize()) {
@@ -134,9 +159,20 @@ public final class RobustnessEvaluator {
     }
 
     private boolean[] correct(NDArray logits, int[] targets) {
+        return correct(logits, targets, null);
+    }
+
+    /**
+     * Whether each example is classified right; with {@code worstLoss}, also raises each of its entries to the
+     * example's cross-entropy, computed from the same host copy of the logits (no further device read).
+     */
+    private boolean[] correct(NDArray logits, int[] targets, double[] worstLoss) {
         float[] v = HostReads.floats(logits);
         boolean[] out = new boolean[targets.length];
         for (int i = 0; i < targets.length; i++) {
+            if (worstLoss != null && targets[i] >= 0) {
+                worstLoss[i] = Math.max(worstLoss[i], crossEntropy(v, i * numLabels, targets[i]));
+            }
             int best = 0;
             for (int j = 1; j < numLabels; j++) {
                 if (v[i * numLabels + j] > v[i * numLabels + best]) {

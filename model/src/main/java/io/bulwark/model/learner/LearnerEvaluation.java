@@ -95,7 +95,9 @@ final class LearnerEvaluation {
         int n = examples.size();
         return new Evaluation(n, totals.clean / (double) n,
                 attack == null ? Double.NaN : totals.robust / (double) n,
-                totals.lossCount == 0 ? Double.NaN : totals.lossSum / totals.lossCount, name);
+                totals.lossCount == 0 ? Double.NaN : totals.lossSum / totals.lossCount, name,
+                totals.adversarialLossCount == 0 ? Double.NaN
+                        : totals.adversarialLossSum / totals.adversarialLossCount);
     }
 
     /** Mean symmetric KL between the student and the EMA teacher on {@code examples}; 0 without a teacher. */

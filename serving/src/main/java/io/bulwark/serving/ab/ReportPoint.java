@@ -20,7 +20,10 @@ public record ReportPoint(
         double prequentialAccuracy,
         long skippedBatches,
         double examplesPerSecond,
-        Map<String, Double> attackAccuracy) {
+        Map<String, Double> attackAccuracy,
+        Map<String, Double> attackSuccessRate,
+        Double cleanLoss,
+        Double adversarialLoss) {
 
     /** Copies the fields of an Avro report. */
     public static ReportPoint of(RobustnessReport r) {
@@ -39,14 +42,23 @@ public record ReportPoint(
                 r.getPrequentialAccuracy(),
                 r.getSkippedBatches(),
                 r.getExamplesPerSecond(),
-                attackAccuracy(r));
+                perFamily(r, io.bulwark.avro.AttackResult::getAccuracy),
+                perFamily(r, io.bulwark.avro.AttackResult::getSuccessRate),
+                r.getCleanLoss(),
+                r.getAdversarialLoss());
     }
 
-    /** Accuracy under each family of the attack suite, by name (empty when the report has none). */
-    private static Map<String, Double> attackAccuracy(RobustnessReport r) {
+    /** Adversarial minus clean held-out loss (NaN when the report lacks either). */
+    public double lossGap() {
+        return cleanLoss == null || adversarialLoss == null ? Double.NaN : adversarialLoss - cleanLoss;
+    }
+
+    /** One figure of each family of the attack suite, by name (empty when the report has none). */
+    private static Map<String, Double> perFamily(RobustnessReport r,
+                                                 java.util.function.ToDoubleFunction<io.bulwark.avro.AttackResult> f) {
         Map<String, Double> out = new TreeMap<>();
         if (r.getAttacks() != null) {
-            r.getAttacks().forEach((name, result) -> out.put(name.toString(), result.getAccuracy()));
+            r.getAttacks().forEach((name, result) -> out.put(name.toString(), f.applyAsDouble(result)));
         }
         return java.util.Collections.unmodifiableMap(out);
     }

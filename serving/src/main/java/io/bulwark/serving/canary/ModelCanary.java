@@ -10,6 +10,7 @@ public final class ModelCanary {
 
     private final CanarySet set;
     private final CanaryScores scores = new CanaryScores(CanaryAttacks.FAMILIES.size());
+    private final CanaryConfidences confidences = new CanaryConfidences();
 
     /** A canary keeping {@code capacity} examples attacked with {@code attacks}. */
     public ModelCanary(int capacity, CanaryAttacks attacks) {
@@ -24,6 +25,11 @@ public final class ModelCanary {
     /** The cached answers. */
     public CanaryScores scores() {
         return scores;
+    }
+
+    /** Every version's confidence on the clean canary texts (the monitor's calibration set). */
+    public CanaryConfidences confidences() {
+        return confidences;
     }
 
     /** The paired comparison of two versions; empty while the canary set is empty (no canary: report gate). */

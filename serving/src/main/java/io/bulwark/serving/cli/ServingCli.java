@@ -116,8 +116,14 @@ public final class ServingCli {
         double weightA;
         @Option(names = "--weight-b", defaultValue = "0", description = "Traffic weight of B (default: ${DEFAULT-VALUE}).")
         double weightB;
-        @Option(names = "--shadow", description = "Shadow mode: A answers, B scores every request too.")
+        @Option(names = "--shadow", description = "Shadow mode: A answers, B scores a share of the requests too and its answers are discarded.")
         boolean shadow;
+        @Option(names = "--shadow-share", defaultValue = "1", description = "Share of requests mirrored to B in shadow mode, chosen by a hash of the request id (default: ${DEFAULT-VALUE}).")
+        double shadowShare;
+        @Option(names = "--monitor-reference", defaultValue = "500", description = "Served texts in the input monitor's reference window (default: ${DEFAULT-VALUE}).")
+        int monitorReference;
+        @Option(names = "--monitor-window", defaultValue = "500", description = "Served texts in the input monitor's current, sliding window (default: ${DEFAULT-VALUE}).")
+        int monitorWindow;
         @Option(names = "--inference-batch", defaultValue = "64", description = "Most texts one forward pass merges from requests waiting for the model; 0 scores on the request threads without an inference thread (default: ${DEFAULT-VALUE}).")
         int inferenceBatch;
         @Option(names = "--inference-queue", defaultValue = "1024", description = "Requests that may wait per loaded version; more are answered 503 with Retry-After (default: ${DEFAULT-VALUE}).")
@@ -148,6 +154,8 @@ public final class ServingCli {
                     .optCanary(canaryCapacity, canarySeed)
                     .optRollback(rollbackThreshold, rollbackChecks)
                     .optExperiment(ArmSpec.parse(armA), ArmSpec.parse(armB), weightA, weightB, shadow)
+                    .optShadowShare(shadowShare)
+                    .optMonitorWindows(monitorReference, monitorWindow)
                     .optFeedbackCapacity(feedbackCapacity)
                     .optInferenceBatchTexts(inferenceBatch)
                     .optOverload(inferenceQueue, requestTimeoutMillis, retryAfterSeconds);

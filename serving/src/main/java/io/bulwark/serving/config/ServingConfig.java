@@ -5,6 +5,7 @@ import io.bulwark.serving.ab.ArmSpec;
 import io.bulwark.serving.ab.GateConfig;
 import io.bulwark.serving.model.InferenceLimits;
 import io.bulwark.serving.model.SnapshotLoader;
+import io.bulwark.serving.monitor.MonitorSettings;
 import io.bulwark.serving.registry.ModelRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,6 +68,8 @@ public final class ServingConfig {
     private final double weightA;
     private final double weightB;
     private final boolean shadow;
+    private final double shadowShare;
+    private final MonitorSettings monitor;
     private final int feedbackCapacity;
     private final int shadowThreads;
     private final int shadowQueue;
@@ -109,6 +112,8 @@ public final class ServingConfig {
         weightA = b.weightA;
         weightB = b.weightB;
         shadow = b.shadow;
+        shadowShare = b.shadowShare;
+        monitor = MonitorSettings.DEFAULTS.withWindows(b.monitorReference, b.monitorWindow);
         feedbackCapacity = b.feedbackCapacity;
         shadowThreads = b.shadowThreads;
         shadowQueue = b.shadowQueue;
@@ -186,6 +191,10 @@ public final class ServingConfig {
     public double weightB() { return weightB; }
     /** Initial shadow mode (default off). */
     public boolean shadow() { return shadow; }
+    /** Share of requests mirrored to the challenger in shadow mode, chosen by request id (default 1). */
+    public double shadowShare() { return shadowShare; }
+    /** Window sizes and thresholds of the input monitor (default 500-text windows). */
+    public MonitorSettings monitor() { return monitor; }
     /** Request ids remembered for feedback (default 100000). */
     public int feedbackCapacity() { return feedbackCapacity; }
     /** Threads scoring shadow requests (default 1). */
@@ -237,6 +246,9 @@ public final class ServingConfig {
         private double weightA = 100;
         private double weightB = 0;
         private boolean shadow;
+        private double shadowShare = 1.0;
+        private int monitorReference = MonitorSettings.DEFAULTS.referenceTexts();
+        private int monitorWindow = MonitorSettings.DEFAULTS.windowTexts();
         private int feedbackCapacity = 100_000;
         private int shadowThreads = 1;
         private int shadowQueue = 1000;
@@ -326,6 +338,14 @@ public final class ServingConfig {
             this.shadow = shadow;
             return this;
         }
+        /** Sets the share of requests mirrored to the challenger in shadow mode (0 to 1, by request id). */
+        public Builder optShadowShare(double share) { this.shadowShare = share; return this; }
+        /** Sets the texts of the monitor's reference window and of its current (sliding) window. */
+        public Builder optMonitorWindows(int reference, int window) {
+            this.monitorReference = reference;
+            this.monitorWindow = window;
+            return this;
+        }
         /** Sets the number of request ids remembered for feedback. */
         public Builder optFeedbackCapacity(int n) { this.feedbackCapacity = n; return this; }
         /** Sets the shadow scoring threads and queue. */
@@ -376,6 +396,9 @@ public final class ServingConfig {
             check(armA.kind() != ArmSpec.Kind.NONE, "arm A cannot be 'none'");
             check(weightA >= 0 && weightB >= 0 && weightA + weightB > 0,
                     "weights must be non-negative and not both zero, got A=" + weightA + " B=" + weightB);
+            check(shadowShare >= 0 && shadowShare <= 1, "shadow share must be in [0, 1], got " + shadowShare);
+            check(monitorReference >= 1 && monitorWindow >= 1,
+                    "monitor windows must be >= 1, got " + monitorReference + " and " + monitorWindow);
             check(feedbackCapacity >= 1, "feedbackCapacity must be >= 1, got " + feedbackCapacity);
             check(shadowThreads >= 1 && shadowQueue >= 1, "shadow threads and queue must be >= 1");
             check(inferenceBatchTexts >= 0, "inferenceBatchTexts must be >= 0, got " + inferenceBatchTexts);

@@ -3,6 +3,7 @@ package io.bulwark.serving.dashboard;
 import io.bulwark.serving.ab.Arm;
 import io.bulwark.serving.metrics.ArmStats;
 import io.bulwark.serving.metrics.ServingMetrics;
+import io.bulwark.serving.monitor.ServingMonitor;
 import io.bulwark.serving.registry.ModelRegistry;
 import io.bulwark.serving.registry.ServedModel;
 import io.bulwark.serving.ab.ReportPoint;
@@ -16,11 +17,15 @@ public final class DashboardData {
 
     private final ModelRegistry registry;
     private final ServingMetrics metrics;
+    private final ServingMonitor monitor;
+    private final double shadowShare;
 
-    /** Creates the builder over the registry and metrics of one process. */
-    public DashboardData(ModelRegistry registry, ServingMetrics metrics) {
+    /** Creates the builder over the registry, metrics and monitor of one process mirroring {@code shadowShare}. */
+    public DashboardData(ModelRegistry registry, ServingMetrics metrics, ServingMonitor monitor, double shadowShare) {
         this.registry = registry;
         this.metrics = metrics;
+        this.monitor = monitor;
+        this.shadowShare = shadowShare;
     }
 
     /** The dashboard document for {@code modelId} (null: the first model). */
@@ -58,6 +63,13 @@ public final class DashboardData {
             Map<String, Object> attacks = new LinkedHashMap<>();
             r.attackAccuracy().forEach((name, accuracy) -> attacks.put(name, finite(accuracy)));
             p.put("attacks", attacks);
+            Map<String, Object> success = new LinkedHashMap<>();
+            r.attackSuccessRate().forEach((name, rate) -> success.put(name, finite(rate)));
+            p.put("attackSuccess", success);
+            p.put("loss", finite(r.loss()));
+            p.put("cleanLoss", r.cleanLoss());
+            p.put("adversarialLoss", r.adversarialLoss());
+            p.put("lossGap", finite(r.lossGap()));
             reports.add(p);
         }
         out.put("reports", reports);
@@ -101,7 +113,23 @@ public final class DashboardData {
         }
         out.put("arms", arms);
         long[] shadow = metrics.shadowCounts(id);
-        out.put("shadow", Map.of("enabled", experiment.get("shadow"), "agree", shadow[0], "disagree", shadow[1]));
+        long[] sampled = metrics.shadowSampledCounts(id);
+        Map<String, Object> shadowView = new LinkedHashMap<>();
+        shadowView.put("enabled", experiment.get("shadow"));
+        shadowView.put("share", shadowShare);
+        shadowView.put("mirrored", sampled[0]);
+        shadowView.put("skipped", sampled[1]);
+        shadowView.put("agree", shadow[0]);
+        shadowView.put("disagree", shadow[1]);
+        shadowView.put("agreement", shadow[0] + shadow[1] == 0 ? null : (double) shadow[0] / (shadow[0] + shadow[1]));
+        out.put("shadow", shadowView);
+        Map<String, Double> feedback = new LinkedHashMap<>();
+        stats.forEach((arm, st) -> {
+            if (Double.isFinite(st.accuracy())) {
+                feedback.put(arm, st.accuracy());
+            }
+        });
+        out.put("monitor", monitor.view(slot, feedback));
         out.put("experiment", experiment);
         out.put("versions", slotView.get("versions"));
         out.put("loading", slotView.get("loading"));

@@ -101,6 +101,26 @@ public final class ServingMetrics implements RegistryListener, AutoCloseable {
                 .description("Texts scored by both arms in shadow mode").register(registry).increment(disagree);
     }
 
+    /** Counts a request whose challenger was in shadow mode: mirrored to it, or skipped by the sampled share. */
+    public void shadowSampled(String modelId, boolean mirrored) {
+        Counter.builder("bulwark.serving.shadow.requests").tag("model", modelId)
+                .tag("outcome", mirrored ? "mirrored" : "skipped")
+                .description("Requests answered while shadow mode was on: mirrored to the challenger or skipped")
+                .register(registry).increment();
+    }
+
+    /** Requests mirrored and skipped in shadow mode so far: [mirrored, skipped]. */
+    public long[] shadowSampledCounts(String modelId) {
+        long[] out = new long[2];
+        String[] outcomes = {"mirrored", "skipped"};
+        for (int i = 0; i < 2; i++) {
+            Counter c = registry.find("bulwark.serving.shadow.requests").tag("model", modelId)
+                    .tag("outcome", outcomes[i]).counter();
+            out[i] = c == null ? 0 : (long) c.count();
+        }
+        return out;
+    }
+
     /** Counts a shadow request dropped because the shadow queue was full. */
     public void shadowDropped(String modelId) {
         Counter.builder("bulwark.serving.shadow.dropped").tag("model", modelId)

@@ -1,5 +1,6 @@
 package io.bulwark.serving.registry;
 
+import io.bulwark.serving.canary.CanaryConfidences;
 import io.bulwark.serving.canary.CanaryExample;
 import io.bulwark.serving.canary.CanaryScores;
 import io.bulwark.serving.canary.CanarySet;
@@ -85,10 +86,13 @@ final class CanaryScorer implements AutoCloseable {
             }
             List<CanaryExample> missing = scores.missing(version, snapshot);
             try {
-                scores.record(version, snapshot, score(v, missing));
+                Map<Long, CanaryConfidences.Answer> answers = new HashMap<>();
+                scores.record(version, snapshot, score(v, missing, answers));
+                slot.canary().confidences().record(version, snapshot, answers);
                 any = true;
             } catch (ModelClosedException e) {
                 scores.forget(version);
+                slot.canary().confidences().forget(version);
             } catch (RuntimeException e) {
                 LOG.warn("Canary scoring of {} v{} failed, retrying in {} ms: {}", slot.modelId(), version,
                         RETRY_MILLIS, e.toString());
@@ -107,23 +111,28 @@ final class CanaryScorer implements AutoCloseable {
         }
     }
 
-    /** The masks of {@code examples} under {@code v}: every clean and attacked text scored in chunks. */
-    private static Map<Long, Integer> score(LoadedVersion v, List<CanaryExample> examples) {
+    /**
+     * The masks of {@code examples} under {@code v}: every clean and attacked text scored in chunks; the confidence on
+     * each clean text goes to {@code answers}.
+     */
+    private static Map<Long, Integer> score(LoadedVersion v, List<CanaryExample> examples,
+                                            Map<Long, CanaryConfidences.Answer> answers) {
         List<String> texts = new ArrayList<>();
         for (CanaryExample e : examples) {
             texts.add(e.text());
             texts.addAll(e.attacked());
         }
-        List<String> labels = new ArrayList<>(texts.size());
+        List<Scored> scored = new ArrayList<>(texts.size());
         for (int i = 0; i < texts.size(); i += CHUNK) {
-            for (Scored s : v.model().predict(texts.subList(i, Math.min(texts.size(), i + CHUNK)))) {
-                labels.add(s.label());
-            }
+            scored.addAll(v.model().predict(texts.subList(i, Math.min(texts.size(), i + CHUNK))));
         }
+        List<String> labels = scored.stream().map(Scored::label).toList();
         Map<Long, Integer> masks = new HashMap<>(examples.size() * 2);
         int k = 0;
         for (CanaryExample e : examples) {
+            Scored first = scored.get(k);
             boolean clean = e.label().equals(labels.get(k++));
+            answers.put(e.seq(), new CanaryConfidences.Answer(first.confidence(), clean));
             boolean[] attacked = new boolean[e.attacked().size()];
             for (int i = 0; i < attacked.length; i++) {
                 attacked[i] = e.label().equals(labels.get(k++));

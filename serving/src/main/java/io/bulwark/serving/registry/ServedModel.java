@@ -289,6 +289,7 @@ public final class ServedModel implements VersionView {
             }
             versions.remove(victim.version());
             canary.scores().forget(victim.version());
+            canary.confidences().forget(victim.version());
             evicted.add(victim);
         }
         return evicted;

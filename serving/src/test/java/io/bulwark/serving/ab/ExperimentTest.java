@@ -31,7 +31,7 @@ class ExperimentTest {
 
         View report(long version, double robust, int windowSize) {
             reports.put(version, new ReportPoint("m", version, 0, windowSize, 0.9, robust, "pgd", 0.1, 0.05, 0.01,
-                    null, 0.85, 0, 100, Map.of()));
+                    null, 0.85, 0, 100, Map.of(), Map.of(), null, null));
             return this;
         }
 

@@ -35,7 +35,8 @@ class ServingCliTest {
                 "--registry-property", "basic.auth.user.info=u:p", "--arm-a", "7", "--arm-b", "latest",
                 "--weight-a", "90", "--weight-b", "10", "--shadow", "--gate-margin", "0.02",
                 "--gate-require-report", "false", "--max-versions", "6", "--max-batch", "32",
-                "--admin-token", "0123456789", "--snapshot-start", "EARLIEST");
+                "--admin-token", "0123456789", "--snapshot-start", "EARLIEST", "--shadow-share", "0.25",
+                "--monitor-reference", "300", "--monitor-window", "200");
         assertThat(c.port()).isZero();
         assertThat(c.bootstrapServers()).isEqualTo("k:9092");
         assertThat(c.kafkaProperties()).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "PLAIN");
@@ -44,6 +45,10 @@ class ServingCliTest {
         assertThat(c.armB()).isEqualTo(ArmSpec.latest());
         assertThat(c.weightB()).isEqualTo(10);
         assertThat(c.shadow()).isTrue();
+        assertThat(c.shadowShare()).isEqualTo(0.25);
+        assertThat(c.monitor().referenceTexts()).isEqualTo(300);
+        assertThat(c.monitor().windowTexts()).isEqualTo(200);
+        assertThat(c.monitor().minWindowTexts()).isEqualTo(100);
         assertThat(c.gateMargin()).isEqualTo(0.02);
         assertThat(c.gateRequireReport()).isFalse();
         assertThat(c.maxVersionsPerModel()).isEqualTo(6);
@@ -59,6 +64,8 @@ class ServingCliTest {
         assertThatThrownBy(() -> parse("--admin-token", "short")).hasMessageContaining("at least 8 characters");
         assertThatThrownBy(() -> parse("--max-versions", "0")).hasMessageContaining("maxVersionsPerModel must be >= 1");
         assertThatThrownBy(() -> parse("--arm-b", "soon")).hasMessageContaining("'latest', 'none' or a version");
+        assertThatThrownBy(() -> parse("--shadow-share", "1.5")).hasMessageContaining("shadow share must be in [0, 1]");
+        assertThatThrownBy(() -> parse("--monitor-window", "0")).hasMessageContaining("monitor windows must be >= 1");
     }
 
     @Test

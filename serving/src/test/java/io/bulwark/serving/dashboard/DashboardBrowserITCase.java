@@ -38,12 +38,13 @@ class DashboardBrowserITCase {
     private static ServingServer server;
     private static List<RealModels.Version> versions;
     private static Http http;
+    private static final int MONITOR_WINDOW = 40;
 
     @BeforeAll
     static void start() {
         versions = RealModels.train(MODEL, 4, 3, 5);
         server = ServingServer.start(ServingConfig.builder().optPort(0).optAdminToken(TOKEN).optGate(1.0, true)
-                .optSampleMillis(250).build());
+                .optSampleMillis(250).optMonitorWindows(MONITOR_WINDOW, MONITOR_WINDOW).build());
         http = new Http(server.url());
         // A canary set: every version is scored on it and the gate decides on paired statistics.
         List<io.bulwark.model.Example> heldOut = io.bulwark.serving.bench.BenchModels.examples(9, 400).subList(0, 60);
@@ -70,6 +71,18 @@ class DashboardBrowserITCase {
                 http.post("/v1/models/" + MODEL + "/feedback",
                         Http.json(Map.of("requestId", "req-" + i, "label", i % 2 == 0 ? "spam" : "ham")));
             }
+        }
+        // Then the same mails, the spam obfuscated (leetspeak, a zero-width space, a Cyrillic look-alike): the
+        // monitor's current window holds only these, its reference window the first 40 requests.
+        for (int i = 0; i < 60; i++) {
+            String text = i % 2 == 0 ? "fr33 c\u200Bash pr1ze, \u0441lick n0w " + i : "notes from the team meeting " + i;
+            assertThat(http.post("/v1/models/" + MODEL + "/predict",
+                    Http.json(Map.of("text", text, "key", "user-" + i))).status()).isEqualTo(200);
+        }
+        try {
+            assertThat(server.monitor().awaitIdle(10_000)).isTrue();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         }
     }
 
@@ -145,7 +158,7 @@ class DashboardBrowserITCase {
             assertThat(requests).hasSize(2);
             assertThat(requests.get(0).longValue()).isPositive();
             assertThat(requests.get(1).longValue()).isPositive();
-            assertThat(requests.get(0).longValue() + requests.get(1).longValue()).isEqualTo(120);
+            assertThat(requests.get(0).longValue() + requests.get(1).longValue()).isEqualTo(180);
             String armsTable = driver.findElement(org.openqa.selenium.By.id("arms-table")).getText();
             assertThat(armsTable).contains("v4", "v3", "60", "40");
             // the gate card: the canary set and the paired statistics behind the last decision
@@ -155,6 +168,59 @@ class DashboardBrowserITCase {
             assertThat(stats).contains("clean", "under attack", "60");
             String versionsTable = driver.findElement(org.openqa.selenium.By.id("versions-table")).getText();
             assertThat(versionsTable).contains("canary clean", "canary attacked");
+
+            // the monitor: the status line and its evidence, as the monitor endpoint gives them
+            com.fasterxml.jackson.databind.JsonNode monitor = http.get("/v1/models/" + MODEL + "/monitor").json();
+            assertThat(monitor.path("line").asText()).as("monitor: %s", monitor).isEqualTo("attack pressure is rising");
+            assertThat(driver.findElement(org.openqa.selenium.By.id("monitor-status")).getText())
+                    .isEqualTo("attack pressure is rising");
+            String evidence = driver.findElement(org.openqa.selenium.By.id("monitor-evidence")).getText();
+            assertThat(evidence).contains("token_js", "length_psi", "char_class_psi", "obfuscation_share_rise",
+                    "normalization_change_rise", "yes");
+            assertThat(driver.findElement(org.openqa.selenium.By.id("monitor-detail")).getText())
+                    .contains("reference window 40/40 texts", "current window 40/40 texts");
+            @SuppressWarnings("unchecked")
+            List<Number> ratios = (List<Number>) driver.executeScript("return window.bulwarkCharts["
+                    + "'chart-monitor-statistics'].getOption().series[0].data.map(function (d) { return d.value; });");
+            assertThat(ratios).hasSize(5);
+            for (int i = 0; i < 5; i++) {
+                com.fasterxml.jackson.databind.JsonNode e = monitor.path("evidence").get(i);
+                assertThat(ratios.get(i).doubleValue()).as("%s", e)
+                        .isCloseTo(e.path("value").asDouble() / e.path("threshold").asDouble(),
+                                org.assertj.core.data.Offset.offset(1e-9));
+            }
+            List<Map<String, Object>> obfuscation = series(driver, "chart-monitor-obfuscation");
+            double currentAny = monitor.path("windows").path("current").path("obfuscationShare").path("any").asDouble();
+            assertThat(currentAny).isEqualTo(0.5);
+            assertThat(((Number) ((List<?>) obfuscation.get(1).get("data")).get(0)).doubleValue()).isEqualTo(currentAny);
+            assertThat(((Number) ((List<?>) obfuscation.get(0).get("data")).get(0)).doubleValue()).isZero();
+            assertThat(data(series(driver, "chart-monitor-time"), "obfuscated share rise")).isNotEmpty();
+            // estimated accuracy next to feedback and canary accuracy, for every loaded version
+            List<Map<String, Object>> estimates = series(driver, "chart-monitor-accuracy");
+            assertThat(estimates).extracting(m -> m.get("name"))
+                    .containsExactly("estimated (CBPE)", "feedback", "canary clean", "canary under attack");
+            @SuppressWarnings("unchecked")
+            List<Number> estimated = (List<Number>) estimates.get(0).get("data");
+            assertThat(estimated).hasSize(versions.size());
+            com.fasterxml.jackson.databind.JsonNode v4 = monitor.path("versions").get(0);
+            assertThat(v4.path("version").asLong()).isEqualTo(4);
+            assertThat(estimated.get(3).doubleValue()).isEqualTo(v4.path("estimatedAccuracy").asDouble())
+                    .isBetween(0.0, 1.0);
+            // attack success per family, from the reports
+            List<Map<String, Object>> success = series(driver, "chart-attack-success");
+            assertThat(success).extracting(m -> m.get("name")).contains("typo", "deletion", "separator");
+            assertThat(data(success, "typo")).hasSize(versions.size());
+            // the held-out losses by version, and their gap, from the reports
+            List<Map<String, Object>> losses = series(driver, "chart-loss-gap");
+            List<List<Number>> gap = data(losses, "gap");
+            assertThat(gap).hasSize(versions.size());
+            RobustnessReport r4 = versions.get(3).report();
+            assertThat(gap.get(3).get(1).doubleValue()).isCloseTo(r4.getAdversarialLoss() - r4.getCleanLoss(),
+                    org.assertj.core.data.Offset.offset(1e-12)).isPositive();
+            assertThat(data(losses, "clean loss").get(3).get(1).doubleValue()).isEqualTo(r4.getCleanLoss());
+            String training = driver.findElement(org.openqa.selenium.By.id("monitor-training")).getText();
+            assertThat(training).contains("report v4", "mean ‖δ‖", noTeacher ? "no EMA teacher" : "teacher divergence");
+            assertThat(driver.findElement(org.openqa.selenium.By.id("shadow-line")).getText()).contains("shadow mode: off");
 
             File shot = driver.getScreenshotAs(OutputType.FILE);
             Path target = Path.of("target", "dashboard.png");

@@ -109,6 +109,8 @@ public final class RealModels {
                         .setSkippedBatches(learner.skippedBatches())
                         .setExamplesPerSecond(examples / seconds)
                         .setAttacks(attacks)
+                        .setCleanLoss(ev.loss())
+                        .setAdversarialLoss(ev.adversarialLoss())
                         .build();
                 out.add(new Version(snapshot, report));
             }
