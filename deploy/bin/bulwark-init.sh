@@ -52,6 +52,7 @@ JOB_OPTION_KEYS=(
   starting-offsets
   bounded
   model.default-id
+  model.idle-eviction
   batch.size
   batch.timeout
   text.max-length

@@ -125,6 +125,13 @@ public final class JobOptions {
             .stringType().defaultValue("default")
             .withDescription("Model id of events whose modelKey is null or empty.");
 
+    /** Idle time after which a model leaves the operator's memory. */
+    public static final ConfigOption<Duration> IDLE_EVICTION = ConfigOptions.key("model.idle-eviction")
+            .durationType().defaultValue(Duration.ofMinutes(30))
+            .withDescription("A model without events for this long (processing time) is written to keyed state and "
+                    + "its learner released; its next event reads it back and training goes on exactly as if it "
+                    + "had stayed. Checked every half of it. 0 keeps every model in memory.");
+
     /** Mini-batch size. */
     public static final ConfigOption<Integer> BATCH_SIZE = ConfigOptions.key("batch.size")
             .intType().defaultValue(32)
@@ -313,6 +320,7 @@ public final class JobOptions {
         rule(REGISTRY_USER_INFO, s -> s.indexOf(':') > 0, "must look like user:password");
         rule(GROUP_ID, s -> !s.isBlank(), "must not be empty");
         rule(DEFAULT_MODEL_ID, s -> !s.isBlank(), "must not be empty");
+        rule(IDLE_EVICTION, d -> !d.isNegative(), "must be >= 0");
         rule(BATCH_SIZE, v -> v > 0, "must be > 0");
         rule(BATCH_TIMEOUT, d -> !d.isNegative(), "must be >= 0");
         rule(MAX_TEXT_LENGTH, v -> v > 0, "must be > 0");

@@ -109,6 +109,14 @@ final class SlotState {
         return written;
     }
 
+    /**
+     * Writes what changed in the current key's slot, outside a checkpoint (before the slot is evicted from memory);
+     * returns the bytes written as {@link #write} counts them.
+     */
+    long flush(ModelSlot slot) throws Exception {
+        return writeSlot(slot);
+    }
+
     private long writeSlot(ModelSlot slot) throws Exception {
         long written = 0;
         if (slot.learnerDirty) {

@@ -50,6 +50,7 @@ public final class TrainerSettings implements Serializable {
     private final String gpuResource;
     private final int intraOpThreads;
     private final int failAfterBatches;
+    private final long idleEvictionMs;
     private final String snapshotsTopic;
     private final String latestTopic;
     private final String reportsTopic;
@@ -77,6 +78,7 @@ public final class TrainerSettings implements Serializable {
         gpuResource = b.gpuResource;
         intraOpThreads = b.intraOpThreads;
         failAfterBatches = b.failAfterBatches;
+        idleEvictionMs = b.idleEviction.toMillis();
         snapshotsTopic = b.snapshotsTopic;
         latestTopic = b.latestTopic;
         reportsTopic = b.reportsTopic;
@@ -172,6 +174,11 @@ public final class TrainerSettings implements Serializable {
         return failAfterBatches;
     }
 
+    /** Returns how long a model stays in memory without events before it is evicted, ms (0 = never). */
+    public long idleEvictionMs() {
+        return idleEvictionMs;
+    }
+
     /** Returns the snapshot versions topic. */
     public String snapshotsTopic() {
         return snapshotsTopic;
@@ -225,6 +232,7 @@ public final class TrainerSettings implements Serializable {
         private String gpuResource = "gpu";
         private int intraOpThreads = 1;
         private int failAfterBatches;
+        private Duration idleEviction = Duration.ZERO;
         private String snapshotsTopic = Topics.SNAPSHOTS;
         private String latestTopic = Topics.SNAPSHOTS_LATEST;
         private String reportsTopic = Topics.REPORTS;
@@ -364,6 +372,12 @@ public final class TrainerSettings implements Serializable {
             return this;
         }
 
+        /** Evicts a model from memory after this long without events; 0 (default) keeps every model. */
+        public Builder optIdleEviction(Duration idle) {
+            this.idleEviction = idle;
+            return this;
+        }
+
         /** Sets the output topics. */
         public Builder optTopics(String snapshots, String latest, String reports) {
             this.snapshotsTopic = snapshots;
@@ -388,6 +402,8 @@ public final class TrainerSettings implements Serializable {
                     + evalDutyCycle);
             Objects.requireNonNull(batchTimeout, "batchTimeout");
             Objects.requireNonNull(snapshotInterval, "snapshotInterval");
+            Objects.requireNonNull(idleEviction, "idleEviction");
+            check(!idleEviction.isNegative(), "Idle eviction must be >= 0, got " + idleEviction);
             check(!batchTimeout.isNegative(), "Batch timeout must be >= 0, got " + batchTimeout);
             check(snapshotEveryBatches >= 0, "Snapshot batch count must be >= 0, got " + snapshotEveryBatches);
             check(!snapshotInterval.isNegative(), "Snapshot interval must be >= 0, got " + snapshotInterval);

@@ -34,10 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -59,7 +57,8 @@ import java.util.stream.Stream;
  *
  * <p>State: learners live in memory and are written to keyed state ({@code learner.checkpoint()}) only in
  * {@link #snapshotState}, and only when they changed, because serializing a model per batch would dominate the
- * training time. After a restore, each model is read back from state the first time its key is seen. Together
+ * training time. After a restore, each model is read back from state the first time its key is seen, and so is a
+ * model evicted from memory after {@code model.idle-eviction} without events ({@link ModelSlots}). Together
  * with the Kafka source's checkpointed offsets this makes recovery exact: no event is trained twice or skipped.
  */
 public final class TrainingOperator extends AbstractStreamOperator<Publication>
@@ -92,7 +91,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     private transient SlotState state;
     private transient LabelAdmission labels;
     private transient InternalTimerService<VoidNamespace> timers;
-    private transient Map<String, ModelSlot> slots;
+    private transient ModelSlots slots;
 
     private transient boolean restored;
     private transient int attempt;
@@ -149,9 +148,9 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
                 evaluationHook, "bulwark-evaluator-" + subtask);
         state = new SlotState(this::getPartitionedState);
         timers = getInternalTimerService("batch-timeout", VoidNamespaceSerializer.INSTANCE, this);
-        slots = new ConcurrentHashMap<>();
 
         metricGroup = getMetricGroup().addGroup(BulwarkMetrics.GROUP);
+        slots = new ModelSlots(state, config, device, metricGroup, settings.idleEvictionMs());
         examplesTrained = metricGroup.counter(BulwarkMetrics.EXAMPLES_TRAINED);
         metricGroup.meter(BulwarkMetrics.EXAMPLES_PER_SECOND, new MeterView(examplesTrained));
         heldOutCounter = metricGroup.counter(BulwarkMetrics.EVENTS_HELD_OUT);
@@ -170,6 +169,20 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         if (restored) {
             resubmitEvaluations();
         }
+        scheduleEviction();
+    }
+
+    /** Every half {@code model.idle-eviction}, evicts the models idle that long whose versions are all out. */
+    private void scheduleEviction() {
+        if (!slots.evicts()) {
+            return;
+        }
+        ProcessingTimeService time = getProcessingTimeService();
+        time.registerTimer(time.getCurrentProcessingTime() + slots.sweepIntervalMs(), t -> {
+            emitEvaluated(evaluator.completed());
+            slots.evictIdle(now(), id -> !evaluator.pending(id).isEmpty(), this::setCurrentKey);
+            scheduleEviction();
+        });
     }
 
     /** Queues again the captured versions whose records were not emitted before the restored checkpoint. */
@@ -250,7 +263,8 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     @Override
     public void endInput() throws Exception {
         inputEnded = true;
-        Set<String> keys = new TreeSet<>(slots.keySet());
+        Set<String> keys = new TreeSet<>();
+        slots.resident().forEach(s -> keys.add(s.modelId));
         KeyedStateBackend<String> backend = getKeyedStateBackend();
         try (Stream<String> stored = backend.getKeys(PROGRESS_STATE, VoidNamespace.INSTANCE)) {
             stored.forEach(keys::add);
@@ -283,7 +297,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         long bytes = 0;
         int written = 0;
         Set<String> evaluationsChanged = evaluator.takeChanged();
-        for (ModelSlot slot : slots.values()) {
+        for (ModelSlot slot : slots.resident()) {
             boolean requests = evaluationsChanged.remove(slot.modelId);
             if (!(slot.learnerDirty || slot.dirty || slot.previousDirty || requests)) {
                 continue;
@@ -309,10 +323,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     @Override
     public void close() throws Exception {
         if (slots != null) {
-            // The slots stay (without learners) so the metric gauges keep their last values.
-            for (ModelSlot slot : slots.values()) {
-                DjlLock.locked(slot::close);
-            }
+            slots.closeAll();
         }
         if (evaluator != null) {
             evaluator.close();
@@ -323,14 +334,8 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     // ---- model slots ---------------------------------------------------------------------------------------
 
     private ModelSlot slot(String modelId, long now) throws Exception {
-        ModelSlot slot = slots.get(modelId);
-        if (slot != null) {
-            return slot;
-        }
-        slot = state.load(modelId, config, device, now);
-        slots.put(modelId, slot);
+        ModelSlot slot = slots.get(modelId, now);
         highestVersion = Math.max(highestVersion, slot.progress.version);
-        slot.registerGauges(metricGroup.addGroup(BulwarkMetrics.MODEL_GROUP, slot.modelId));
         return slot;
     }
 
@@ -354,32 +359,17 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         List<Example> batch = slot.pendingExamples();
         StepResult r = DjlLock.locked(() -> slot.learner.train(batch));
 
-        p.batches++;
-        p.examplesTrained += r.examples();
-        p.labeledTrained += r.labeled();
-        p.correctBeforeUpdate += r.correctBeforeUpdate();
-        p.sinceBatches++;
-        p.sinceExamples += r.examples();
-        p.sinceLabeled += r.labeled();
-        p.sinceCorrect += r.correctBeforeUpdate();
+        p.recordBatch(r);
         if (r.skipped()) {
-            p.skippedBatches++;
             skippedCounter.inc();
         }
-        if (Double.isFinite(r.loss())) {
-            p.sinceLossSum += r.loss();
-            p.sinceLossCount++;
-        }
-        p.sinceDeltaNormSum += r.deltaNorm();
-        p.sinceTeacherDriftSum += r.teacherDriftKl();
-        p.lastDeltaNorm = r.deltaNorm();
-        p.lastTeacherDriftKl = r.teacherDriftKl();
         p.commitOffsets();
         p.pendingSince = -1;
         slot.pending.clear();
         slot.pendingLabels.clear();
         slot.learnerDirty = true;
         slot.dirty = true;
+        slot.refreshMemoryIfLabelsChanged();
 
         examplesTrained.inc(r.examples());
         batchCounter.inc();
@@ -427,6 +417,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
                     settings.evalMaxPending());
         }
         evaluator.submit(SnapshotCapture.capture(slot, now, now(), evaluate), false);
+        slot.refreshMemory();
         inFlight = evaluator.size();
         snapshotCounter.inc();
         highestVersion = Math.max(highestVersion, slot.progress.version);
@@ -442,7 +433,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
             SnapshotEvaluator.Result r = e.evaluation();
             if (r != null && r.request().evaluate) {
                 lastRobustAccuracy = r.robustAccuracy();
-                ModelSlot slot = slots.get(r.request().modelId);
+                ModelSlot slot = slots.resident(r.request().modelId);
                 if (slot != null) {
                     slot.progress.lastCleanAccuracy = r.cleanAccuracy();
                     slot.progress.lastRobustAccuracy = r.robustAccuracy();
@@ -472,11 +463,11 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     private double prequentialAccuracy() {
         long labeled = 0;
         long correct = 0;
-        Map<String, ModelSlot> current = slots;
+        ModelSlots current = slots;
         if (current == null) {
             return Double.NaN;
         }
-        for (ModelSlot s : List.copyOf(current.values())) {
+        for (ModelSlot s : current.known()) {
             labeled += s.progress.labeledTrained;
             correct += s.progress.correctBeforeUpdate;
         }
@@ -486,6 +477,11 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     /** Captured versions whose records wait for their evaluation (tests). */
     int versionsInFlight() {
         return evaluator.size();
+    }
+
+    /** The models in memory (tests). */
+    ModelSlots models() {
+        return slots;
     }
 
     private long now() {
