@@ -58,6 +58,7 @@ JOB_OPTION_KEYS=(
   text.max-length
   labels
   labels.max
+  labels.min-count
   device
   device.gpu-resource
   device.intra-op-threads

@@ -215,6 +215,7 @@ public final class BulwarkJob {
                 .optIntraOpThreads(conf.get(JobOptions.INTRA_OP_THREADS))
                 .optFailAfterBatches(conf.get(JobOptions.FAIL_AFTER_BATCHES))
                 .optIdleEviction(conf.get(JobOptions.IDLE_EVICTION))
+                .optLabelMinCount(conf.get(JobOptions.LABEL_MIN_COUNT))
                 .optTopics(conf.get(JobOptions.SNAPSHOTS_TOPIC), conf.get(JobOptions.LATEST_TOPIC),
                         conf.get(JobOptions.REPORTS_TOPIC))
                 .build();

@@ -160,6 +160,14 @@ public final class JobOptions {
             .withDescription("Most labels learned from the stream when no fixed set is given (default: the "
                     + "learner's, 16). Events with a new label beyond the cap are dead-lettered.");
 
+    /** Events a learned label needs before it becomes a class. */
+    public static final ConfigOption<Integer> LABEL_MIN_COUNT = ConfigOptions.key("labels.min-count")
+            .intType().defaultValue(3)
+            .withDescription("Without a fixed label set, a new label becomes a class of the model only once this "
+                    + "many of its training events have arrived; until then they are held back in the model's "
+                    + "state and trained when it qualifies (at the end of a bounded input, the rest are "
+                    + "dead-lettered with reason UNKNOWN_LABEL). 1 = the first event makes a class.");
+
     /** Device choice. */
     public static final ConfigOption<String> DEVICE = ConfigOptions.key("device")
             .stringType().defaultValue("auto")
@@ -325,6 +333,7 @@ public final class JobOptions {
         rule(BATCH_TIMEOUT, d -> !d.isNegative(), "must be >= 0");
         rule(MAX_TEXT_LENGTH, v -> v > 0, "must be > 0");
         rule(MAX_LABELS, v -> v >= 2, "must be >= 2");
+        rule(LABEL_MIN_COUNT, v -> v >= 1, "must be >= 1");
         rule(DEVICE, s -> s.equals("auto") || s.equals("cpu") || s.matches("gpu(:\\d+)?"),
                 "must be auto, cpu, gpu or gpu:N");
         rule(INTRA_OP_THREADS, v -> v >= 0, "must be >= 0");

@@ -9,6 +9,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
@@ -27,6 +29,8 @@ final class ModelSlot {
     /** Labels of pending events, reserved against the learned-label cap until the batch is trained. */
     final Set<String> pendingLabels = new HashSet<>();
     ModelSnapshot previous;
+    /** Training events of candidate labels not yet seen {@code labels.min-count} times, by label (arrival order). */
+    final Map<String, List<TrainingEvent>> heldBack = new LinkedHashMap<>();
 
     /** Learner changed since the last checkpoint. */
     boolean learnerDirty;
@@ -84,6 +88,18 @@ final class ModelSlot {
         return out;
     }
 
+    /** Keeps back a training event whose label is not yet a class. */
+    void holdBack(TrainingEvent e) {
+        heldBack.computeIfAbsent(e.label, l -> new ArrayList<>()).add(e);
+    }
+
+    /** The held-back events, label by label, each label's in arrival order (for state). */
+    List<TrainingEvent> heldBackEvents() {
+        List<TrainingEvent> out = new ArrayList<>();
+        heldBack.values().forEach(out::addAll);
+        return out;
+    }
+
     /** Returns the pending events as examples, in arrival order. */
     List<Example> pendingExamples() {
         List<Example> out = new ArrayList<>(pending.size());
@@ -104,6 +120,9 @@ final class ModelSlot {
         }
         for (HeldOutEvent e : reservoir) {
             bytes += 2L * e.text.length();
+        }
+        for (TrainingEvent e : heldBackEvents()) {
+            bytes += 2L * e.text.length() + (e.value == null ? 0 : e.value.length) + (e.key == null ? 0 : e.key.length);
         }
         memoryBytes = bytes;
         memoryLabels = learner == null ? 0 : learner.labels().size();
@@ -132,6 +151,7 @@ final class ModelSlot {
         pending.clear();
         pendingLabels.clear();
         reservoir.clear();
+        heldBack.clear();
         previous = null;
         memoryBytes = 0;
     }

@@ -51,6 +51,7 @@ public final class TrainerSettings implements Serializable {
     private final int intraOpThreads;
     private final int failAfterBatches;
     private final long idleEvictionMs;
+    private final int labelMinCount;
     private final String snapshotsTopic;
     private final String latestTopic;
     private final String reportsTopic;
@@ -79,6 +80,7 @@ public final class TrainerSettings implements Serializable {
         intraOpThreads = b.intraOpThreads;
         failAfterBatches = b.failAfterBatches;
         idleEvictionMs = b.idleEviction.toMillis();
+        labelMinCount = b.labelMinCount;
         snapshotsTopic = b.snapshotsTopic;
         latestTopic = b.latestTopic;
         reportsTopic = b.reportsTopic;
@@ -179,6 +181,11 @@ public final class TrainerSettings implements Serializable {
         return idleEvictionMs;
     }
 
+    /** Returns the training events a new label needs before it becomes a class (1 = the first one). */
+    public int labelMinCount() {
+        return labelMinCount;
+    }
+
     /** Returns the snapshot versions topic. */
     public String snapshotsTopic() {
         return snapshotsTopic;
@@ -233,6 +240,7 @@ public final class TrainerSettings implements Serializable {
         private int intraOpThreads = 1;
         private int failAfterBatches;
         private Duration idleEviction = Duration.ZERO;
+        private int labelMinCount = 1;
         private String snapshotsTopic = Topics.SNAPSHOTS;
         private String latestTopic = Topics.SNAPSHOTS_LATEST;
         private String reportsTopic = Topics.REPORTS;
@@ -378,6 +386,15 @@ public final class TrainerSettings implements Serializable {
             return this;
         }
 
+        /**
+         * Training events a label learned from the stream needs before it becomes a class; earlier ones are held
+         * back in state (default 1: the first event makes it a class). Ignored with a fixed label set.
+         */
+        public Builder optLabelMinCount(int count) {
+            this.labelMinCount = count;
+            return this;
+        }
+
         /** Sets the output topics. */
         public Builder optTopics(String snapshots, String latest, String reports) {
             this.snapshotsTopic = snapshots;
@@ -404,6 +421,7 @@ public final class TrainerSettings implements Serializable {
             Objects.requireNonNull(snapshotInterval, "snapshotInterval");
             Objects.requireNonNull(idleEviction, "idleEviction");
             check(!idleEviction.isNegative(), "Idle eviction must be >= 0, got " + idleEviction);
+            check(labelMinCount >= 1, "Label minimum count must be >= 1, got " + labelMinCount);
             check(!batchTimeout.isNegative(), "Batch timeout must be >= 0, got " + batchTimeout);
             check(snapshotEveryBatches >= 0, "Snapshot batch count must be >= 0, got " + snapshotEveryBatches);
             check(!snapshotInterval.isNegative(), "Snapshot interval must be >= 0, got " + snapshotInterval);

@@ -94,10 +94,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     private transient ModelSlots slots;
 
     private transient boolean restored;
-    private transient int attempt;
-    private transient long batchesThisAttempt;
-    private transient long checkpointsCompleted;
-    private transient boolean faultInjected;
+    private transient FaultInjector faults;
 
     private transient MetricGroup metricGroup;
     private transient Counter examplesTrained;
@@ -134,11 +131,12 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     public void open() throws Exception {
         super.open();
         config = settings.learnerConfig();
-        labels = new LabelAdmission(config);
+        labels = new LabelAdmission(config, settings.labelMinCount());
         device = DeviceSelector.select(settings.device(),
                 getRuntimeContext().getExternalResourceInfos(settings.gpuResource()),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
-        attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        faults = new FaultInjector(settings.failAfterBatches(), attempt);
         DjlLock.setIntraOpThreads(settings.intraOpThreads());
         LOG.info("Training on device {} (option '{}', external resource '{}'), subtask {}, attempt {}, restored {}",
                 device, settings.device(), settings.gpuResource(),
@@ -219,29 +217,45 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
 
         boolean heldOut = e.label != null
                 && HeldOutSelector.isHeldOut(modelId, e.id, settings.heldOutFraction());
-        if (e.label != null && !labels.accepts(slot, e.label, !heldOut)) {
-            p.deadLetters++;
-            deadLetters.inc(DeadLetterReason.UNKNOWN_LABEL);
-            output.collect(DEAD_LETTERS, new StreamRecord<>(Rejected.of(DeadLetterReason.UNKNOWN_LABEL,
-                    labels.rejection(slot, e), e.topic, e.partition, e.offset, e.key, e.value, now)));
-            commitIfNothingPending(slot);
-            return;
-        }
-        if (heldOut) {
+        LabelAdmission.Decision d = e.label == null ? LabelAdmission.Decision.ACCEPT
+                : labels.decide(slot, e.label, !heldOut);
+        if (d == LabelAdmission.Decision.REJECT) {
+            deadLetter(slot, e, labels.rejection(slot, e), now);
+        } else if (heldOut) {
             p.heldOut++;
             heldOutCounter.inc();
             slot.holdOut(HeldOutEvent.of(e.text, e.label, e.weight, e.eventTime), settings.reservoirSize());
-            commitIfNothingPending(slot);
+        } else if (d == LabelAdmission.Decision.HOLD_BACK) {
+            slot.holdBack(e); // consumed: kept in state until its label qualifies
+        } else {
+            // A label that just qualified brings its held-back events first, in arrival order.
+            List<TrainingEvent> released = e.label == null ? null : slot.heldBack.remove(e.label);
+            for (TrainingEvent r : released == null ? List.<TrainingEvent>of() : released) {
+                enqueue(slot, r, now);
+            }
+            enqueue(slot, e, now);
             return;
         }
+        commitIfNothingPending(slot);
+    }
+
+    private void enqueue(ModelSlot slot, TrainingEvent e, long now) {
         slot.pending.add(e);
         if (slot.pending.size() == 1 && settings.batchTimeoutMs() > 0) {
-            p.pendingSince = now;
+            slot.progress.pendingSince = now;
             timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, now + settings.batchTimeoutMs());
         }
         if (slot.pending.size() >= settings.batchSize()) {
             trainPending(slot, now);
         }
+    }
+
+    private void deadLetter(ModelSlot slot, TrainingEvent e, String detail, long now) {
+        slot.progress.deadLetters++;
+        slot.dirty = true;
+        deadLetters.inc(DeadLetterReason.UNKNOWN_LABEL);
+        output.collect(DEAD_LETTERS, new StreamRecord<>(Rejected.of(DeadLetterReason.UNKNOWN_LABEL, detail,
+                e.topic, e.partition, e.offset, e.key, e.value, now)));
     }
 
     @Override
@@ -273,6 +287,11 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         for (String key : keys) {
             setCurrentKey(key);
             ModelSlot slot = slot(key, now);
+            // Labels that never reached labels.min-count: their events leave as dead letters.
+            for (List<TrainingEvent> never : List.copyOf(slot.heldBack.values())) {
+                never.forEach(e -> deadLetter(slot, e, labels.neverQualified(slot, e, never.size()), now));
+            }
+            slot.heldBack.clear();
             if (!slot.pending.isEmpty()) {
                 trainPending(slot, now);
             }
@@ -317,7 +336,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
-        checkpointsCompleted++;
+        faults.checkpointCompleted();
     }
 
     @Override
@@ -375,25 +394,12 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         batchCounter.inc();
         lastDeltaNorm = r.deltaNorm();
         lastTeacherDrift = r.teacherDriftKl();
-        maybeInjectFault();
+        faults.afterBatch();
 
         boolean byCount = settings.snapshotEveryBatches() > 0 && p.sinceBatches >= settings.snapshotEveryBatches();
         boolean byTime = settings.snapshotIntervalMs() > 0 && now - p.lastSnapshotAt >= settings.snapshotIntervalMs();
         if (byCount || byTime) {
             publish(slot, now);
-        }
-    }
-
-    private void maybeInjectFault() {
-        if (settings.failAfterBatches() <= 0 || faultInjected || attempt > 0) {
-            return;
-        }
-        batchesThisAttempt++;
-        if (batchesThisAttempt >= settings.failAfterBatches() && checkpointsCompleted > 0) {
-            faultInjected = true;
-            throw new InjectedFault("Injected failure after " + batchesThisAttempt + " batches and "
-                    + checkpointsCompleted + " completed checkpoint(s) (fault.fail-after-batches="
-                    + settings.failAfterBatches() + ")");
         }
     }
 
