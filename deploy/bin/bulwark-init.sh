@@ -52,11 +52,13 @@ JOB_OPTION_KEYS=(
   starting-offsets
   bounded
   model.default-id
+  model.idle-eviction
   batch.size
   batch.timeout
   text.max-length
   labels
   labels.max
+  labels.min-count
   device
   device.gpu-resource
   device.intra-op-threads

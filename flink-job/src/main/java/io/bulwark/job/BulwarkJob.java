@@ -214,6 +214,8 @@ public final class BulwarkJob {
                 .optGpuResource(conf.get(JobOptions.GPU_RESOURCE))
                 .optIntraOpThreads(conf.get(JobOptions.INTRA_OP_THREADS))
                 .optFailAfterBatches(conf.get(JobOptions.FAIL_AFTER_BATCHES))
+                .optIdleEviction(conf.get(JobOptions.IDLE_EVICTION))
+                .optLabelMinCount(conf.get(JobOptions.LABEL_MIN_COUNT))
                 .optTopics(conf.get(JobOptions.SNAPSHOTS_TOPIC), conf.get(JobOptions.LATEST_TOPIC),
                         conf.get(JobOptions.REPORTS_TOPIC))
                 .build();

@@ -125,6 +125,13 @@ public final class JobOptions {
             .stringType().defaultValue("default")
             .withDescription("Model id of events whose modelKey is null or empty.");
 
+    /** Idle time after which a model leaves the operator's memory. */
+    public static final ConfigOption<Duration> IDLE_EVICTION = ConfigOptions.key("model.idle-eviction")
+            .durationType().defaultValue(Duration.ofMinutes(30))
+            .withDescription("A model without events for this long (processing time) is written to keyed state and "
+                    + "its learner released; its next event reads it back and training goes on exactly as if it "
+                    + "had stayed. Checked every half of it. 0 keeps every model in memory.");
+
     /** Mini-batch size. */
     public static final ConfigOption<Integer> BATCH_SIZE = ConfigOptions.key("batch.size")
             .intType().defaultValue(32)
@@ -152,6 +159,14 @@ public final class JobOptions {
             .intType().noDefaultValue()
             .withDescription("Most labels learned from the stream when no fixed set is given (default: the "
                     + "learner's, 16). Events with a new label beyond the cap are dead-lettered.");
+
+    /** Events a learned label needs before it becomes a class. */
+    public static final ConfigOption<Integer> LABEL_MIN_COUNT = ConfigOptions.key("labels.min-count")
+            .intType().defaultValue(3)
+            .withDescription("Without a fixed label set, a new label becomes a class of the model only once this "
+                    + "many of its training events have arrived; until then they are held back in the model's "
+                    + "state and trained when it qualifies (at the end of a bounded input, the rest are "
+                    + "dead-lettered with reason UNKNOWN_LABEL). 1 = the first event makes a class.");
 
     /** Device choice. */
     public static final ConfigOption<String> DEVICE = ConfigOptions.key("device")
@@ -313,10 +328,12 @@ public final class JobOptions {
         rule(REGISTRY_USER_INFO, s -> s.indexOf(':') > 0, "must look like user:password");
         rule(GROUP_ID, s -> !s.isBlank(), "must not be empty");
         rule(DEFAULT_MODEL_ID, s -> !s.isBlank(), "must not be empty");
+        rule(IDLE_EVICTION, d -> !d.isNegative(), "must be >= 0");
         rule(BATCH_SIZE, v -> v > 0, "must be > 0");
         rule(BATCH_TIMEOUT, d -> !d.isNegative(), "must be >= 0");
         rule(MAX_TEXT_LENGTH, v -> v > 0, "must be > 0");
         rule(MAX_LABELS, v -> v >= 2, "must be >= 2");
+        rule(LABEL_MIN_COUNT, v -> v >= 1, "must be >= 1");
         rule(DEVICE, s -> s.equals("auto") || s.equals("cpu") || s.matches("gpu(:\\d+)?"),
                 "must be auto, cpu, gpu or gpu:N");
         rule(INTRA_OP_THREADS, v -> v >= 0, "must be >= 0");

@@ -190,8 +190,10 @@ class LearnerTest {
     @ParameterizedTest
     @EnumSource(LearnerConfig.StrategyType.class)
     void checkpointAndRestoreContinuesBitwiseLikeAnUninterruptedRun(LearnerConfig.StrategyType strategy) {
+        // The EMA teacher is on, so the restored teacher (and the Bregman term it feeds) is checked too.
         LearnerConfig config = SyntheticData.small().optStrategy(strategy).optSteps(2).optCharNgrams(3)
-                .optSmartWeight(strategy == LearnerConfig.StrategyType.FREEAT ? 0.5 : 0).build();
+                .optSmartWeight(strategy == LearnerConfig.StrategyType.FREEAT ? 0.5 : 0).optBregmanWeight(1.0)
+                .optEmaMomentum(0.9).build();
         try (Learner uninterrupted = Learner.create(config); Learner first = Learner.create(config)) {
             for (int i = 0; i < 128; i += 16) {
                 uninterrupted.train(data.subList(i, i + 16));
@@ -208,6 +210,9 @@ class LearnerTest {
                     resumed.train(data.subList(i, i + 16));
                 }
                 assertBitwiseEqual(resumed.parameterValues(), uninterrupted.parameterValues());
+                assertThat(uninterrupted.teacherValues()).as("teacher tensors").containsKey("head.weight");
+                assertThat(uninterrupted.teacherValues().get("head.weight"))
+                        .as("the teacher lags the student").isNotEqualTo(uninterrupted.parameterValues().get("head.weight"));
                 assertBitwiseEqual(resumed.teacherValues(), uninterrupted.teacherValues());
                 assertBitwiseEqual(resumed.strategyStateValues(), uninterrupted.strategyStateValues());
                 assertThat(resumed.updates()).isEqualTo(uninterrupted.updates());

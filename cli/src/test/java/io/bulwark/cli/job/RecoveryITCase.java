@@ -60,6 +60,8 @@ class RecoveryITCase {
         conf.set(JobOptions.BATCH_SIZE, 4);
         conf.set(JobOptions.SNAPSHOT_EVERY_BATCHES, 10);
         conf.set(JobOptions.EVAL_ROBUST, false);
+        // The EMA teacher is on, so recovery must restore it too (the snapshots carry its parameters).
+        conf.setString("learner.bregman.weight", "1.0");
         return conf;
     }
 
@@ -116,6 +118,7 @@ class RecoveryITCase {
         assertThat(last.getSourceOffsets().get(0).getOffset()).isEqualTo(EVENTS);
         assertThat(last.getPayload().getBytes()).as("student parameters")
                 .isEqualTo(uninterrupted.getPayload().getBytes());
+        assertThat(uninterrupted.getTeacherPayload()).as("teacher parameters published").isNotNull();
         assertThat(last.getTeacherPayload()).as("teacher parameters").isEqualTo(uninterrupted.getTeacherPayload());
         List<Long> versions = s.snapshots().stream().map(RunSummary.SnapshotHeader::version)
                 .collect(Collectors.toList());

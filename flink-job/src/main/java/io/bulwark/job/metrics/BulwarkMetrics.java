@@ -52,6 +52,12 @@ public final class BulwarkMetrics {
     public static final String CHECKPOINT_BYTES = "checkpointBytes";
     /** Gauge (per model): ms the training thread spent serialising the model's state at checkpoints, in total. */
     public static final String CHECKPOINT_MILLIS = "checkpointMillis";
+    /** Gauge: bytes a model holds in memory (learner state, pending and held-out events); operator level: sum. */
+    public static final String MEMORY_BYTES = "memoryBytes";
+    /** Gauge: models of the subtask in memory (the others were evicted after model.idle-eviction). */
+    public static final String MODELS_IN_MEMORY = "modelsInMemory";
+    /** Gauge: models evicted from memory for idleness since the subtask started. */
+    public static final String MODEL_EVICTIONS = "modelEvictions";
     /** Counter: dead letters (total; per reason under {@code reason.<REASON>}). */
     public static final String DEAD_LETTERS = "deadLetters";
 

@@ -1,6 +1,7 @@
 package io.bulwark.job.train;
 
 import io.bulwark.avro.SourceOffset;
+import io.bulwark.model.StepResult;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -116,6 +117,29 @@ public final class ModelProgress {
             }
         }
         return out;
+    }
+
+    /** Adds a trained batch's result to the counters and the sums since the previous snapshot. */
+    public void recordBatch(StepResult r) {
+        batches++;
+        examplesTrained += r.examples();
+        labeledTrained += r.labeled();
+        correctBeforeUpdate += r.correctBeforeUpdate();
+        sinceBatches++;
+        sinceExamples += r.examples();
+        sinceLabeled += r.labeled();
+        sinceCorrect += r.correctBeforeUpdate();
+        if (r.skipped()) {
+            skippedBatches++;
+        }
+        if (Double.isFinite(r.loss())) {
+            sinceLossSum += r.loss();
+            sinceLossCount++;
+        }
+        sinceDeltaNormSum += r.deltaNorm();
+        sinceTeacherDriftSum += r.teacherDriftKl();
+        lastDeltaNorm = r.deltaNorm();
+        lastTeacherDriftKl = r.teacherDriftKl();
     }
 
     /** Returns the prequential accuracy over everything trained, NaN before the first labeled example. */

@@ -1,17 +1,16 @@
 package io.bulwark.job.train;
 
 import io.bulwark.avro.ModelSnapshot;
-import io.bulwark.job.metrics.BulwarkMetrics;
 import io.bulwark.job.validate.TrainingEvent;
 import io.bulwark.model.Example;
 import io.bulwark.model.learner.Learner;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.MetricGroup;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
@@ -30,6 +29,8 @@ final class ModelSlot {
     /** Labels of pending events, reserved against the learned-label cap until the batch is trained. */
     final Set<String> pendingLabels = new HashSet<>();
     ModelSnapshot previous;
+    /** Training events of candidate labels not yet seen {@code labels.min-count} times, by label (arrival order). */
+    final Map<String, List<TrainingEvent>> heldBack = new LinkedHashMap<>();
 
     /** Learner changed since the last checkpoint. */
     boolean learnerDirty;
@@ -44,6 +45,12 @@ final class ModelSlot {
     volatile long checkpointBytes;
     /** Nanoseconds the training thread spent writing them. */
     volatile long checkpointNanos;
+    /** Bytes the slot holds in memory, as of its last {@link #refreshMemory()}; 0 once evicted. */
+    volatile long memoryBytes;
+    /** The learner's label count at the last {@link #refreshMemory()}. */
+    private int memoryLabels;
+    /** Processing time of the model's latest event or timer, for idle eviction. */
+    long lastUsed;
 
     ModelSlot(String modelId, Learner learner, ModelProgress progress, List<TrainingEvent> pending,
               Deque<HeldOutEvent> reservoir, ModelSnapshot previous) {
@@ -81,6 +88,18 @@ final class ModelSlot {
         return out;
     }
 
+    /** Keeps back a training event whose label is not yet a class. */
+    void holdBack(TrainingEvent e) {
+        heldBack.computeIfAbsent(e.label, l -> new ArrayList<>()).add(e);
+    }
+
+    /** The held-back events, label by label, each label's in arrival order (for state). */
+    List<TrainingEvent> heldBackEvents() {
+        List<TrainingEvent> out = new ArrayList<>();
+        heldBack.values().forEach(out::addAll);
+        return out;
+    }
+
     /** Returns the pending events as examples, in arrival order. */
     List<Example> pendingExamples() {
         List<Example> out = new ArrayList<>(pending.size());
@@ -90,23 +109,51 @@ final class ModelSlot {
         return out;
     }
 
-    /** Registers the per-model gauges in {@code g} (the model's metric subgroup). */
-    void registerGauges(MetricGroup g) {
-        ModelProgress p = progress;
-        g.gauge(BulwarkMetrics.MODEL_VERSION, (Gauge<Long>) () -> p.version);
-        g.gauge(BulwarkMetrics.EXAMPLES_TRAINED, (Gauge<Long>) () -> p.examplesTrained);
-        g.gauge(BulwarkMetrics.BATCHES, (Gauge<Long>) () -> p.batches);
-        g.gauge(BulwarkMetrics.PREQUENTIAL_ACCURACY, (Gauge<Double>) p::prequentialAccuracy);
-        g.gauge(BulwarkMetrics.CLEAN_ACCURACY, (Gauge<Double>) () -> p.lastCleanAccuracy);
-        g.gauge(BulwarkMetrics.ROBUST_ACCURACY, (Gauge<Double>) () -> p.lastRobustAccuracy);
-        g.gauge(BulwarkMetrics.DELTA_NORM, (Gauge<Double>) () -> p.lastDeltaNorm);
-        g.gauge(BulwarkMetrics.TEACHER_DRIFT_KL, (Gauge<Double>) () -> p.lastTeacherDriftKl);
-        g.gauge(BulwarkMetrics.SKIPPED_BATCHES, (Gauge<Long>) () -> p.skippedBatches);
-        g.gauge(BulwarkMetrics.CHECKPOINTS_WRITTEN, (Gauge<Long>) () -> checkpointsWritten);
-        g.gauge(BulwarkMetrics.CHECKPOINT_BYTES, (Gauge<Long>) () -> checkpointBytes);
-        g.gauge(BulwarkMetrics.CHECKPOINT_MILLIS, (Gauge<Long>) () -> checkpointNanos / 1_000_000);
-        g.gauge(BulwarkMetrics.LAG_MS, (Gauge<Long>) () ->
-                p.lastEventTime == Long.MIN_VALUE ? 0L : System.currentTimeMillis() - p.lastEventTime);
+    /**
+     * Recomputes {@link #memoryBytes} on the training thread: the learner's state ({@link Learner#memoryBytes})
+     * plus the texts and raw records of the pending batch and the held-out events (two bytes a char).
+     */
+    void refreshMemory() {
+        long bytes = learner == null ? 0 : learner.memoryBytes();
+        for (TrainingEvent e : pending) {
+            bytes += 2L * e.text.length() + (e.value == null ? 0 : e.value.length) + (e.key == null ? 0 : e.key.length);
+        }
+        for (HeldOutEvent e : reservoir) {
+            bytes += 2L * e.text.length();
+        }
+        for (TrainingEvent e : heldBackEvents()) {
+            bytes += 2L * e.text.length() + (e.value == null ? 0 : e.value.length) + (e.key == null ? 0 : e.key.length);
+        }
+        memoryBytes = bytes;
+        memoryLabels = learner == null ? 0 : learner.labels().size();
+    }
+
+    /** Refreshes {@link #memoryBytes} when the learner's label set grew (its output layer with it). */
+    void refreshMemoryIfLabelsChanged() {
+        if (learner != null && learner.labels().size() != memoryLabels) {
+            refreshMemory();
+        }
+    }
+
+    /** Continues the checkpoint counters of the slot this one replaces after an eviction. */
+    void takeCountersFrom(ModelSlot before) {
+        checkpointsWritten = before.checkpointsWritten;
+        checkpointBytes = before.checkpointBytes;
+        checkpointNanos = before.checkpointNanos;
+    }
+
+    /**
+     * Drops what this slot holds once its state is written (eviction): the learner's native memory, the events and
+     * the previous snapshot. The progress stays, for the gauges.
+     */
+    void evict() {
+        close();
+        pending.clear();
+        pendingLabels.clear();
+        reservoir.clear();
+        heldBack.clear();
+        previous = null;
+        memoryBytes = 0;
     }
 
     /** Releases the learner's native memory. */

@@ -38,6 +38,7 @@ final class SlotState {
     static final String RESERVOIR = "held-out";
     static final String PREVIOUS = "previous-snapshot";
     static final String EVALUATIONS = "pending-evaluations";
+    static final String HELD_BACK = "held-back-labels";
 
     /** Opens keyed state handles by descriptor (the operator's {@code getPartitionedState}). */
     interface StateAccess {
@@ -48,6 +49,7 @@ final class SlotState {
     private final ValueState<byte[]> progressState;
     private final ListState<TrainingEvent> pendingState;
     private final ListState<HeldOutEvent> reservoirState;
+    private final ListState<TrainingEvent> heldBackState;
     private final ValueState<byte[]> previousState;
     private final ValueState<byte[]> evaluationsState;
 
@@ -59,6 +61,7 @@ final class SlotState {
         evaluationsState = access.get(new ValueStateDescriptor<>(EVALUATIONS, bytes));
         pendingState = access.get(new ListStateDescriptor<>(PENDING, TypeInformation.of(TrainingEvent.class)));
         reservoirState = access.get(new ListStateDescriptor<>(RESERVOIR, TypeInformation.of(HeldOutEvent.class)));
+        heldBackState = access.get(new ListStateDescriptor<>(HELD_BACK, TypeInformation.of(TrainingEvent.class)));
     }
 
     /** Reads the current key's model, or starts a new one with {@code config} on {@code device}. */
@@ -89,8 +92,13 @@ final class SlotState {
         ModelSnapshot previous = previousBytes == null ? null : SnapshotFiles.fromBytes(previousBytes);
         ModelSlot slot = new ModelSlot(modelId, learner, ModelProgress.fromBytes(progressBytes), pending, reservoir,
                 previous);
-        LOG.info("Restored model '{}': version {}, {} batches, {} pending events, {} held out, on {}", modelId,
-                slot.progress.version, slot.progress.batches, pending.size(), reservoir.size(), learner.device());
+        Iterable<TrainingEvent> storedHeldBack = heldBackState.get();
+        if (storedHeldBack != null) {
+            storedHeldBack.forEach(slot::holdBack);
+        }
+        LOG.info("Restored model '{}': version {}, {} batches, {} pending events, {} held out, {} held back for "
+                + "candidate labels {}, on {}", modelId, slot.progress.version, slot.progress.batches, pending.size(),
+                reservoir.size(), slot.heldBackEvents().size(), slot.heldBack.keySet(), learner.device());
         return slot;
     }
 
@@ -109,6 +117,14 @@ final class SlotState {
         return written;
     }
 
+    /**
+     * Writes what changed in the current key's slot, outside a checkpoint (before the slot is evicted from memory);
+     * returns the bytes written as {@link #write} counts them.
+     */
+    long flush(ModelSlot slot) throws Exception {
+        return writeSlot(slot);
+    }
+
     private long writeSlot(ModelSlot slot) throws Exception {
         long written = 0;
         if (slot.learnerDirty) {
@@ -123,6 +139,7 @@ final class SlotState {
             progressState.update(progress);
             pendingState.update(new ArrayList<>(slot.pending));
             reservoirState.update(new ArrayList<>(slot.reservoir));
+            heldBackState.update(slot.heldBackEvents());
             slot.dirty = false;
         }
         if (slot.previousDirty) {

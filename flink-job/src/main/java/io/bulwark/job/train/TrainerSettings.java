@@ -50,6 +50,8 @@ public final class TrainerSettings implements Serializable {
     private final String gpuResource;
     private final int intraOpThreads;
     private final int failAfterBatches;
+    private final long idleEvictionMs;
+    private final int labelMinCount;
     private final String snapshotsTopic;
     private final String latestTopic;
     private final String reportsTopic;
@@ -77,6 +79,8 @@ public final class TrainerSettings implements Serializable {
         gpuResource = b.gpuResource;
         intraOpThreads = b.intraOpThreads;
         failAfterBatches = b.failAfterBatches;
+        idleEvictionMs = b.idleEviction.toMillis();
+        labelMinCount = b.labelMinCount;
         snapshotsTopic = b.snapshotsTopic;
         latestTopic = b.latestTopic;
         reportsTopic = b.reportsTopic;
@@ -172,6 +176,16 @@ public final class TrainerSettings implements Serializable {
         return failAfterBatches;
     }
 
+    /** Returns how long a model stays in memory without events before it is evicted, ms (0 = never). */
+    public long idleEvictionMs() {
+        return idleEvictionMs;
+    }
+
+    /** Returns the training events a new label needs before it becomes a class (1 = the first one). */
+    public int labelMinCount() {
+        return labelMinCount;
+    }
+
     /** Returns the snapshot versions topic. */
     public String snapshotsTopic() {
         return snapshotsTopic;
@@ -225,6 +239,8 @@ public final class TrainerSettings implements Serializable {
         private String gpuResource = "gpu";
         private int intraOpThreads = 1;
         private int failAfterBatches;
+        private Duration idleEviction = Duration.ZERO;
+        private int labelMinCount = 1;
         private String snapshotsTopic = Topics.SNAPSHOTS;
         private String latestTopic = Topics.SNAPSHOTS_LATEST;
         private String reportsTopic = Topics.REPORTS;
@@ -364,6 +380,21 @@ public final class TrainerSettings implements Serializable {
             return this;
         }
 
+        /** Evicts a model from memory after this long without events; 0 (default) keeps every model. */
+        public Builder optIdleEviction(Duration idle) {
+            this.idleEviction = idle;
+            return this;
+        }
+
+        /**
+         * Training events a label learned from the stream needs before it becomes a class; earlier ones are held
+         * back in state (default 1: the first event makes it a class). Ignored with a fixed label set.
+         */
+        public Builder optLabelMinCount(int count) {
+            this.labelMinCount = count;
+            return this;
+        }
+
         /** Sets the output topics. */
         public Builder optTopics(String snapshots, String latest, String reports) {
             this.snapshotsTopic = snapshots;
@@ -388,6 +419,9 @@ public final class TrainerSettings implements Serializable {
                     + evalDutyCycle);
             Objects.requireNonNull(batchTimeout, "batchTimeout");
             Objects.requireNonNull(snapshotInterval, "snapshotInterval");
+            Objects.requireNonNull(idleEviction, "idleEviction");
+            check(!idleEviction.isNegative(), "Idle eviction must be >= 0, got " + idleEviction);
+            check(labelMinCount >= 1, "Label minimum count must be >= 1, got " + labelMinCount);
             check(!batchTimeout.isNegative(), "Batch timeout must be >= 0, got " + batchTimeout);
             check(snapshotEveryBatches >= 0, "Snapshot batch count must be >= 0, got " + snapshotEveryBatches);
             check(!snapshotInterval.isNegative(), "Snapshot interval must be >= 0, got " + snapshotInterval);

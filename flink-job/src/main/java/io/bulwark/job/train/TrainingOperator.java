@@ -34,10 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -59,7 +57,8 @@ import java.util.stream.Stream;
  *
  * <p>State: learners live in memory and are written to keyed state ({@code learner.checkpoint()}) only in
  * {@link #snapshotState}, and only when they changed, because serializing a model per batch would dominate the
- * training time. After a restore, each model is read back from state the first time its key is seen. Together
+ * training time. After a restore, each model is read back from state the first time its key is seen, and so is a
+ * model evicted from memory after {@code model.idle-eviction} without events ({@link ModelSlots}). Together
  * with the Kafka source's checkpointed offsets this makes recovery exact: no event is trained twice or skipped.
  */
 public final class TrainingOperator extends AbstractStreamOperator<Publication>
@@ -92,13 +91,10 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     private transient SlotState state;
     private transient LabelAdmission labels;
     private transient InternalTimerService<VoidNamespace> timers;
-    private transient Map<String, ModelSlot> slots;
+    private transient ModelSlots slots;
 
     private transient boolean restored;
-    private transient int attempt;
-    private transient long batchesThisAttempt;
-    private transient long checkpointsCompleted;
-    private transient boolean faultInjected;
+    private transient FaultInjector faults;
 
     private transient MetricGroup metricGroup;
     private transient Counter examplesTrained;
@@ -135,11 +131,12 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     public void open() throws Exception {
         super.open();
         config = settings.learnerConfig();
-        labels = new LabelAdmission(config);
+        labels = new LabelAdmission(config, settings.labelMinCount());
         device = DeviceSelector.select(settings.device(),
                 getRuntimeContext().getExternalResourceInfos(settings.gpuResource()),
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
-        attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
+        faults = new FaultInjector(settings.failAfterBatches(), attempt);
         DjlLock.setIntraOpThreads(settings.intraOpThreads());
         LOG.info("Training on device {} (option '{}', external resource '{}'), subtask {}, attempt {}, restored {}",
                 device, settings.device(), settings.gpuResource(),
@@ -149,9 +146,9 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
                 evaluationHook, "bulwark-evaluator-" + subtask);
         state = new SlotState(this::getPartitionedState);
         timers = getInternalTimerService("batch-timeout", VoidNamespaceSerializer.INSTANCE, this);
-        slots = new ConcurrentHashMap<>();
 
         metricGroup = getMetricGroup().addGroup(BulwarkMetrics.GROUP);
+        slots = new ModelSlots(state, config, device, metricGroup, settings.idleEvictionMs());
         examplesTrained = metricGroup.counter(BulwarkMetrics.EXAMPLES_TRAINED);
         metricGroup.meter(BulwarkMetrics.EXAMPLES_PER_SECOND, new MeterView(examplesTrained));
         heldOutCounter = metricGroup.counter(BulwarkMetrics.EVENTS_HELD_OUT);
@@ -170,6 +167,20 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         if (restored) {
             resubmitEvaluations();
         }
+        scheduleEviction();
+    }
+
+    /** Every half {@code model.idle-eviction}, evicts the models idle that long whose versions are all out. */
+    private void scheduleEviction() {
+        if (!slots.evicts()) {
+            return;
+        }
+        ProcessingTimeService time = getProcessingTimeService();
+        time.registerTimer(time.getCurrentProcessingTime() + slots.sweepIntervalMs(), t -> {
+            emitEvaluated(evaluator.completed());
+            slots.evictIdle(now(), id -> !evaluator.pending(id).isEmpty(), this::setCurrentKey);
+            scheduleEviction();
+        });
     }
 
     /** Queues again the captured versions whose records were not emitted before the restored checkpoint. */
@@ -206,29 +217,45 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
 
         boolean heldOut = e.label != null
                 && HeldOutSelector.isHeldOut(modelId, e.id, settings.heldOutFraction());
-        if (e.label != null && !labels.accepts(slot, e.label, !heldOut)) {
-            p.deadLetters++;
-            deadLetters.inc(DeadLetterReason.UNKNOWN_LABEL);
-            output.collect(DEAD_LETTERS, new StreamRecord<>(Rejected.of(DeadLetterReason.UNKNOWN_LABEL,
-                    labels.rejection(slot, e), e.topic, e.partition, e.offset, e.key, e.value, now)));
-            commitIfNothingPending(slot);
-            return;
-        }
-        if (heldOut) {
+        LabelAdmission.Decision d = e.label == null ? LabelAdmission.Decision.ACCEPT
+                : labels.decide(slot, e.label, !heldOut);
+        if (d == LabelAdmission.Decision.REJECT) {
+            deadLetter(slot, e, labels.rejection(slot, e), now);
+        } else if (heldOut) {
             p.heldOut++;
             heldOutCounter.inc();
             slot.holdOut(HeldOutEvent.of(e.text, e.label, e.weight, e.eventTime), settings.reservoirSize());
-            commitIfNothingPending(slot);
+        } else if (d == LabelAdmission.Decision.HOLD_BACK) {
+            slot.holdBack(e); // consumed: kept in state until its label qualifies
+        } else {
+            // A label that just qualified brings its held-back events first, in arrival order.
+            List<TrainingEvent> released = e.label == null ? null : slot.heldBack.remove(e.label);
+            for (TrainingEvent r : released == null ? List.<TrainingEvent>of() : released) {
+                enqueue(slot, r, now);
+            }
+            enqueue(slot, e, now);
             return;
         }
+        commitIfNothingPending(slot);
+    }
+
+    private void enqueue(ModelSlot slot, TrainingEvent e, long now) {
         slot.pending.add(e);
         if (slot.pending.size() == 1 && settings.batchTimeoutMs() > 0) {
-            p.pendingSince = now;
+            slot.progress.pendingSince = now;
             timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, now + settings.batchTimeoutMs());
         }
         if (slot.pending.size() >= settings.batchSize()) {
             trainPending(slot, now);
         }
+    }
+
+    private void deadLetter(ModelSlot slot, TrainingEvent e, String detail, long now) {
+        slot.progress.deadLetters++;
+        slot.dirty = true;
+        deadLetters.inc(DeadLetterReason.UNKNOWN_LABEL);
+        output.collect(DEAD_LETTERS, new StreamRecord<>(Rejected.of(DeadLetterReason.UNKNOWN_LABEL, detail,
+                e.topic, e.partition, e.offset, e.key, e.value, now)));
     }
 
     @Override
@@ -250,7 +277,8 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     @Override
     public void endInput() throws Exception {
         inputEnded = true;
-        Set<String> keys = new TreeSet<>(slots.keySet());
+        Set<String> keys = new TreeSet<>();
+        slots.resident().forEach(s -> keys.add(s.modelId));
         KeyedStateBackend<String> backend = getKeyedStateBackend();
         try (Stream<String> stored = backend.getKeys(PROGRESS_STATE, VoidNamespace.INSTANCE)) {
             stored.forEach(keys::add);
@@ -259,6 +287,11 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         for (String key : keys) {
             setCurrentKey(key);
             ModelSlot slot = slot(key, now);
+            // Labels that never reached labels.min-count: their events leave as dead letters.
+            for (List<TrainingEvent> never : List.copyOf(slot.heldBack.values())) {
+                never.forEach(e -> deadLetter(slot, e, labels.neverQualified(slot, e, never.size()), now));
+            }
+            slot.heldBack.clear();
             if (!slot.pending.isEmpty()) {
                 trainPending(slot, now);
             }
@@ -283,7 +316,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         long bytes = 0;
         int written = 0;
         Set<String> evaluationsChanged = evaluator.takeChanged();
-        for (ModelSlot slot : slots.values()) {
+        for (ModelSlot slot : slots.resident()) {
             boolean requests = evaluationsChanged.remove(slot.modelId);
             if (!(slot.learnerDirty || slot.dirty || slot.previousDirty || requests)) {
                 continue;
@@ -303,16 +336,13 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
-        checkpointsCompleted++;
+        faults.checkpointCompleted();
     }
 
     @Override
     public void close() throws Exception {
         if (slots != null) {
-            // The slots stay (without learners) so the metric gauges keep their last values.
-            for (ModelSlot slot : slots.values()) {
-                DjlLock.locked(slot::close);
-            }
+            slots.closeAll();
         }
         if (evaluator != null) {
             evaluator.close();
@@ -323,14 +353,8 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     // ---- model slots ---------------------------------------------------------------------------------------
 
     private ModelSlot slot(String modelId, long now) throws Exception {
-        ModelSlot slot = slots.get(modelId);
-        if (slot != null) {
-            return slot;
-        }
-        slot = state.load(modelId, config, device, now);
-        slots.put(modelId, slot);
+        ModelSlot slot = slots.get(modelId, now);
         highestVersion = Math.max(highestVersion, slot.progress.version);
-        slot.registerGauges(metricGroup.addGroup(BulwarkMetrics.MODEL_GROUP, slot.modelId));
         return slot;
     }
 
@@ -354,56 +378,28 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         List<Example> batch = slot.pendingExamples();
         StepResult r = DjlLock.locked(() -> slot.learner.train(batch));
 
-        p.batches++;
-        p.examplesTrained += r.examples();
-        p.labeledTrained += r.labeled();
-        p.correctBeforeUpdate += r.correctBeforeUpdate();
-        p.sinceBatches++;
-        p.sinceExamples += r.examples();
-        p.sinceLabeled += r.labeled();
-        p.sinceCorrect += r.correctBeforeUpdate();
+        p.recordBatch(r);
         if (r.skipped()) {
-            p.skippedBatches++;
             skippedCounter.inc();
         }
-        if (Double.isFinite(r.loss())) {
-            p.sinceLossSum += r.loss();
-            p.sinceLossCount++;
-        }
-        p.sinceDeltaNormSum += r.deltaNorm();
-        p.sinceTeacherDriftSum += r.teacherDriftKl();
-        p.lastDeltaNorm = r.deltaNorm();
-        p.lastTeacherDriftKl = r.teacherDriftKl();
         p.commitOffsets();
         p.pendingSince = -1;
         slot.pending.clear();
         slot.pendingLabels.clear();
         slot.learnerDirty = true;
         slot.dirty = true;
+        slot.refreshMemoryIfLabelsChanged();
 
         examplesTrained.inc(r.examples());
         batchCounter.inc();
         lastDeltaNorm = r.deltaNorm();
         lastTeacherDrift = r.teacherDriftKl();
-        maybeInjectFault();
+        faults.afterBatch();
 
         boolean byCount = settings.snapshotEveryBatches() > 0 && p.sinceBatches >= settings.snapshotEveryBatches();
         boolean byTime = settings.snapshotIntervalMs() > 0 && now - p.lastSnapshotAt >= settings.snapshotIntervalMs();
         if (byCount || byTime) {
             publish(slot, now);
-        }
-    }
-
-    private void maybeInjectFault() {
-        if (settings.failAfterBatches() <= 0 || faultInjected || attempt > 0) {
-            return;
-        }
-        batchesThisAttempt++;
-        if (batchesThisAttempt >= settings.failAfterBatches() && checkpointsCompleted > 0) {
-            faultInjected = true;
-            throw new InjectedFault("Injected failure after " + batchesThisAttempt + " batches and "
-                    + checkpointsCompleted + " completed checkpoint(s) (fault.fail-after-batches="
-                    + settings.failAfterBatches() + ")");
         }
     }
 
@@ -427,6 +423,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
                     settings.evalMaxPending());
         }
         evaluator.submit(SnapshotCapture.capture(slot, now, now(), evaluate), false);
+        slot.refreshMemory();
         inFlight = evaluator.size();
         snapshotCounter.inc();
         highestVersion = Math.max(highestVersion, slot.progress.version);
@@ -442,7 +439,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
             SnapshotEvaluator.Result r = e.evaluation();
             if (r != null && r.request().evaluate) {
                 lastRobustAccuracy = r.robustAccuracy();
-                ModelSlot slot = slots.get(r.request().modelId);
+                ModelSlot slot = slots.resident(r.request().modelId);
                 if (slot != null) {
                     slot.progress.lastCleanAccuracy = r.cleanAccuracy();
                     slot.progress.lastRobustAccuracy = r.robustAccuracy();
@@ -472,11 +469,11 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     private double prequentialAccuracy() {
         long labeled = 0;
         long correct = 0;
-        Map<String, ModelSlot> current = slots;
+        ModelSlots current = slots;
         if (current == null) {
             return Double.NaN;
         }
-        for (ModelSlot s : List.copyOf(current.values())) {
+        for (ModelSlot s : current.known()) {
             labeled += s.progress.labeledTrained;
             correct += s.progress.correctBeforeUpdate;
         }
@@ -486,6 +483,11 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     /** Captured versions whose records wait for their evaluation (tests). */
     int versionsInFlight() {
         return evaluator.size();
+    }
+
+    /** The models in memory (tests). */
+    ModelSlots models() {
+        return slots;
     }
 
     private long now() {

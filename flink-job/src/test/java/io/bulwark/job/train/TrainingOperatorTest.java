@@ -146,7 +146,9 @@ class TrainingOperatorTest {
     @Test
     void snapshotAndRestoreGiveTheSameModelAsAnUninterruptedRun() throws Exception {
         List<TrainingEvent> events = TestData.events("m", "e", 100, 2);
-        TrainerSettings s = settings().optSnapshotEveryBatches(0).build();
+        // The EMA teacher is on: its parameters are part of the restored state and of the published snapshot.
+        TrainerSettings s = settings().setLearnerConfig(TestData.smallLearner().optBregmanWeight(1.0).build())
+                .optSnapshotEveryBatches(0).build();
 
         ModelSnapshot uninterrupted;
         try (var h = harness(s)) {
@@ -177,6 +179,9 @@ class TrainingOperatorTest {
         assertThat(resumed.getVersion()).isEqualTo(uninterrupted.getVersion());
         assertThat(resumed.getSourceOffsets()).isEqualTo(uninterrupted.getSourceOffsets());
         assertThat(resumed.getPayload().getBytes()).isEqualTo(uninterrupted.getPayload().getBytes());
+        assertThat(uninterrupted.getTeacherPayload()).as("teacher parameters published").isNotNull();
+        assertThat(uninterrupted.getTeacherPayload().getBytes())
+                .as("the teacher lags the student").isNotEqualTo(uninterrupted.getPayload().getBytes());
         assertThat(resumed.getTeacherPayload()).isEqualTo(uninterrupted.getTeacherPayload());
     }
 

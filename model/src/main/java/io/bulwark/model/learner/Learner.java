@@ -367,6 +367,15 @@ public final class Learner implements AutoCloseable {
         return LearnerPersistence.exportTeacher(this);
     }
 
+    /**
+     * Bytes of the state the learner holds: parameters, teacher, optimizer moments and strategy state (device
+     * memory, from their shapes, without reading them) plus the wide side's tables and the replay reservoir (heap).
+     * Not thread-safe, like the learner: call it on the thread that trains.
+     */
+    public long memoryBytes() {
+        return LearnerPersistence.memoryBytes(this);
+    }
+
     /** Everything needed to resume bitwise-exactly, in the versioned checkpoint format. */
     public byte[] checkpoint() {
         return LearnerPersistence.checkpoint(this);

@@ -98,6 +98,34 @@ final class LearnerPersistence {
                 learner.replay == null ? null : learner.replay.encode()));
     }
 
+    static long memoryBytes(Learner learner) {
+        learner.ensureOpen();
+        long bytes = bytes(learner.params.values()) + bytes(learner.optimizer.firstMoments().values())
+                + bytes(learner.optimizer.secondMoments().values()) + bytes(learner.strategy.state().values());
+        if (learner.teacher != null) {
+            bytes += bytes(learner.teacher.values());
+        }
+        if (learner.continual != null) {
+            Map<String, TensorData> wide = new LinkedHashMap<>();
+            learner.continual.export(wide);
+            for (TensorData t : wide.values()) {
+                bytes += (long) t.data().length * Float.BYTES;
+            }
+        }
+        if (learner.replay != null) {
+            bytes += learner.replay.encode().length;
+        }
+        return bytes;
+    }
+
+    private static long bytes(java.util.Collection<NDArray> arrays) {
+        long n = 0;
+        for (NDArray a : arrays) {
+            n += a.size() * a.getDataType().getNumOfBytes();
+        }
+        return n;
+    }
+
     /**
      * Restores a learner from {@link #checkpoint()} on {@code device}.
      *

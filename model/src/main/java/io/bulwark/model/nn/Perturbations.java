@@ -32,6 +32,18 @@ public final class Perturbations {
     }
 
     /**
+     * Projects only the examples that lie outside the eps-ball and leaves the others bit for bit ({@link #project}
+     * rescales an L2 example inside the ball by eps / eps, which need not be exactly 1 in float).
+     */
+    public static NDArray projectOutliers(NDArray delta, NormType norm, double epsilon) {
+        if (norm == NormType.LINF) {
+            return project(delta, norm, epsilon);
+        }
+        NDArray outside = perExampleNorm(delta, NormType.L2).gt((float) epsilon);
+        return Select.where(outside, project(delta, norm, epsilon), delta);
+    }
+
+    /**
      * One ascent step of size {@code alpha} along {@code grad}: sign(g) for LINF when {@code signForLinf}, else the
      * gradient normalised per example by its own norm (L2 or LINF).
      */

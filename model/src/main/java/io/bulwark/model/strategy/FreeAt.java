@@ -25,7 +25,8 @@ import java.util.Map;
  * and writes it back after every replay. Rows and positions a short batch does not cover keep their values for later
  * batches that do. The slice is masked on padding inside the network (padding positions get zero gradient and stay
  * unchanged), and the whole slice is kept inside the eps-ball (per example over L x D for L2), so the masked
- * perturbation is too.
+ * perturbation is too. The slice a batch takes is projected before its first replay: under L2 a slice whose positions
+ * were last written by batches of different lengths can exceed eps even though each write was inside the ball.
  *
  * <p>With {@link DeltaBank#TOKEN} the bank is keyed by the word's hash bucket instead, [buckets, D]: each replay
  * gathers the rows of the batch's distinct words as the leaf, [W, D], the network adds row w wherever word w occurs,
@@ -68,6 +69,11 @@ public final class FreeAt implements TrainingStrategy {
         NDArray delta = null;
         for (int replay = 0; replay < config.steps(); replay++) {
             delta = AdamOptimizer.rowsOf(bank, words); // a new leaf in the step's manager
+            if (replay == 0) {
+                // Rows were projected with the radius of the batch that wrote them; the radius may have shrunk since.
+                delta = config.norm() == NormType.LINF ? delta.clip(-ctx.epsilon(), ctx.epsilon())
+                        : perWord(delta, (float) ctx.epsilon(), true);
+            }
             ctx.prepareRegularizers();
             PassResult r = ctx.trainingPass(delta, true, true);
             ctx.update(r.lossArray(), 1.0);
@@ -109,7 +115,11 @@ public final class FreeAt implements TrainingStrategy {
         for (int replay = 0; replay < config.steps(); replay++) {
             NDArray view = bank.get(slice);
             view.attach(ctx.manager());
-            delta = view.duplicate(); // an independent leaf; the bank itself never requires gradients
+            // An independent leaf; the bank itself never requires gradients. The first replay projects the slice:
+            // it joins positions written by batches of other lengths (each projected over its own slice), so under
+            // L2 it can lie outside the ball; and a shrinking radius (epsilon scale) leaves old values outside it.
+            // Later replays start from the previous replay's projected result.
+            delta = replay == 0 ? Perturbations.projectOutliers(view, config.norm(), ctx.epsilon()) : view.duplicate();
             ctx.prepareRegularizers();
             PassResult r = ctx.trainingPass(delta, true, true);
             ctx.update(r.lossArray(), 1.0);

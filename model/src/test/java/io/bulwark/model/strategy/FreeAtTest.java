@@ -49,8 +49,13 @@ class FreeAtTest {
                 assertThat(rec.passStartDeltas).hasSize(3);
                 assertThat(rec.updatedDeltas).hasSize(3);
                 Recorder.Copy start = rec.passStartDeltas.get(0);
-                if (previousEnd != null) {
+                if (previousEnd != null && norm == NormType.LINF) {
                     assertOverlapEqual(previousEnd, start);
+                } else if (previousEnd != null) {
+                    // The slice may join positions written by batches of other lengths: projected back into the
+                    // ball, so each row is the carried one scaled by a factor of at most 1.
+                    assertOverlapScaledDown(previousEnd, start);
+                    assertInBall(start, norm, config.epsilon());
                 } else {
                     assertThat(maxAbs(start.data())).as("bank starts at zero").isZero();
                 }
@@ -71,6 +76,40 @@ class FreeAtTest {
             Recorder.Copy bankCopy = new Recorder.Copy(
                     new long[] {rows, config.maxLength(), config.embeddingDim()}, bank);
             assertOverlapEqual(previousEnd, bankCopy);
+        }
+    }
+
+    @Test
+    void l2SliceIsProjectedWhenItMixesPositionsStoredByBatchesOfOtherLengths() {
+        // Long batch: delta over 16 positions on the sphere of radius eps. Short batch: positions 0..2 pushed back
+        // to radius eps on their own, positions 3..15 keep the long batch's values. The next long batch's slice
+        // joins both, with a norm up to sqrt(2) eps, unless it is projected before use.
+        LearnerConfig config = SyntheticData.small().optStrategy(LearnerConfig.StrategyType.FREEAT).optSteps(2)
+                .optNorm(NormType.L2).optEpsilon(0.3).optAlpha(0.2).optLabels(List.of("ham", "spam"))
+                .optContinual(io.bulwark.model.ContinualConfig.OFF).build(); // no replayed rows: batches keep their length
+        List<Example> longBatch = new ArrayList<>();
+        List<Example> shortBatch = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String label = i % 2 == 0 ? "ham" : "spam";
+            StringBuilder text = new StringBuilder();
+            for (int w = 0; w < 20; w++) {
+                text.append(label).append(i).append('w').append(w).append(' ');
+            }
+            longBatch.add(Example.of(text.toString().trim(), label));
+            shortBatch.add(Example.of(label + " s" + i, label));
+        }
+        Recorder rec = new Recorder();
+        try (Learner learner = Learner.create(config)) {
+            learner.setStepListener(rec);
+            learner.train(longBatch);
+            rec.clear();
+            learner.train(shortBatch);
+            assertThat(rec.passStartDeltas.get(0).shape()[1]).as("padded length of the short batch").isLessThan(4);
+            rec.clear();
+            learner.train(longBatch);
+            Recorder.Copy start = rec.passStartDeltas.get(0);
+            assertThat(start.shape()[1]).as("padded length of the long batch").isEqualTo(config.maxLength());
+            assertInBall(start, NormType.L2, config.epsilon());
         }
     }
 
@@ -166,6 +205,29 @@ class FreeAtTest {
             }
         }
         assertThat(checked).isGreaterThan(0);
+    }
+
+    static void assertOverlapScaledDown(Recorder.Copy a, Recorder.Copy b) {
+        int bMin = (int) Math.min(a.shape()[0], b.shape()[0]);
+        int lMin = (int) Math.min(a.shape()[1], b.shape()[1]);
+        int d = (int) a.shape()[2];
+        for (int i = 0; i < bMin; i++) {
+            double dot = 0;
+            double sq = 0;
+            for (int j = 0; j < lMin * d; j++) {
+                float va = a.data()[(int) (i * a.shape()[1] * d + j)];
+                dot += (double) va * b.data()[(int) (i * b.shape()[1] * d + j)];
+                sq += (double) va * va;
+            }
+            double factor = sq == 0 ? 1.0 : dot / sq;
+            assertThat(factor).as("scale of row %d", i).isLessThanOrEqualTo(1 + 1e-6);
+            for (int j = 0; j < lMin * d; j++) {
+                float va = a.data()[(int) (i * a.shape()[1] * d + j)];
+                float vb = b.data()[(int) (i * b.shape()[1] * d + j)];
+                assertThat((double) vb).as("row %d, element %d", i, j)
+                        .isCloseTo(va * factor, org.assertj.core.data.Offset.offset(1e-6));
+            }
+        }
     }
 
     static void assertInBall(Recorder.Copy d, NormType norm, double eps) {
