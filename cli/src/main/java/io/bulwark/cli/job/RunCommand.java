@@ -174,7 +174,11 @@ public final class RunCommand implements Callable<Integer> {
             }
             long now = System.nanoTime();
             long in = InProcessMetrics.sum(jobName, BulwarkMetrics.EVENTS_IN);
-            if (in != lastIn) {
+            // The idle clock starts with the first completed checkpoint: every task is running by then.
+            boolean checkpointed = InProcessMetrics.sum(jobName, "numberOfCompletedCheckpoints") > 0;
+            if (!checkpointed) {
+                lastChange = now;
+            } else if (in != lastIn) {
                 lastIn = in;
                 lastChange = now;
             }
