@@ -7,15 +7,15 @@
 #     the model depends only on the order of the events).
 #
 # Usage: deploy/bin/kill9-proof.sh [WORK_DIR]       (from the repository root; default WORK_DIR target/kill9-proof)
-# Environment: EVENTS (default 600), RATE events/s (default 10), KILL_AFTER seconds a run lives before its kill
-# (default 25), BULWARK (default ./bulwark).
+# Environment: EVENTS (default 900), RATE events/s (default 10), KILL_AFTER seconds a run lives after its first
+# completed checkpoint before its kill (default 4), BULWARK (default ./bulwark).
 # Exit status 0 when every check holds; the numbers are printed and kept in WORK_DIR.
 set -euo pipefail
 
 WORK="${1:-target/kill9-proof}"
-EVENTS="${EVENTS:-600}"
+EVENTS="${EVENTS:-900}"
 RATE="${RATE:-10}"
-KILL_AFTER="${KILL_AFTER:-25}"
+KILL_AFTER="${KILL_AFTER:-4}"
 BULWARK="${BULWARK:-./bulwark}"
 
 rm -rf "$WORK"
@@ -58,11 +58,17 @@ echo "kill9-proof: producing $EVENTS events at $RATE/s"
 for i in 1 2; do
   $BULWARK run "${CONNECT[@]}" "${JOB[@]}" --state-dir "$WORK/state" >"$WORK/run-$i.out" 2>"$WORK/run-$i.err" &
   RUN=$!
+  # Kill only once this run completed a checkpoint of its own (a new _metadata), KILL_AFTER seconds later.
+  for _ in $(seq 1 600); do
+    kill -0 "$RUN" 2>/dev/null || { tail -20 "$WORK/run-$i.err" >&2; echo "kill9-proof: run $i died" >&2; exit 1; }
+    [[ -n "$(find "$WORK/state/checkpoints" -name _metadata -newer "$WORK/run-$i.err" 2>/dev/null)" ]] && break
+    sleep 0.5
+  done
   sleep "$KILL_AFTER"
-  kill -0 "$RUN" 2>/dev/null || { tail -20 "$WORK/run-$i.err" >&2; echo "kill9-proof: run $i died" >&2; exit 1; }
   kill -KILL "$RUN"
   wait "$RUN" 2>/dev/null || true
-  echo "kill9-proof: run $i killed with SIGKILL after ${KILL_AFTER}s ($(grep -o 'Sent [0-9]*' "$WORK/produce.out" || echo 'production going on'))"
+  if kill -0 "$PRODUCER" 2>/dev/null; then STREAM="mid-stream"; else STREAM="after the last event was produced"; fi
+  echo "kill9-proof: run $i killed with SIGKILL, ${KILL_AFTER}s after its first checkpoint, $STREAM"
 done
 
 wait "$PRODUCER"
