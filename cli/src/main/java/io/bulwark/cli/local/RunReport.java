@@ -1,9 +1,14 @@
 package io.bulwark.cli.local;
 
+import io.bulwark.avro.DeadLetter;
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.job.metrics.BulwarkMetrics;
 import io.bulwark.job.metrics.InProcessMetrics;
+import io.bulwark.kafka.serde.AvroRegistryCodec;
 import io.bulwark.kafka.serde.RegistryConfig;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -11,7 +16,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The report of a {@code run} that stopped with a savepoint: counters over the whole stream, across every restore.
@@ -28,7 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       them in Kafka transactions committed on checkpoints, so a record appears once however often the job was
  *       killed and restored.</li>
  * </ul>
- * The savepoint the job stopped with commits everything the state reflects, so the two sources agree.
+ * A topic the job never wrote to does not exist (the sinks create topics on their first record where the broker
+ * allows it) and counts as empty. The savepoint the job stopped with commits everything the state reflects, so the two sources agree.
  */
 public final class RunReport {
 
@@ -45,15 +55,28 @@ public final class RunReport {
     public static Map<String, Object> collect(String jobName, Properties clientProperties, RegistryConfig registry,
                                               TopicLayout layout, String restoredFrom, String savepoint,
                                               String stoppedBy, Duration timeout) {
-        RunSummary summary = RunSummary.read(clientProperties, registry, layout, timeout);
+        Map<String, ModelSnapshot> lastSnapshots = new TreeMap<>();
+        AtomicLong snapshots = new AtomicLong();
         AtomicLong heldOut = new AtomicLong();
-        TopicReader.forEach(clientProperties, layout.heldOut(), timeout, r -> heldOut.incrementAndGet());
+        Map<String, Long> deadLetters = new TreeMap<>();
+        try (AvroRegistryCodec<ModelSnapshot> snapshotCodec = AvroRegistryCodec.forClass(ModelSnapshot.class,
+                registry);
+             AvroRegistryCodec<DeadLetter> deadLetterCodec = AvroRegistryCodec.forClass(DeadLetter.class, registry)) {
+            readIfExists(clientProperties, layout.snapshots(), timeout, r -> {
+                ModelSnapshot s = snapshotCodec.decode(r.topic(), r.value());
+                snapshots.incrementAndGet();
+                lastSnapshots.merge(s.getModelId(), s, (a, b) -> b.getVersion() > a.getVersion() ? b : a);
+            });
+            readIfExists(clientProperties, layout.heldOut(), timeout, r -> heldOut.incrementAndGet());
+            readIfExists(clientProperties, layout.deadLetters(), timeout,
+                    r -> deadLetters.merge(deadLetterCodec.decode(r.topic(), r.value()).getReason(), 1L, Long::sum));
+        }
 
         Map<String, Double> gauges = InProcessMetrics.byModel(jobName, BulwarkMetrics.EXAMPLES_TRAINED);
         Map<String, Long> trained = new TreeMap<>();
         TreeSet<String> fromSnapshots = new TreeSet<>();
         gauges.forEach((model, v) -> trained.put(model, v.longValue()));
-        for (Map.Entry<String, ModelSnapshot> e : summary.lastSnapshots().entrySet()) {
+        for (Map.Entry<String, ModelSnapshot> e : lastSnapshots.entrySet()) {
             if (!trained.containsKey(e.getKey())) {
                 trained.put(e.getKey(), e.getValue().getExamplesSeen());
                 fromSnapshots.add(e.getKey());
@@ -63,15 +86,31 @@ public final class RunReport {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("events_trained", trained.values().stream().mapToLong(Long::longValue).sum());
         m.put("events_held_out", heldOut.get());
-        m.put("dead_letters", summary.deadLetterCount());
-        m.put("dead_letters_by_reason", summary.deadLettersByReason());
-        m.put("snapshots_published", summary.snapshots().size());
-        m.put("last_version", summary.lastVersion());
+        m.put("dead_letters", deadLetters.values().stream().mapToLong(Long::longValue).sum());
+        m.put("dead_letters_by_reason", deadLetters);
+        m.put("snapshots_published", snapshots.get());
+        m.put("last_version", lastSnapshots.values().stream().mapToLong(ModelSnapshot::getVersion).max().orElse(0));
         m.put("restored_from", restoredFrom);
         m.put("savepoint", savepoint);
         m.put("stopped_by", stoppedBy);
         m.put("events_trained_by_model", trained);
         m.put("models_counted_from_snapshots", fromSnapshots);
         return m;
+    }
+
+    /** Reads a topic's committed records; a topic the job never wrote to (not created) has none. */
+    private static void readIfExists(Properties clientProperties, String topic, Duration timeout,
+                                     Consumer<ConsumerRecord<byte[], byte[]>> action) {
+        try (Admin admin = Admin.create(clientProperties)) {
+            if (!admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS).contains(topic)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Cannot list the topics: " + e.getMessage(), e);
+        }
+        TopicReader.forEach(clientProperties, topic, timeout, action);
     }
 }
