@@ -66,7 +66,8 @@ public final class RunCommand implements Callable<Integer> {
     Path stateDir;
 
     @Option(names = "--until-idle", paramLabel = "SECONDS", defaultValue = "0",
-            description = "Stop with a savepoint once no event arrived for SECONDS (default 0: run until SIGTERM).")
+            description = "Stop with a savepoint once nothing was read, trained, held out or dead-lettered for SECONDS "
+                    + "(default 0: run until SIGTERM).")
     double untilIdle;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Write the report as JSON to FILE.")
@@ -158,8 +159,8 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Waits until a signal arrives (returns its name), the job is idle for {@code --until-idle} seconds (returns
-     * "idle") or the job ends by itself (returns null; a failed job throws).
+     * Waits until a signal arrives (returns its name), the job made no progress for {@code --until-idle} seconds
+     * (returns "idle") or the job ends by itself (returns null; a failed job throws).
      */
     private String supervise(JobClient job, String jobName, StopSignals signals, PrintWriter err) throws Exception {
         CompletableFuture<?> result = job.getJobExecutionResult();
@@ -173,7 +174,12 @@ public final class RunCommand implements Callable<Integer> {
                 return signals.signal();
             }
             long now = System.nanoTime();
-            long in = InProcessMetrics.sum(jobName, BulwarkMetrics.EVENTS_IN);
+            // Progress is any event read, batch trained, event held out or dead-lettered: events read before the
+            // last one may still be queued in front of the training operator.
+            long in = InProcessMetrics.sum(jobName, BulwarkMetrics.EVENTS_IN)
+                    + InProcessMetrics.sum(jobName, BulwarkMetrics.BATCHES)
+                    + InProcessMetrics.sum(jobName, BulwarkMetrics.EVENTS_HELD_OUT)
+                    + InProcessMetrics.sum(jobName, BulwarkMetrics.DEAD_LETTERS);
             // The idle clock starts with the first completed checkpoint: every task is running by then.
             boolean checkpointed = InProcessMetrics.sum(jobName, "numberOfCompletedCheckpoints") > 0;
             if (!checkpointed) {
@@ -189,7 +195,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             if (idleNanos > 0 && now - lastChange >= idleNanos && running(job)
                     && InProcessMetrics.sum(jobName, BulwarkMetrics.EVALUATIONS_IN_FLIGHT) == 0) {
-                err.printf(Locale.ROOT, "No event for %.1f s: stopping%n", (now - lastChange) / 1e9);
+                err.printf(Locale.ROOT, "No progress for %.1f s: stopping%n", (now - lastChange) / 1e9);
                 return "idle";
             }
         }
