@@ -5,7 +5,9 @@ import io.bulwark.cli.common.LearnerFlags;
 import io.bulwark.cli.job.DemoCommand;
 import io.bulwark.cli.job.PipelineBenchCommand;
 import io.bulwark.cli.job.ProduceCommand;
+import io.bulwark.cli.job.RunCommand;
 import io.bulwark.cli.job.SnapshotsCommand;
+import io.bulwark.cli.job.StackCommand;
 import io.bulwark.cli.learner.AttackCommand;
 import io.bulwark.cli.learner.BenchCommand;
 import io.bulwark.cli.learner.ContinualCommand;
@@ -41,6 +43,8 @@ import picocli.CommandLine.Spec;
             DemoCommand.class,
             ProduceCommand.class,
             SnapshotsCommand.class,
+            StackCommand.class,
+            RunCommand.class,
             PipelineBenchCommand.class,
             ServingCli.Serve.class,
             CommandLine.HelpCommand.class
@@ -99,7 +103,7 @@ public final class BulwarkCli implements Runnable {
         CommandLine cli = new CommandLine(new BulwarkCli());
         cli.addSubcommand("serving-bench", new ServingBenchmark.Command());
         cli.addSubcommand("study", new StudyCli());
-        for (String name : List.of("train", "bench", "continual", "demo", "pipeline-bench")) {
+        for (String name : List.of("train", "bench", "continual", "demo", "pipeline-bench", "run")) {
             LearnerFlags.addTo(cli.getSubcommands().get(name));
         }
         cli.setCaseInsensitiveEnumValuesAllowed(true);

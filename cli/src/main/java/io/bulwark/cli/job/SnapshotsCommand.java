@@ -14,13 +14,19 @@ import io.bulwark.model.learner.Snapshots;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +37,8 @@ import java.util.stream.Collectors;
 /** Lists, inspects and exports the model snapshots of the snapshot topic. */
 @Command(name = "snapshots", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Lists the snapshots in the snapshot topic (version, created-at, examples, metrics, provenance).",
-        subcommands = {SnapshotsCommand.Inspect.class, SnapshotsCommand.Export.class})
+        subcommands = {SnapshotsCommand.ListCommand.class, SnapshotsCommand.Inspect.class,
+            SnapshotsCommand.Export.class})
 public final class SnapshotsCommand implements Callable<Integer> {
 
     @Mixin
@@ -42,13 +49,33 @@ public final class SnapshotsCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}).")
     String reportsTopic;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        return print(source, reportsTopic, false, spec.commandLine().getOut());
+    }
+
+    /** Prints the snapshots of {@code source} as a table, or as JSON lines. */
+    static int print(Source source, String reportsTopic, boolean json, PrintWriter out) {
         List<ModelSnapshot> all = source.read(System.err);
         Map<String, RobustnessReport> reports = source.reports(reportsTopic, System.err);
-        PrintStream out = System.out;
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper();
+            for (ModelSnapshot s : all) {
+                try {
+                    out.println(mapper.writeValueAsString(toJson(s, reports)));
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            out.flush();
+            return 0;
+        }
         if (all.isEmpty()) {
             out.println("No snapshots in " + source.topic);
+            out.flush();
             return 0;
         }
         out.printf("%-12s %7s %7s  %-24s %9s %8s %8s %8s %8s  %-8s %s%n", "MODEL", "VERSION", "PARENT", "CREATED",
@@ -61,7 +88,64 @@ public final class SnapshotsCommand implements Callable<Integer> {
                     DemoCommand.pct(accuracy(s, reports, true)), DemoCommand.pct(accuracy(s, reports, false)),
                     s.getTrainingConfig().getOrDefault("strategy.type", "?"), offsets(s));
         }
+        out.flush();
         return 0;
+    }
+
+    /** One snapshot as a JSON object: identity, provenance (source offsets, parent, seed) and accuracies. */
+    static Map<String, Object> toJson(ModelSnapshot s, Map<String, RobustnessReport> reports) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", s.getModelId());
+        m.put("version", s.getVersion());
+        m.put("parent", s.getParentVersion());
+        m.put("created_at", s.getCreatedAt().toString());
+        m.put("examples", s.getExamplesSeen());
+        m.put("batches", s.getBatchesSeen());
+        m.put("seed", s.getSeed());
+        List<Map<String, Object>> offsets = new ArrayList<>();
+        for (SourceOffset o : s.getSourceOffsets()) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("topic", o.getTopic());
+            one.put("partition", o.getPartition());
+            one.put("offset", o.getOffset());
+            offsets.add(one);
+        }
+        m.put("offsets", offsets);
+        m.put("prequential_accuracy", finite(metric(s, "prequentialAccuracy")));
+        m.put("clean_accuracy", finite(accuracy(s, reports, true)));
+        m.put("robust_accuracy", finite(accuracy(s, reports, false)));
+        m.put("strategy", s.getTrainingConfig().get("strategy.type"));
+        m.put("payload_checksum", s.getPayload().getChecksum());
+        return m;
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    /** Lists the snapshots, as a table or one JSON object per line. */
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Lists the snapshots a read_committed consumer sees (records of aborted transactions "
+                    + "never show): a table, or with --json one object per version with model, version, parent, "
+                    + "examples, batches, offsets (the input each version reflects) and accuracies.")
+    static final class ListCommand implements Callable<Integer> {
+        @Mixin
+        Source source = new Source();
+
+        @Option(names = "--reports-topic", defaultValue = Topics.REPORTS,
+                description = "Topic of the robustness reports (default ${DEFAULT-VALUE}).")
+        String reportsTopic;
+
+        @Option(names = "--json", description = "One JSON object per snapshot and line, in topic order.")
+        boolean json;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return print(source, reportsTopic, json, spec.commandLine().getOut());
+        }
     }
 
     /**
