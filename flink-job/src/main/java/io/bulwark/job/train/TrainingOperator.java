@@ -134,6 +134,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     @Override
     public void open() throws Exception {
         super.open();
+        DjlClasspath.require(TrainingOperator.class.getClassLoader());
         config = settings.learnerConfig();
         labels = new LabelAdmission(config);
         device = DeviceSelector.select(settings.device(),
