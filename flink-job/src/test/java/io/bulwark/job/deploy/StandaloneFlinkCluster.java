@@ -118,6 +118,9 @@ final class StandaloneFlinkCluster implements AutoCloseable {
                 "taskmanager.memory.managed.size: 64m",
                 "taskmanager.memory.network.min: 64m",
                 "taskmanager.memory.network.max: 64m",
+                "taskmanager.memory.jvm-metaspace.size: 256m",
+                "taskmanager.memory.jvm-overhead.min: 192m",
+                "taskmanager.memory.jvm-overhead.max: 192m",
                 "rest.address: 127.0.0.1",
                 "rest.bind-address: 127.0.0.1",
                 "rest.port: " + restPort,
@@ -183,7 +186,12 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         Process tm = launch(workDir, classpath, name, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
                 List.of("-Xmx640m", "-Xms640m", "-XX:MaxDirectMemorySize=448m", "-XX:MaxMetaspaceSize=256m"));
         taskManagers.put(name, tm);
-        await("TaskManager " + name + " to register", Duration.ofMinutes(2), () -> taskManagerIds().contains(name));
+        await("TaskManager " + name + " to register", Duration.ofMinutes(2), () -> {
+            if (!tm.isAlive()) {
+                throw new AssertionError("TaskManager " + name + " exited; see " + workDir.resolve("log/" + name + ".log"));
+            }
+            return taskManagerIds().contains(name);
+        });
     }
 
     /** Kills a TaskManager's JVM with SIGKILL. */
@@ -255,9 +263,9 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         return job == null ? null : job.path("state").asText();
     }
 
-    /** The TaskManagers the job's tasks are deployed on. */
+    /** The TaskManagers the job's running tasks are deployed on, each once. */
     List<String> taskManagersOf(String jobId) {
-        List<String> out = new ArrayList<>();
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
         JsonNode job = tryGet("/jobs/" + jobId);
         if (job != null) {
             for (JsonNode vertex : job.path("vertices")) {
@@ -271,7 +279,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
                 }
             }
         }
-        return out;
+        return new ArrayList<>(out);
     }
 
     /** Completed checkpoints of a job. */
