@@ -103,6 +103,8 @@ class FlinkClusterITCase {
         long before = cancelAndResubmit(t, first, hosts);
         assertVersionsExactlyOnce(t);
         assertThat(versions(t).get(versions(t).size() - 1)).isGreaterThan(before + 1);
+        assertThat(cluster.restarts(runningJob)).as("restarts of the resubmitted job (root cause: %s)",
+                cluster.rootException(runningJob)).isZero();
         cluster.cancel(runningJob);
     }
 

@@ -112,7 +112,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
                 "taskmanager.numberOfTaskSlots: 1",
                 "taskmanager.cpu.cores: 1",
                 "taskmanager.memory.framework.heap.size: 128m",
-                "taskmanager.memory.task.heap.size: 512m",
+                "taskmanager.memory.task.heap.size: 1024m",
                 "taskmanager.memory.framework.off-heap.size: 128m",
                 "taskmanager.memory.task.off-heap.size: 256m",
                 "taskmanager.memory.managed.size: 64m",
@@ -184,7 +184,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     void startTaskManager(String name) throws Exception {
         // Heap as the TaskManager's memory model asks: framework + task heap.
         Process tm = launch(workDir, classpath, name, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-                List.of("-Xmx640m", "-Xms640m", "-XX:MaxDirectMemorySize=448m", "-XX:MaxMetaspaceSize=256m"));
+                List.of("-Xmx1152m", "-Xms1152m", "-XX:MaxDirectMemorySize=448m", "-XX:MaxMetaspaceSize=256m"));
         taskManagers.put(name, tm);
         await("TaskManager " + name + " to register", Duration.ofMinutes(2), () -> {
             if (!tm.isAlive()) {
