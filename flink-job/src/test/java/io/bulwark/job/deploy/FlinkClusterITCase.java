@@ -1,6 +1,5 @@
 package io.bulwark.job.deploy;
 
-import io.bulwark.avro.LabeledText;
 import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.job.JobOptions;
 import io.bulwark.job.testutil.TestData;
@@ -12,18 +11,13 @@ import io.bulwark.kafka.serde.RegistryConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +49,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FlinkClusterITCase {
 
-    private static final String MODEL = "spam";
     private static final int UNDECODABLE = 5;
 
     private static Path workDir;
@@ -241,23 +234,10 @@ class FlinkClusterITCase {
     }
 
     /** Writes {@code n} labeled events and {@code undecodable} non-Avro records; returns how many were written. */
-    private static int produce(String topic, int n, int undecodable, long seed) throws Exception {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        byte[] key = MODEL.getBytes(StandardCharsets.UTF_8);
-        RegistryConfig rc = RegistryConfig.builder().setUrl(registry.url()).build();
-        try (KafkaProducer<byte[], byte[]> producer =
-                        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-                AvroRegistryCodec<LabeledText> codec = AvroRegistryCodec.forClass(LabeledText.class, rc)) {
-            for (LabeledText e : TestData.labeledTexts(MODEL, "e" + seed + "-", n, seed)) {
-                producer.send(new ProducerRecord<>(topic, key, codec.encode(topic, e))).get();
-            }
-            for (int i = 0; i < undecodable; i++) {
-                producer.send(new ProducerRecord<>(topic, key, ("not avro " + i).getBytes(StandardCharsets.UTF_8)))
-                        .get();
-            }
-        }
+    private static int produce(String topic, int n, int undecodable, long seed) {
+        EmbeddedDeployment.produceEvents(kafka.bootstrapServers(),
+                RegistryConfig.builder().setUrl(registry.url()).build(), topic, "e" + seed + "-", seed, n,
+                undecodable, 0);
         return n + undecodable;
     }
 
