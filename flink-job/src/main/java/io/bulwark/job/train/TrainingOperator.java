@@ -130,6 +130,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     @Override
     public void open() throws Exception {
         super.open();
+        DjlClasspath.require(TrainingOperator.class.getClassLoader());
         config = settings.learnerConfig();
         labels = new LabelAdmission(config, settings.labelMinCount());
         device = DeviceSelector.select(settings.device(),

@@ -178,21 +178,31 @@ final class EmbeddedDeployment implements AutoCloseable {
      * registry wire format and {@code empty} events with an empty text (both dead-lettered by the job).
      */
     void produceEvents(String topic, int n, int undecodable, int empty) {
+        produceEvents(kafka.bootstrapServers(), registryConfig(), topic, "event", 11, n, undecodable, empty);
+    }
+
+    /**
+     * Writes to {@code topic} of the broker at {@code bootstrapServers}: {@code n} labeled events of model {@link
+     * #MODEL} (ids {@code prefix}0.., texts from {@code seed}), {@code undecodable} records that are not in the
+     * registry wire format and {@code empty} events with an empty text; waits for every ack.
+     */
+    static void produceEvents(String bootstrapServers, RegistryConfig registry, String topic, String prefix,
+            long seed, int n, int undecodable, int empty) {
         Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         byte[] key = MODEL.getBytes(StandardCharsets.UTF_8);
         try (KafkaProducer<byte[], byte[]> producer =
                         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
                 RegistryAvroSerializer<LabeledText> serializer =
-                        new RegistryAvroSerializer<>(LabeledText.class, registryConfig())) {
-            for (LabeledText event : TestData.labeledTexts(MODEL, "event", n, 11)) {
+                        new RegistryAvroSerializer<>(LabeledText.class, registry)) {
+            for (LabeledText event : TestData.labeledTexts(MODEL, prefix, n, seed)) {
                 producer.send(new ProducerRecord<>(topic, key, serializer.serialize(topic, event)));
             }
             for (int i = 0; i < undecodable; i++) {
                 producer.send(new ProducerRecord<>(topic, key, ("not avro " + i).getBytes(StandardCharsets.UTF_8)));
             }
-            for (LabeledText event : TestData.labeledTexts(MODEL, "empty", empty, 12)) {
+            for (LabeledText event : TestData.labeledTexts(MODEL, "empty", empty, seed + 1)) {
                 event.setText("   ");
                 producer.send(new ProducerRecord<>(topic, key, serializer.serialize(topic, event)));
             }
