@@ -138,13 +138,30 @@ class FlinkClusterITCase {
      * DJL's natives, loaded by lib/'s classloader, serve the new job's classloader. Returns the highest version
      * published before the first cancellation.
      */
+    /**
+     * The newest complete checkpoint in the directory of {@code reported}: the REST API's checkpoint statistics are
+     * cached, so the checkpoint it names may already be subsumed (and deleted) by a later one retained on cancel.
+     */
+    private static String newestRetained(String reported) throws java.io.IOException {
+        Path dir = Path.of(java.net.URI.create(reported)).getParent();
+        try (java.util.stream.Stream<Path> children = java.nio.file.Files.list(dir)) {
+            return children.filter(c -> c.getFileName().toString().startsWith("chk-"))
+                    .filter(c -> java.nio.file.Files.exists(c.resolve("_metadata")))
+                    .max(java.util.Comparator.comparingLong(
+                            c -> Long.parseLong(c.getFileName().toString().substring(4))))
+                    .map(c -> c.toUri().toString())
+                    .orElse(reported);
+        }
+    }
+
     private static long cancelAndResubmit(Topics t, String job, List<String> hosts) throws Exception {
         Set<String> used = new HashSet<>(hosts);
         long first = -1;
         for (int attempt = 0; attempt < 2; attempt++) {
             cluster.cancel(job);
-            String retained = cluster.latestCheckpoint(job);
-            assertThat(retained).as("checkpoint retained on cancellation").isNotNull();
+            String reported = cluster.latestCheckpoint(job);
+            assertThat(reported).as("checkpoint retained on cancellation").isNotNull();
+            String retained = newestRetained(reported);
             assertThat(Path.of(java.net.URI.create(retained))).exists();
             List<Long> before = versions(t);
             long last = before.get(before.size() - 1);
