@@ -14,6 +14,11 @@ import java.util.Objects;
 /**
  * Writes a held-out {@link TrainingEvent} as a {@link LabeledText} keyed by its model id, with {@code modelKey} set
  * to the model id the job resolved (so a consumer needs no default model id).
+ *
+ * <p>The Kafka record timestamp is left to the producer (the time of sending); the event time travels in the
+ * payload. Kafka's time-based retention goes by record timestamps and removes even the active segment once every
+ * record in it is older than {@code retention.ms}: stamped with the event time, held-out records of a replayed or
+ * late stream would be deleted at the broker's next retention check, minutes after they were published.
  */
 public final class HeldOutSerializer implements KafkaRecordSerializationSchema<TrainingEvent> {
 
@@ -42,7 +47,7 @@ public final class HeldOutSerializer implements KafkaRecordSerializationSchema<T
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(TrainingEvent e, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(topic, null, e.eventTime, e.modelId.getBytes(StandardCharsets.UTF_8),
+        return new ProducerRecord<>(topic, null, null, e.modelId.getBytes(StandardCharsets.UTF_8),
                 codec.encode(topic, toAvro(e)));
     }
 }
