@@ -87,15 +87,17 @@ class FlinkClusterITCase {
     @Test
     void cancelAndResubmitOnTheSameTaskManagers() throws Exception {
         Topics t = topics("resubmit");
-        produce(t.input, 400, 0, 1);
+        int produced = produce(t.input, 400, 0, 1);
         String first = cluster.runJar(jarId, args(t), null);
         awaitVersions(t, 3, Duration.ofMinutes(3));
         List<String> hosts = cluster.taskManagersOf(first);
         cluster.await("a completed checkpoint", Duration.ofMinutes(1), () -> cluster.completedCheckpoints(first) > 0);
 
-        long before = cancelAndResubmit(t, first, hosts);
+        Resubmitted r = cancelAndResubmit(t, first, hosts, 100);
+        produced += r.produced();
+        awaitAllAccountedFor(t, produced, Duration.ofMinutes(4));
         assertVersionsExactlyOnce(t);
-        assertThat(versions(t).get(versions(t).size() - 1)).isGreaterThan(before + 1);
+        assertThat(versions(t).get(versions(t).size() - 1)).isGreaterThan(r.lastVersionBefore() + 1);
         assertThat(cluster.restarts(runningJob)).as("restarts of the resubmitted job (root cause: %s)",
                 cluster.rootException(runningJob)).isZero();
         cluster.cancel(runningJob);
@@ -113,31 +115,33 @@ class FlinkClusterITCase {
         assertThat(hosts).hasSize(1);
         String victim = hosts.get(0);
         produced += produce(t.input, 240, 0, 4);
+        long versionsBeforeKill = versions(t).size();
+        assertThat(accounted(t)).as("the kill lands mid-stream").isLessThan(produced);
 
         cluster.kill(victim);
         cluster.await("a restart after the SIGKILL", Duration.ofMinutes(2), () -> cluster.restarts(job) >= 1);
         cluster.startTaskManager(victim + "-replacement");
-        awaitAllAccountedFor(t, produced, Duration.ofMinutes(4));
+        awaitAllAccountedFor(t, produced, Duration.ofMinutes(6));
+        assertThat((long) versions(t).size()).as("versions after the failover").isGreaterThan(versionsBeforeKill);
         List<String> survivors = cluster.taskManagersOf(job);
         assertThat(survivors).isNotEmpty().doesNotContain(victim);
         assertThat(cluster.logLines(survivors.get(0), "Training on device cpu"))
                 .as("the training operator opened (DJL loaded) on the surviving TaskManager").isGreaterThan(0);
+        assertThat(cluster.logLines(survivors.get(0), "Failed to load PyTorch native library")).isZero();
         assertVersionsExactlyOnce(t);
 
-        produced += produce(t.input, 160, 0, 5);
-        long before = cancelAndResubmit(t, job, survivors);
-        awaitAllAccountedFor(t, produced, Duration.ofMinutes(3));
+        Resubmitted r = cancelAndResubmit(t, job, survivors, 100);
+        produced += r.produced();
+        awaitAllAccountedFor(t, produced, Duration.ofMinutes(4));
         assertVersionsExactlyOnce(t);
-        assertThat(versions(t).get(versions(t).size() - 1)).isGreaterThan(before);
+        assertThat(versions(t).get(versions(t).size() - 1)).isGreaterThan(r.lastVersionBefore());
         cluster.cancel(runningJob);
     }
 
-    /**
-     * Cancels the job and submits it again from its retained checkpoint until it lands on a TaskManager JVM that
-     * ran an earlier job (at most twice with two TaskManagers), and checks that it trains there without a restart:
-     * DJL's natives, loaded by lib/'s classloader, serve the new job's classloader. Returns the highest version
-     * published before the first cancellation.
-     */
+    /** What {@link #cancelAndResubmit} did: the highest version before the first cancellation, events produced. */
+    private record Resubmitted(long lastVersionBefore, int produced) {
+    }
+
     /**
      * The newest complete checkpoint in the directory of {@code reported}: the REST API's checkpoint statistics are
      * cached, so the checkpoint it names may already be subsumed (and deleted) by a later one retained on cancel.
@@ -154,9 +158,18 @@ class FlinkClusterITCase {
         }
     }
 
-    private static long cancelAndResubmit(Topics t, String job, List<String> hosts) throws Exception {
+    /**
+     * Cancels the job and submits it again from its retained checkpoint until it lands on a TaskManager JVM that
+     * ran an earlier job (at most twice with two TaskManagers), and checks that it trains there without a restart:
+     * DJL's natives, loaded by lib/'s classloader, serve the new job's classloader. While the job is cancelled,
+     * {@code eventsPerCancel} new events are produced, so the resubmitted job has new versions to publish whether
+     * or not the cancelled one had caught up with the stream.
+     */
+    private static Resubmitted cancelAndResubmit(Topics t, String job, List<String> hosts, int eventsPerCancel)
+            throws Exception {
         Set<String> used = new HashSet<>(hosts);
         long first = -1;
+        int produced = 0;
         for (int attempt = 0; attempt < 2; attempt++) {
             cluster.cancel(job);
             String reported = cluster.latestCheckpoint(job);
@@ -166,6 +179,7 @@ class FlinkClusterITCase {
             List<Long> before = versions(t);
             long last = before.get(before.size() - 1);
             first = first < 0 ? last : first;
+            produced += produce(t.input, eventsPerCancel, 0, 100 + run * 10L + attempt);
 
             job = cluster.runJar(jarId, args(t), retained);
             awaitVersions(t, before.size() + 2, Duration.ofMinutes(3));
@@ -182,7 +196,7 @@ class FlinkClusterITCase {
                         .isGreaterThanOrEqualTo(2);
                 assertThat(cluster.logLines(on.get(0), "Failed to load PyTorch native library")).isZero();
                 runningJob = job;
-                return first;
+                return new Resubmitted(first, produced);
             }
             used.addAll(on);
         }
@@ -281,8 +295,8 @@ class FlinkClusterITCase {
         List<ModelSnapshot> s = snapshots(t);
         for (int i = 1; i < s.size(); i++) {
             assertThat(s.get(i).getExamplesSeen()).isGreaterThanOrEqualTo(s.get(i - 1).getExamplesSeen());
-            assertThat(s.get(i).getSourceOffsets().get(0).getOffset())
-                    .isGreaterThanOrEqualTo(s.get(i - 1).getSourceOffsets().get(0).getOffset());
+            assertThat(s.get(i).getSourceOffsets().get(0).getOffset()).as("source offset of version %d", i + 1)
+                    .isGreaterThan(s.get(i - 1).getSourceOffsets().get(0).getOffset());
         }
     }
 
