@@ -82,14 +82,8 @@ class ThreeBrokerClusterITCase {
     void transactionsSurviveTheLossOfTheCoordinatorsBroker() throws Exception {
         String topic = "tx-failover";
         kafka.createTopic(topic, 1, Map.of());
-        Map<String, Object> pp = new HashMap<>();
-        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-failover");
-        pp.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
         List<String> expected = new ArrayList<>();
-        try (KafkaProducer<String, String> producer =
-                     new KafkaProducer<>(pp, new StringSerializer(), new StringSerializer())) {
-            producer.initTransactions();
+        try (KafkaProducer<String, String> producer = transactionalProducer("tx-failover")) {
             commit(producer, topic, 0, 5, expected);
             abort(producer, topic, "before-kill");
             int coordinator = describe(TX_STATE).partitions().get(0).leader().id();
@@ -139,14 +133,19 @@ class ThreeBrokerClusterITCase {
     }
 
     private static void transaction(String topic, String id) {
-        Map<String, Object> pp = new HashMap<>();
-        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
-        try (KafkaProducer<String, String> producer =
-                     new KafkaProducer<>(pp, new StringSerializer(), new StringSerializer())) {
-            producer.initTransactions();
+        try (KafkaProducer<String, String> producer = transactionalProducer(id)) {
             commit(producer, topic, 0, 1, new ArrayList<>());
         }
+    }
+
+    /** A transactional producer, its transactions initialized. */
+    private static KafkaProducer<String, String> transactionalProducer(String id) {
+        KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, id,
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000), new StringSerializer(), new StringSerializer());
+        producer.initTransactions();
+        return producer;
     }
 
     /** Reads the topic with read_committed in a consumer group (which commits, creating the offsets topic). */
