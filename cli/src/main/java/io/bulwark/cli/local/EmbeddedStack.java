@@ -10,8 +10,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * A Kafka broker (KRaft) and a schema registry in this JVM, with the job's topics created: what {@code demo},
- * {@code bench} and the integration tests run against.
+ * A Kafka cluster (KRaft: one broker, or three) and a schema registry, with the job's topics created: what
+ * {@code stack}, {@code demo}, {@code bench} and the integration tests run against. The registry runs in this JVM;
+ * the brokers too, unless each is asked to run as a process of its own.
  *
  * <pre>{@code
  * try (EmbeddedStack stack = EmbeddedStack.start(0, 0, null)) {
@@ -44,7 +45,16 @@ public final class EmbeddedStack implements AutoCloseable {
         if (dataDir != null) {
             options.optDataDir(dataDir);
         }
-        EmbeddedKafka kafka = EmbeddedKafka.start(options.build());
+        return start(options.build(), registryPort);
+    }
+
+    /**
+     * Starts the brokers the options describe (e.g. three, each in a process of its own) and the registry.
+     *
+     * @param registryPort the registry port, 0 for a free one
+     */
+    public static EmbeddedStack start(EmbeddedKafka.Options kafkaOptions, int registryPort) {
+        EmbeddedKafka kafka = EmbeddedKafka.start(kafkaOptions);
         try {
             SchemaRegistryServer registry = SchemaRegistryServer.start(kafka.bootstrapServers(), registryPort);
             LOG.info("Embedded stack up: Kafka {}, schema registry {}", kafka.bootstrapServers(), registry.url());
@@ -62,7 +72,7 @@ public final class EmbeddedStack implements AutoCloseable {
         }
     }
 
-    /** Returns the broker's bootstrap servers. */
+    /** Returns the bootstrap servers: every broker's host:port. */
     public String bootstrapServers() {
         return kafka.bootstrapServers();
     }
@@ -72,7 +82,7 @@ public final class EmbeddedStack implements AutoCloseable {
         return registry.url();
     }
 
-    /** Returns the broker. */
+    /** Returns the brokers. */
     public EmbeddedKafka kafka() {
         return kafka;
     }

@@ -12,6 +12,7 @@ import io.bulwark.kafka.serde.AvroRegistryCodec;
 import io.bulwark.kafka.serde.RegistryConfig;
 
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -27,6 +28,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -135,6 +137,15 @@ public final class JobRuns {
     public static RunSummary summary(EmbeddedStack stack, Configuration conf) {
         return RunSummary.read(clientProperties(stack), RegistryConfig.builder().setUrl(stack.registryUrl()).build(),
                 TopicLayout.of(conf, 1, Duration.ofDays(1)), Duration.ofMinutes(1));
+    }
+
+    /** Returns {@code -Dkey=value} arguments of {@code run} for the given options of a job configuration. */
+    public static List<String> definitions(Configuration conf, ConfigOption<?>... options) {
+        List<String> out = new ArrayList<>();
+        for (ConfigOption<?> option : options) {
+            out.add("-D" + option.key() + "=" + conf.get(option));
+        }
+        return out;
     }
 
     /** Polls a condition every 50 ms until it holds or the timeout expires. */

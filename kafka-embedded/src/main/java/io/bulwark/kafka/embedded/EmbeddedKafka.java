@@ -1,27 +1,16 @@
 package io.bulwark.kafka.embedded;
 
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,60 +23,70 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
- * A real single-node Kafka broker (KRaft, combined broker and controller) running in this JVM, for the demo stack
- * and integration tests.
+ * A real Kafka cluster (KRaft) of one or three nodes, for the local stack, the demo and integration tests. Each node
+ * is broker and controller at once (combined mode); all listen on {@link Options.Builder#optHost the host}
+ * (loopback by default).
  *
- * <p>Internal topics use replication factor 1 and min ISR 1, so transactions and consumer groups work on one node.
- * Log data lives in {@link Options.Builder#optDataDir a data directory}: a temporary one (deleted on close) by
- * default, or a given one that is kept and reused on the next start.
+ * <p>One node uses replication factor 1 and min ISR 1 for every topic, internal ones included, so transactions and
+ * consumer groups work. Three nodes form a controller quorum of three and use replication factor 3 and min ISR 2
+ * everywhere ({@code __consumer_offsets}, {@code __transaction_state}, the registry's {@code _schemas} and every
+ * topic {@link #createTopic} creates): the cluster keeps serving, and loses no acknowledged write, when one node
+ * dies. The nodes run in this JVM, or each in a JVM of its own ({@link Options.Builder#optNodeProcesses}), which
+ * {@link #kill} can SIGKILL.
+ *
+ * <p>Log data lives in {@link Options.Builder#optDataDir a data directory}: a temporary one (deleted on close) by
+ * default, or a given one that is kept and reused on the next start. A single node keeps its log in
+ * {@code kraft-combined-logs/}, node {@code i} of three in {@code broker-i/}.
  *
  * <pre>{@code
- * try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.builder().build())) {
- *     kafka.createTopic("labeled-text", 4, Map.of());
- *     String bootstrap = kafka.bootstrapServers();
+ * try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.builder().optBrokers(3).build())) {
+ *     kafka.createTopic("labeled-text", 4, Map.of());   // replication factor 3, min ISR 2
+ *     String bootstrap = kafka.bootstrapServers();      // host:port of every broker
  * }
  * }</pre>
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
-    private static final String BROKER_LISTENER = "PLAINTEXT";
-    private static final String CONTROLLER_LISTENER = "CONTROLLER";
-    private static final int NODE_ID = 1;
     private static final int START_ATTEMPTS = 3;
 
-    private final KafkaRaftServer server;
-    private final Path dataDir;
+    private final ClusterPlan plan;
+    private final boolean nodeProcesses;
+    private final Map<Integer, KafkaNode> nodes;
     private final boolean deleteDataDir;
-    private final String bootstrapServers;
     private final Admin admin;
     private volatile boolean closed;
 
-    private EmbeddedKafka(KafkaRaftServer server, Path dataDir, boolean deleteDataDir, String bootstrapServers) {
-        this.server = server;
-        this.dataDir = dataDir;
+    private EmbeddedKafka(ClusterPlan plan, boolean nodeProcesses, Map<Integer, KafkaNode> nodes,
+                          boolean deleteDataDir) {
+        this.plan = plan;
+        this.nodeProcesses = nodeProcesses;
+        this.nodes = nodes;
         this.deleteDataDir = deleteDataDir;
-        this.bootstrapServers = bootstrapServers;
         Map<String, Object> adminProps = new HashMap<>();
-        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, plan.bootstrapServers());
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "bulwark-embedded-kafka-admin");
         this.admin = Admin.create(adminProps);
     }
 
-    /** Starts a broker with default options: a temporary data directory and free ports. */
+    /** Starts a single broker with default options: a temporary data directory and free ports. */
     public static EmbeddedKafka start() {
         return start(Options.builder().build());
     }
 
     /**
-     * Starts a broker, formatting the data directory on first use, and returns once the broker accepts requests.
+     * Starts the cluster, formatting the nodes' log directories on first use, and returns once every broker
+     * accepts requests.
      *
-     * @throws IllegalStateException when the broker cannot start (the message says why)
+     * @throws IllegalStateException when the cluster cannot start (the message says why)
      */
     public static EmbeddedKafka start(Options options) {
         Objects.requireNonNull(options, "options");
@@ -99,30 +98,31 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the Kafka data directory", e);
         }
-        Path logDir = dataDir.resolve("kraft-combined-logs");
         RuntimeException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int brokerPort = options.port > 0 ? options.port : freePort(options.host);
-            int controllerPort = freePort(options.host);
-            Map<String, Object> props = brokerProperties(options, logDir, brokerPort, controllerPort);
-            KafkaRaftServer server = null;
+            Map<Integer, KafkaNode> started = new ConcurrentHashMap<>();
+            EmbeddedKafka kafka = null;
             try {
-                KafkaConfig config = new KafkaConfig(props, false);
-                formatIfNeeded(logDir);
-                server = new KafkaRaftServer(config, Time.SYSTEM);
-                server.startup();
-                String bootstrap = options.host + ":" + brokerPort;
-                EmbeddedKafka kafka = new EmbeddedKafka(server, dataDir, tempDir, bootstrap);
-                kafka.awaitReady(options.startTimeout);
-                LOG.info("Embedded Kafka started at {} (data in {}) in {} ms", bootstrap, dataDir,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                ClusterPlan.checkDataDir(dataDir, options.brokers);
+                ClusterPlan plan = ClusterPlan.allocate(options.host, options.brokers, options.port, dataDir,
+                        options.brokerConfig);
+                plan.formatIfNeeded();
+                long deadline = System.nanoTime() + options.startTimeout.toNanos();
+                NodeLauncher.start(plan, plan.nodeIds(), options.nodeProcesses, started, options.startTimeout);
+                NodeLauncher.awaitStarted(started, plan.nodeIds(), deadline);
+                kafka = new EmbeddedKafka(plan, options.nodeProcesses, started, tempDir);
+                kafka.awaitListed(plan.nodeIds(), deadline);
+                LOG.info("Embedded Kafka of {} node(s) started at {} (data in {}) in {} ms", plan.nodes(),
+                        plan.bootstrapServers(), dataDir, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
                 return kafka;
             } catch (RuntimeException e) {
                 last = e;
-                if (server != null) {
-                    shutdownQuietly(server);
+                if (kafka != null) {
+                    kafka.admin.close(Duration.ofSeconds(5));
                 }
-                boolean portClash = hasCause(e, BindException.class);
+                boolean portClash = hasCause(e, BindException.class) || started.values().stream()
+                        .anyMatch(n -> n instanceof NodeProcess && ((NodeProcess) n).portClash());
+                NodeLauncher.stopAll(started.values());
                 if (!portClash || options.port > 0 || attempt == START_ATTEMPTS) {
                     break;
                 }
@@ -136,23 +136,93 @@ public final class EmbeddedKafka implements AutoCloseable {
         throw new IllegalStateException("Embedded Kafka failed to start in " + dataDir + ": " + last, last);
     }
 
-    /** Returns {@code host:port} for clients. */
+    /** Returns {@code host:port} of every broker, comma-separated, for clients. */
     public String bootstrapServers() {
-        return bootstrapServers;
+        return plan.bootstrapServers();
     }
 
-    /** Returns the data directory holding the broker's logs. */
+    /** Returns the data directory holding the brokers' logs. */
     public Path dataDir() {
-        return dataDir;
+        return plan.dataDir();
     }
 
-    /** Returns an admin client bound to this broker; owned by this object, do not close it. */
+    /** Returns an admin client bound to this cluster; owned by this object, do not close it. */
     public Admin admin() {
         return admin;
     }
 
+    /** Returns the number of brokers. */
+    public int brokers() {
+        return plan.nodes();
+    }
+
+    /** Returns the node ids, 1..{@link #brokers()}. */
+    public List<Integer> nodeIds() {
+        return plan.nodeIds();
+    }
+
+    /** Returns {@code host:port} of one broker. */
+    public String brokerAddress(int nodeId) {
+        node(nodeId);
+        return plan.brokerAddress(nodeId);
+    }
+
+    /** Returns a node's log directory. */
+    public Path logDir(int nodeId) {
+        node(nodeId);
+        return plan.logDir(nodeId);
+    }
+
+    /** Returns the id of the process a node runs in (this JVM's unless the nodes run as separate processes). */
+    public long pid(int nodeId) {
+        return node(nodeId).pid();
+    }
+
+    /** Returns true when a node runs. */
+    public boolean alive(int nodeId) {
+        return node(nodeId).alive();
+    }
+
+    /** Returns true when each node runs in a JVM of its own. */
+    public boolean nodeProcesses() {
+        return nodeProcesses;
+    }
+
+    /** Returns the replication factor of the cluster's topics: 1 for one broker, 3 for three. */
+    public short replicationFactor() {
+        return plan.replicationFactor();
+    }
+
+    /** Returns the {@code min.insync.replicas} of the cluster's topics: 1 for one broker, 2 for three. */
+    public int minInsyncReplicas() {
+        return plan.minInsyncReplicas();
+    }
+
     /**
-     * Creates a topic with replication factor 1, or does nothing when it already exists.
+     * Kills a node with SIGKILL: no controlled shutdown, nothing flushed. Its partitions fail over to the other
+     * replicas once the controller fences it (after {@code broker.session.timeout.ms}).
+     *
+     * @throws UnsupportedOperationException unless the nodes run as separate processes
+     */
+    public void kill(int nodeId) {
+        node(nodeId).kill();
+    }
+
+    /** Starts a stopped or killed node again, with its log directory and ports, and waits until it is serving. */
+    public synchronized void restart(int nodeId) {
+        if (node(nodeId).alive()) {
+            throw new IllegalStateException("Kafka node " + nodeId + " is running");
+        }
+        Duration timeout = Duration.ofMinutes(2);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        NodeLauncher.start(plan, List.of(nodeId), nodeProcesses, nodes, timeout);
+        NodeLauncher.awaitStarted(nodes, List.of(nodeId), deadline);
+        awaitListed(List.of(nodeId), deadline);
+        LOG.info("Kafka node {} restarted at {}", nodeId, plan.brokerAddress(nodeId));
+    }
+
+    /**
+     * Creates a topic with the cluster's replication factor, or does nothing when it already exists.
      *
      * @param configs topic configs, e.g. {@code cleanup.policy=compact} or {@code max.message.bytes}
      */
@@ -161,7 +231,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (partitions <= 0) {
             throw new IllegalArgumentException("Topic partitions must be positive, got " + partitions);
         }
-        NewTopic topic = new NewTopic(name, partitions, (short) 1)
+        NewTopic topic = new NewTopic(name, partitions, plan.replicationFactor())
                 .configs(configs == null ? Map.of() : new HashMap<>(configs));
         try {
             admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
@@ -178,7 +248,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /** Shuts the broker down cleanly, frees its ports and deletes a temporary data directory. */
+    /** Shuts every node down cleanly, frees their ports and deletes a temporary data directory. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -187,108 +257,43 @@ public final class EmbeddedKafka implements AutoCloseable {
         closed = true;
         long t0 = System.nanoTime();
         admin.close(Duration.ofSeconds(5));
-        shutdownQuietly(server);
+        NodeLauncher.stopAll(nodes.values());
         if (deleteDataDir) {
-            deleteRecursively(dataDir);
+            deleteRecursively(plan.dataDir());
         }
-        LOG.info("Embedded Kafka at {} stopped in {} ms", bootstrapServers,
+        LOG.info("Embedded Kafka at {} stopped in {} ms", plan.bootstrapServers(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
 
-    private void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    private KafkaNode node(int nodeId) {
+        KafkaNode node = nodes.get(nodeId);
+        if (node == null) {
+            throw new IllegalArgumentException("No Kafka node " + nodeId + "; nodes are " + plan.nodeIds());
+        }
+        return node;
+    }
+
+    /** Waits until the cluster lists the given nodes as brokers. */
+    private void awaitListed(List<Integer> ids, long deadline) {
         Exception last = null;
         while (System.nanoTime() < deadline) {
+            ids.forEach(id -> node(id).checkAlive());
             try {
-                if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                Set<Integer> listed = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).stream()
+                        .map(Node::id).collect(Collectors.toSet());
+                if (listed.containsAll(ids)) {
                     return;
                 }
+                Thread.sleep(100);
             } catch (ExecutionException | TimeoutException e) {
                 last = e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                close();
-                throw new IllegalStateException("Interrupted waiting for the embedded broker", e);
+                throw new IllegalStateException("Interrupted waiting for the embedded brokers", e);
             }
         }
-        close();
-        throw new IllegalStateException("Embedded broker at " + bootstrapServers + " not ready within " + timeout,
-                last);
-    }
-
-    static Map<String, Object> brokerProperties(Options options, Path logDir, int brokerPort, int controllerPort) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", Integer.toString(NODE_ID));
-        p.put("controller.quorum.voters", NODE_ID + "@" + options.host + ":" + controllerPort);
-        p.put("listeners", BROKER_LISTENER + "://" + options.host + ":" + brokerPort + "," + CONTROLLER_LISTENER
-                + "://" + options.host + ":" + controllerPort);
-        p.put("advertised.listeners", BROKER_LISTENER + "://" + options.host + ":" + brokerPort);
-        p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-        p.put("controller.listener.names", CONTROLLER_LISTENER);
-        p.put("inter.broker.listener.name", BROKER_LISTENER);
-        p.put("log.dirs", logDir.toString());
-        // A single node: every internal topic must accept replication factor 1 and an ISR of 1.
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
-        p.put("num.partitions", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        // Small footprint on a shared machine.
-        p.put("num.network.threads", "2");
-        p.put("num.io.threads", "2");
-        p.put("background.threads", "2");
-        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
-        p.putAll(options.brokerConfig);
-        return p;
-    }
-
-    private static void formatIfNeeded(Path logDir) {
-        if (Files.exists(logDir.resolve("meta.properties"))) {
-            return;
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            Files.createDirectories(logDir);
-            new Formatter()
-                    .setPrintStream(new PrintStream(out, true, StandardCharsets.UTF_8))
-                    .setNodeId(NODE_ID)
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setDirectories(List.of(logDir.toString()))
-                    .setMetadataLogDirectory(logDir.toString())
-                    .setReleaseVersion(MetadataVersion.latestProduction())
-                    .setControllerListenerName(CONTROLLER_LISTENER)
-                    .run();
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot format Kafka log directory " + logDir + ": " + e
-                    + " " + out.toString(StandardCharsets.UTF_8), e);
-        }
-        LOG.debug("Formatted {}: {}", logDir, out.toString(StandardCharsets.UTF_8).trim());
-    }
-
-    private static int freePort(String host) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot find a free port on " + host, e);
-        }
-    }
-
-    private static void shutdownQuietly(KafkaRaftServer server) {
-        try {
-            server.shutdown();
-            server.awaitShutdown();
-        } catch (RuntimeException e) {
-            LOG.warn("Embedded Kafka shutdown failed", e);
-        }
+        throw new IllegalStateException("Embedded brokers " + ids + " at " + plan.bootstrapServers()
+                + " not listed by the cluster in time", last);
     }
 
     private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
@@ -330,8 +335,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         private final String host;
         private final Map<String, String> brokerConfig;
         private final Duration startTimeout;
+        private final int brokers;
+        private final boolean nodeProcesses;
 
         private Options(Builder b) {
+            this.brokers = b.brokers;
+            this.nodeProcesses = b.nodeProcesses;
             this.dataDir = b.dataDir;
             this.port = b.port();
             this.host = b.host();
@@ -339,7 +348,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             this.startTimeout = b.startTimeout;
         }
 
-        /** Returns a builder with defaults: temporary data directory, free port, host 127.0.0.1. */
+        /** Returns a builder with defaults: one broker, temporary data directory, free port, host 127.0.0.1. */
         public static Builder builder() {
             return new Builder();
         }
@@ -349,7 +358,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             return dataDir;
         }
 
-        /** Returns the client port, 0 for a free one. */
+        /** Returns the number of brokers, 1 or 3. */
+        public int brokers() {
+            return brokers;
+        }
+
+        /** Returns the client port of the first broker (the others use the next ones), 0 for free ports. */
         public int port() {
             return port;
         }
@@ -363,7 +377,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         public static final class Builder extends EndpointBuilder<Builder> {
             private Path dataDir;
             private final Map<String, String> brokerConfig = new LinkedHashMap<>();
-            private Duration startTimeout = Duration.ofSeconds(60);
+            private Duration startTimeout = Duration.ofMinutes(3);
+            private int brokers = 1;
+            private boolean nodeProcesses;
 
             private Builder() {
             }
@@ -379,6 +395,25 @@ public final class EmbeddedKafka implements AutoCloseable {
                 return this;
             }
 
+            /**
+             * Sets the number of brokers (default 1): 1, or 3 for a cluster that survives the loss of a broker
+             * (a controller quorum of three; replication factor 3 and min ISR 2). With a port set, broker i listens
+             * on port + i - 1.
+             */
+            public Builder optBrokers(int brokers) {
+                this.brokers = brokers;
+                return this;
+            }
+
+            /**
+             * Runs each node in a JVM of its own (default false: all in this JVM), started from this JVM's java and
+             * class path, so {@link EmbeddedKafka#kill} can SIGKILL one. The nodes stop when this JVM exits.
+             */
+            public Builder optNodeProcesses(boolean nodeProcesses) {
+                this.nodeProcesses = nodeProcesses;
+                return this;
+            }
+
             /** Adds a broker config override, e.g. {@code message.max.bytes} or {@code transaction.max.timeout.ms}. */
             public Builder optBrokerConfig(String key, String value) {
                 brokerConfig.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
@@ -391,7 +426,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 return this;
             }
 
-            /** Sets how long to wait for the broker to become ready (default 60 s). */
+            /** Sets how long to wait for the brokers to become ready (default 3 minutes). */
             public Builder optStartTimeout(Duration timeout) {
                 this.startTimeout = Objects.requireNonNull(timeout, "timeout");
                 return this;
@@ -401,6 +436,14 @@ public final class EmbeddedKafka implements AutoCloseable {
             public Options build() {
                 if (port() < 0 || port() > 65535) {
                     throw new IllegalArgumentException("Port must be 0 (free port) or 1..65535, got " + port());
+                }
+                if (brokers != 1 && brokers != 3) {
+                    throw new IllegalArgumentException("Brokers must be 1 or 3 (a quorum of three survives the loss "
+                            + "of one; two would not), got " + brokers);
+                }
+                if (port() > 0 && port() + brokers - 1 > 65535) {
+                    throw new IllegalArgumentException("Ports " + port() + ".." + (port() + brokers - 1)
+                            + " exceed 65535");
                 }
                 if (host().isBlank()) {
                     throw new IllegalArgumentException("Host must not be blank");
