@@ -48,7 +48,7 @@ class TrainingOperatorTest {
                 .optBatchSize(8)
                 .optSnapshotEveryBatches(3)
                 .optHeldOutFraction(0.1)
-                .optReservoirSize(32)
+                .optHeldOutWindow(32)
                 .optAttackSteps(2)
                 // Evaluate every version, however far the evaluation thread falls behind.
                 .optEvalMaxPending(1000)
