@@ -215,10 +215,6 @@ public final class JobOptions {
                     + "robust accuracy is measured: a sliding window (recent traffic), not a uniform sample of the "
                     + "stream. Formerly heldout.reservoir-size.");
 
-    /** The held-out window's former name. */
-    @Deprecated
-    public static final ConfigOption<Integer> RESERVOIR_SIZE = HELD_OUT_WINDOW;
-
     /** Robust evaluation on/off. */
     public static final ConfigOption<Boolean> EVAL_ROBUST = ConfigOptions.key("eval.robust")
             .booleanType().defaultValue(true)
