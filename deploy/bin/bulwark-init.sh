@@ -65,7 +65,7 @@ JOB_OPTION_KEYS=(
   snapshot.every-batches
   snapshot.interval
   heldout.fraction
-  heldout.reservoir-size
+  heldout.window-size
   eval.robust
   eval.attack.steps
   eval.attack.epsilon

@@ -199,7 +199,7 @@ public final class BulwarkJob {
                 .optSnapshotEveryBatches(conf.get(JobOptions.SNAPSHOT_EVERY_BATCHES))
                 .optSnapshotInterval(conf.get(JobOptions.SNAPSHOT_INTERVAL))
                 .optHeldOutFraction(conf.get(JobOptions.HELD_OUT_FRACTION))
-                .optReservoirSize(conf.get(JobOptions.RESERVOIR_SIZE))
+                .optHeldOutWindow(conf.get(JobOptions.HELD_OUT_WINDOW))
                 .optRobustEval(conf.get(JobOptions.EVAL_ROBUST))
                 .optAttackSteps(conf.getOptional(JobOptions.EVAL_ATTACK_STEPS).orElse(null))
                 .optAttackEpsilon(conf.getOptional(JobOptions.EVAL_ATTACK_EPSILON).orElse(null))

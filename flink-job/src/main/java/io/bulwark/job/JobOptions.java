@@ -207,10 +207,13 @@ public final class JobOptions {
             .withDescription("Fraction of labeled events held out from training (chosen by a hash of model id "
                     + "and event id, so the choice is deterministic) to measure clean and robust accuracy.");
 
-    /** Held-out reservoir size. */
-    public static final ConfigOption<Integer> RESERVOIR_SIZE = ConfigOptions.key("heldout.reservoir-size")
+    /** Size of the held-out window. */
+    public static final ConfigOption<Integer> HELD_OUT_WINDOW = ConfigOptions.key("heldout.window-size")
             .intType().defaultValue(256)
-            .withDescription("The most recent held-out events kept per model for evaluation.");
+            .withDeprecatedKeys("heldout.reservoir-size")
+            .withDescription("The most recent held-out events kept per model, on which each version's clean and "
+                    + "robust accuracy is measured: a sliding window (recent traffic), not a uniform sample of the "
+                    + "stream. Formerly heldout.reservoir-size.");
 
     /** Robust evaluation on/off. */
     public static final ConfigOption<Boolean> EVAL_ROBUST = ConfigOptions.key("eval.robust")
@@ -340,7 +343,7 @@ public final class JobOptions {
         rule(SNAPSHOT_EVERY_BATCHES, v -> v >= 0, "must be >= 0");
         rule(SNAPSHOT_INTERVAL, d -> !d.isNegative(), "must be >= 0");
         rule(HELD_OUT_FRACTION, v -> v >= 0 && v < 1, "must be in [0, 1)");
-        rule(RESERVOIR_SIZE, v -> v > 0, "must be > 0");
+        rule(HELD_OUT_WINDOW, v -> v > 0, "must be > 0");
         rule(EVAL_ATTACK_STEPS, v -> v > 0, "must be > 0");
         rule(EVAL_ATTACK_EPSILON, v -> v > 0 && Double.isFinite(v), "must be a finite number > 0");
         rule(EVAL_ATTACK_ALPHA, v -> v > 0 && Double.isFinite(v), "must be a finite number > 0");

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.bulwark.avro.DeadLetter;
 import io.bulwark.avro.LabeledText;
 import io.bulwark.avro.RobustnessReport;
 import io.bulwark.job.JobOptions;
@@ -189,7 +190,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         Properties clientProps = new Properties();
         clientProps.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         producer = new InputProducer(clientProps, AvroRegistryCodec.forClass(LabeledText.class, registry),
-                layout.input());
+                layout.input(), AvroRegistryCodec.forClass(DeadLetter.class, registry), layout.deadLetters());
         String jobName = jobConf.get(JobOptions.JOB_NAME);
         InProcessMetrics.forget(jobName);
 
@@ -199,6 +200,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             long sent = producer.send(records, 0);
             production = CompletableFuture.completedFuture(sent);
             err.printf("Produced %d events in %.1f s; starting the job (bounded)%n", sent, seconds(t0));
+            ProduceCommand.printFailures(err, producer.failures(), layout.deadLetters());
         } else {
             production = CompletableFuture.supplyAsync(() -> producer.send(records, pacing.rate));
         }
@@ -234,8 +236,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         sampler.close();
 
         RunSummary summary = RunSummary.read(clientProps, registry, layout, Duration.ofMinutes(2));
-        Map<String, Object> json = summaryJson(summary, producer.sent(), jobSeconds, seconds(t0),
-                sampler.steadyRate());
+        Map<String, Object> json = summaryJson(summary, records.size(), producer.sent(), producer.failures(),
+                jobSeconds, seconds(t0), sampler.steadyRate());
         if (serving != null) {
             json.put("serving_url", serving.url());
             json.put("serving_version", servedVersion(records, json.get("last_version")));
@@ -344,14 +346,32 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 in, trained, heldOut, snapshots, dead, pct(accuracy), seconds > 0 ? trained / seconds : 0.0);
     }
 
-    static Map<String, Object> summaryJson(RunSummary s, long produced, double jobSeconds, double totalSeconds,
+    /**
+     * The report. Accounting: every input record was acknowledged by the broker ({@code events_produced}) or is a
+     * send failure; every produced one was trained, held out, skipped as unlabeled or dead-lettered by the job.
+     * Send failures are dead letters too when their dead letter could be written, so
+     * {@code input_records = events_trained + events_held_out + events_unlabeled + dead_letters + send failures
+     * not dead-lettered}, and {@code unaccounted} is the difference (0 when everything adds up).
+     */
+    static Map<String, Object> summaryJson(RunSummary s, long inputRecords, long produced,
+                                           List<SendFailure> failures, double jobSeconds, double totalSeconds,
                                            double steadyRate) {
         Map<String, Object> m = new LinkedHashMap<>();
+        long failuresDeadLettered = failures.stream().filter(SendFailure::deadLettered).count();
+        m.put("input_records", inputRecords);
         m.put("events_produced", produced);
+        m.put("send_failures", failures.size());
+        m.put("send_failures_by_reason", failures.stream().collect(java.util.stream.Collectors.groupingBy(
+                f -> f.reason().name(), java.util.TreeMap::new, java.util.stream.Collectors.counting())));
+        m.put("send_failures_dead_lettered", failuresDeadLettered);
+        m.put("send_failure_records", failures.stream().limit(20).map(SendFailure::toMap).toList());
         m.put("events_trained", s.eventsTrained());
         m.put("events_held_out", s.eventsHeldOut());
+        m.put("events_unlabeled", s.eventsUnlabeled());
         m.put("dead_letters", s.deadLetterCount());
         m.put("dead_letters_by_reason", s.deadLettersByReason());
+        m.put("unaccounted", inputRecords - s.eventsTrained() - s.eventsHeldOut() - s.eventsUnlabeled()
+                - s.deadLetterCount() - (failures.size() - failuresDeadLettered));
         m.put("snapshots_published", s.snapshots().size());
         m.put("last_version", s.lastVersion());
         m.put("models", s.lastSnapshots().keySet());
@@ -371,11 +391,17 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         out.println();
         out.println("Bulwark demo summary");
         out.println("--------------------------------------------------------------");
+        row(out, "input records", json.get("input_records"));
         row(out, "events produced", json.get("events_produced"));
+        row(out, "not produced (send failures)", json.get("send_failures") + (json.get("send_failures_by_reason")
+                .toString().equals("{}") ? "" : " " + json.get("send_failures_by_reason") + ", "
+                + json.get("send_failures_dead_lettered") + " dead-lettered"));
         row(out, "events trained", json.get("events_trained"));
         row(out, "events held out (evaluation only)", json.get("events_held_out"));
+        row(out, "unlabeled, not trained", json.get("events_unlabeled"));
         row(out, "dead letters", json.get("dead_letters") + (s.deadLettersByReason().isEmpty() ? ""
                 : " " + s.deadLettersByReason()));
+        row(out, "unaccounted (0 = every record counted)", json.get("unaccounted"));
         row(out, "snapshots published", json.get("snapshots_published"));
         row(out, "last version", json.get("last_version"));
         row(out, "prequential accuracy (test-then-train)", pct(s.prequentialAccuracy()));

@@ -1,6 +1,7 @@
 package io.bulwark.cli.job;
 
 import io.bulwark.kafka.Topics;
+import io.bulwark.avro.DeadLetter;
 import io.bulwark.avro.LabeledText;
 import io.bulwark.cli.job.input.InputFiles;
 import io.bulwark.cli.job.input.InputOrder;
@@ -11,9 +12,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /** Sends a JSONL or CSV file to the input topic as Avro LabeledText through the schema registry. */
@@ -24,7 +28,10 @@ import java.util.concurrent.Callable;
                     + "here, they reach the dead-letter topic with a reason. Lines that are not records at all "
                     + "(invalid JSON, wrong CSV field count) are sent as their raw bytes.",
             "Fields: id, text, label, weight, modelKey (or model), time (or eventTime). Records are keyed by "
-                    + "model key, so each model's events stay in order."})
+                    + "model key, so each model's events stay in order.",
+            "A record that cannot be sent (over the producer's max.request.size or the topic's max.message.bytes, "
+                    + "not serializable, refused by the broker) is listed with its line and reason, written to the "
+                    + "dead-letter topic (value cut to fit, marked truncated) and makes the exit code 1."})
 public final class ProduceCommand implements Callable<Integer> {
 
     @Mixin
@@ -39,6 +46,10 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--order", defaultValue = "original", paramLabel = "original|time|shuffled",
             description = "Send order (default ${DEFAULT-VALUE}).")
     String order;
+
+    @Option(names = "--dead-letter-topic", defaultValue = Topics.DEAD_LETTERS,
+            description = "Where records that cannot be sent go, as DeadLetter records (default ${DEFAULT-VALUE}).")
+    String deadLetterTopic;
 
     @Mixin
     PacingOptions pacing = new PacingOptions();
@@ -60,16 +71,38 @@ public final class ProduceCommand implements Callable<Integer> {
         long raw = records.stream().filter(RawInput::isRaw).count();
         long t0 = System.nanoTime();
         long sent;
+        List<SendFailure> failures;
         try (AvroRegistryCodec<LabeledText> codec = AvroRegistryCodec.forClass(LabeledText.class,
                 connection.registry());
+             AvroRegistryCodec<DeadLetter> deadLetters = AvroRegistryCodec.forClass(DeadLetter.class,
+                     connection.registry());
              InputProducer producer = new InputProducer(connection.kafkaClient().producerProperties(), codec,
-                     topic)) {
+                     topic, deadLetters, deadLetterTopic)) {
             sent = producer.send(records, pacing.rate);
+            failures = producer.failures();
         }
         double s = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "Sent %d of %d records (%d events, %d raw lines) from %s to %s in %.1f s"
                         + " (%.0f records/s)%n", sent, records.size(), records.size() - raw, raw, input, topic, s,
                 s > 0 ? sent / s : 0.0);
+        printFailures(System.out, failures, deadLetterTopic);
         return sent == records.size() ? 0 : 1;
+    }
+
+    /** Prints the records that could not be sent: a count by reason, then one line each (the first 20). */
+    static void printFailures(PrintStream out, List<SendFailure> failures, String deadLetterTopic) {
+        if (failures.isEmpty()) {
+            return;
+        }
+        Map<String, Long> byReason = new TreeMap<>();
+        failures.forEach(f -> byReason.merge(f.reason().name(), 1L, Long::sum));
+        long dead = failures.stream().filter(SendFailure::deadLettered).count();
+        out.printf(Locale.ROOT, "Not sent: %d record(s) %s; %d of them written to the dead-letter topic %s%n",
+                failures.size(), byReason, dead, deadLetterTopic);
+        failures.stream().limit(20).forEach(f -> out.printf(Locale.ROOT, "  line %d: %s: %s%s%n", f.line(),
+                f.reason(), f.detail(), f.deadLettered() ? "" : " (not dead-lettered: " + f.deadLetterError() + ")"));
+        if (failures.size() > 20) {
+            out.printf(Locale.ROOT, "  ... and %d more%n", failures.size() - 20);
+        }
     }
 }

@@ -126,6 +126,15 @@ public final class RunSummary {
                 .mapToDouble(m -> m.getMetrics().getOrDefault("eventsHeldOut", 0.0)).sum();
     }
 
+    /**
+     * Returns the unlabeled events the models received but did not train on (the learner uses unlabeled events only
+     * with its VAT/ALUM term), summed over the models' latest snapshots.
+     */
+    public long eventsUnlabeled() {
+        return (long) lastSnapshot.values().stream()
+                .mapToDouble(m -> m.getMetrics().getOrDefault("eventsUnlabeled", 0.0)).sum();
+    }
+
     /** Returns the prequential accuracy over everything trained, weighted by each model's examples. */
     public double prequentialAccuracy() {
         double num = 0;

@@ -77,7 +77,7 @@ public final class JobRuns {
         c.set(JobOptions.BATCH_TIMEOUT, Duration.ZERO);
         c.set(JobOptions.SNAPSHOT_EVERY_BATCHES, 5);
         c.set(JobOptions.SNAPSHOT_INTERVAL, Duration.ZERO);
-        c.set(JobOptions.RESERVOIR_SIZE, 64);
+        c.set(JobOptions.HELD_OUT_WINDOW, 64);
         c.set(JobOptions.EVAL_ATTACK_STEPS, 2);
         c.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(300));
         c.set(JobOptions.DEVICE, "cpu");

@@ -1,6 +1,10 @@
 package io.bulwark.job.deadletter;
 
-/** Why an input record was dead-lettered; the name is written to {@code DeadLetter.reason}. */
+/**
+ * Why an input record was dead-lettered; the name is written to {@code DeadLetter.reason}. The job writes the first
+ * eight; the last three are written by Bulwark's own producers ({@code produce}, {@code demo}) for a record that never
+ * reached the input topic (partition and offset -1).
+ */
 public enum DeadLetterReason {
     /** The value is null, not in the registry wire format, or corrupt Avro. */
     UNDECODABLE,
@@ -17,5 +21,11 @@ public enum DeadLetterReason {
     /** The weight is NaN, infinite or negative. */
     BAD_WEIGHT,
     /** The label is not in the fixed label set, or is new while the learned set is full. */
-    UNKNOWN_LABEL
+    UNKNOWN_LABEL,
+    /** The producer or the broker refused the record for its size ({@code max.request.size}, {@code max.message.bytes}). */
+    RECORD_TOO_LARGE,
+    /** The record could not be serialized (its schema was rejected, or a required field is missing). */
+    SERIALIZATION_FAILED,
+    /** The record could not be sent for another reason (time-out, authorization, a broker error). */
+    SEND_FAILED
 }

@@ -22,6 +22,8 @@ public final class BulwarkMetrics {
     public static final String EXAMPLES_TRAINED = "examplesTrained";
     /** Counter: events held out for evaluation (never trained on). */
     public static final String EVENTS_HELD_OUT = "eventsHeldOut";
+    /** Counter: unlabeled events not trained on (the learner has no unlabeled term). */
+    public static final String EVENTS_UNLABELED = "eventsUnlabeled";
     /** Counter: mini-batches trained. */
     public static final String BATCHES = "batches";
     /** Counter: batches whose update was skipped for a non-finite loss or gradient. */
@@ -32,9 +34,9 @@ public final class BulwarkMetrics {
     public static final String MODEL_VERSION = "modelVersion";
     /** Gauge: test-then-train accuracy over all labeled examples trained so far. */
     public static final String PREQUENTIAL_ACCURACY = "prequentialAccuracy";
-    /** Gauge: clean accuracy on the held-out reservoir at the latest snapshot. */
+    /** Gauge: clean accuracy on the held-out window at the latest snapshot. */
     public static final String CLEAN_ACCURACY = "cleanAccuracy";
-    /** Gauge: accuracy under the PGD attack on the held-out reservoir at the latest snapshot. */
+    /** Gauge: accuracy under the PGD attack on the held-out window at the latest snapshot. */
     public static final String ROBUST_ACCURACY = "robustAccuracy";
     /** Gauge: mean norm of the adversarial perturbation after the latest batch. */
     public static final String DELTA_NORM = "deltaNorm";

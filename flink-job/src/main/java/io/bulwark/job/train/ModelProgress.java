@@ -18,7 +18,8 @@ import java.util.TreeMap;
 /**
  * The bookkeeping of one model beside its learner: snapshot version, counters, metric sums since the previous
  * snapshot, batch timing and source offsets. Kept in keyed state as bytes in a versioned format
- * ({@link #toBytes()} writes {@value #FORMAT_VERSION} first, {@link #fromBytes(byte[])} rejects other versions).
+ * ({@link #toBytes()} writes {@value #FORMAT_VERSION} first; {@link #fromBytes(byte[])} reads it and version 1, which
+ * had no {@link #unlabeled} count, and rejects other versions).
  *
  * <p>Offsets: every event the model consumes (trained, held out or dead-lettered for its label) advances the
  * pending position of its partition; when a batch is trained the pending positions become the model's committed
@@ -27,7 +28,7 @@ import java.util.TreeMap;
 public final class ModelProgress {
 
     /** Version of the state format written by {@link #toBytes()}. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
 
     /** Latest published snapshot version, 0 before the first. */
     public long version;
@@ -45,6 +46,8 @@ public final class ModelProgress {
     public long heldOut;
     /** Events dead-lettered by the training operator (unknown label). */
     public long deadLetters;
+    /** Unlabeled events received and not trained on (the learner's VAT/ALUM term is off). */
+    public long unlabeled;
     /** Latest event time seen, epoch ms, or {@link Long#MIN_VALUE}. */
     public long lastEventTime = Long.MIN_VALUE;
     /** Processing time the pending batch received its first event, or -1 when it is empty. */
@@ -192,6 +195,7 @@ public final class ModelProgress {
             out.writeDouble(lastRobustAccuracy);
             writeOffsets(out, committedOffsets);
             writeOffsets(out, pendingOffsets);
+            out.writeLong(unlabeled);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -207,7 +211,7 @@ public final class ModelProgress {
         Objects.requireNonNull(bytes, "bytes");
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             int format = in.readInt();
-            if (format != FORMAT_VERSION) {
+            if (format != FORMAT_VERSION && format != 1) {
                 throw new IllegalStateException("Unknown model progress state format version " + format
                         + "; this job reads version " + FORMAT_VERSION);
             }
@@ -238,6 +242,9 @@ public final class ModelProgress {
             p.lastRobustAccuracy = in.readDouble();
             readOffsets(in, p.committedOffsets);
             readOffsets(in, p.pendingOffsets);
+            if (format >= 2) {
+                p.unlabeled = in.readLong();
+            }
             return p;
         } catch (IOException e) {
             throw new IllegalStateException("Corrupt model progress state (" + bytes.length + " bytes): " + e, e);

@@ -16,7 +16,7 @@ import java.util.Set;
 
 /**
  * The in-memory working copy of one model's keyed state: its learner, bookkeeping, pending batch, held-out
- * reservoir and previous snapshot. The training operator writes it to keyed state only when a checkpoint is taken
+ * window and previous snapshot. The training operator writes it to keyed state only when a checkpoint is taken
  * (the dirty flags say what changed), never per batch.
  */
 final class ModelSlot {
@@ -25,7 +25,7 @@ final class ModelSlot {
     Learner learner;
     final ModelProgress progress;
     final List<TrainingEvent> pending;
-    final Deque<HeldOutEvent> reservoir;
+    final Deque<HeldOutEvent> heldOutWindow;
     /** Labels of pending events, reserved against the learned-label cap until the batch is trained. */
     final Set<String> pendingLabels = new HashSet<>();
     ModelSnapshot previous;
@@ -34,7 +34,7 @@ final class ModelSlot {
 
     /** Learner changed since the last checkpoint. */
     boolean learnerDirty;
-    /** Progress, pending batch or reservoir changed since the last checkpoint. */
+    /** Progress, pending batch or held-out window changed since the last checkpoint. */
     boolean dirty;
     /** Previous snapshot changed since the last checkpoint. */
     boolean previousDirty;
@@ -53,12 +53,12 @@ final class ModelSlot {
     long lastUsed;
 
     ModelSlot(String modelId, Learner learner, ModelProgress progress, List<TrainingEvent> pending,
-              Deque<HeldOutEvent> reservoir, ModelSnapshot previous) {
+              Deque<HeldOutEvent> heldOutWindow, ModelSnapshot previous) {
         this.modelId = modelId;
         this.learner = learner;
         this.progress = progress;
         this.pending = new ArrayList<>(pending);
-        this.reservoir = new ArrayDeque<>(reservoir);
+        this.heldOutWindow = new ArrayDeque<>(heldOutWindow);
         this.previous = previous;
         for (TrainingEvent e : pending) {
             if (e.label != null) {
@@ -69,17 +69,17 @@ final class ModelSlot {
 
     /** Adds a held-out event, evicting the oldest beyond {@code capacity}. */
     void holdOut(HeldOutEvent e, int capacity) {
-        reservoir.addLast(e);
-        while (reservoir.size() > capacity) {
-            reservoir.removeFirst();
+        heldOutWindow.addLast(e);
+        while (heldOutWindow.size() > capacity) {
+            heldOutWindow.removeFirst();
         }
     }
 
     /** Returns the held-out events whose label the learner knows, as examples. */
     List<Example> evaluationWindow(List<HeldOutEvent> events) {
         List<String> known = learner.labels();
-        List<Example> out = new ArrayList<>(reservoir.size());
-        for (HeldOutEvent e : reservoir) {
+        List<Example> out = new ArrayList<>(heldOutWindow.size());
+        for (HeldOutEvent e : heldOutWindow) {
             if (known.contains(e.label)) {
                 out.add(new Example(e.text, e.label, e.weight));
                 events.add(e);
@@ -118,7 +118,7 @@ final class ModelSlot {
         for (TrainingEvent e : pending) {
             bytes += 2L * e.text.length() + (e.value == null ? 0 : e.value.length) + (e.key == null ? 0 : e.key.length);
         }
-        for (HeldOutEvent e : reservoir) {
+        for (HeldOutEvent e : heldOutWindow) {
             bytes += 2L * e.text.length();
         }
         for (TrainingEvent e : heldBackEvents()) {
@@ -150,7 +150,7 @@ final class ModelSlot {
         close();
         pending.clear();
         pendingLabels.clear();
-        reservoir.clear();
+        heldOutWindow.clear();
         heldBack.clear();
         previous = null;
         memoryBytes = 0;

@@ -22,7 +22,7 @@ import java.util.List;
 
 /**
  * The keyed state of the training operator, one entry per model id: the learner's checkpoint, the progress
- * bookkeeping, the pending batch, the held-out reservoir, the previous snapshot and the captured versions whose
+ * bookkeeping, the pending batch, the held-out window, the previous snapshot and the captured versions whose
  * records were not emitted yet (their evaluation was in flight). Reads a {@link ModelSlot}
  * back (a new one when the key has no state) and writes what changed since the last checkpoint. The current key is
  * the caller's: the operator sets it before each call.
@@ -35,7 +35,7 @@ final class SlotState {
     static final String LEARNER = "learner";
     static final String PROGRESS = "progress";
     static final String PENDING = "pending-batch";
-    static final String RESERVOIR = "held-out";
+    static final String HELD_OUT_WINDOW = "held-out";
     static final String PREVIOUS = "previous-snapshot";
     static final String EVALUATIONS = "pending-evaluations";
     static final String HELD_BACK = "held-back-labels";
@@ -48,7 +48,7 @@ final class SlotState {
     private final ValueState<byte[]> learnerState;
     private final ValueState<byte[]> progressState;
     private final ListState<TrainingEvent> pendingState;
-    private final ListState<HeldOutEvent> reservoirState;
+    private final ListState<HeldOutEvent> windowState;
     private final ListState<TrainingEvent> heldBackState;
     private final ValueState<byte[]> previousState;
     private final ValueState<byte[]> evaluationsState;
@@ -60,7 +60,7 @@ final class SlotState {
         previousState = access.get(new ValueStateDescriptor<>(PREVIOUS, bytes));
         evaluationsState = access.get(new ValueStateDescriptor<>(EVALUATIONS, bytes));
         pendingState = access.get(new ListStateDescriptor<>(PENDING, TypeInformation.of(TrainingEvent.class)));
-        reservoirState = access.get(new ListStateDescriptor<>(RESERVOIR, TypeInformation.of(HeldOutEvent.class)));
+        windowState = access.get(new ListStateDescriptor<>(HELD_OUT_WINDOW, TypeInformation.of(HeldOutEvent.class)));
         heldBackState = access.get(new ListStateDescriptor<>(HELD_BACK, TypeInformation.of(TrainingEvent.class)));
     }
 
@@ -83,14 +83,14 @@ final class SlotState {
         if (storedPending != null) {
             storedPending.forEach(pending::add);
         }
-        ArrayDeque<HeldOutEvent> reservoir = new ArrayDeque<>();
-        Iterable<HeldOutEvent> storedReservoir = reservoirState.get();
-        if (storedReservoir != null) {
-            storedReservoir.forEach(reservoir::add);
+        ArrayDeque<HeldOutEvent> window = new ArrayDeque<>();
+        Iterable<HeldOutEvent> storedWindow = windowState.get();
+        if (storedWindow != null) {
+            storedWindow.forEach(window::add);
         }
         byte[] previousBytes = previousState.value();
         ModelSnapshot previous = previousBytes == null ? null : SnapshotFiles.fromBytes(previousBytes);
-        ModelSlot slot = new ModelSlot(modelId, learner, ModelProgress.fromBytes(progressBytes), pending, reservoir,
+        ModelSlot slot = new ModelSlot(modelId, learner, ModelProgress.fromBytes(progressBytes), pending, window,
                 previous);
         Iterable<TrainingEvent> storedHeldBack = heldBackState.get();
         if (storedHeldBack != null) {
@@ -98,14 +98,14 @@ final class SlotState {
         }
         LOG.info("Restored model '{}': version {}, {} batches, {} pending events, {} held out, {} held back for "
                 + "candidate labels {}, on {}", modelId, slot.progress.version, slot.progress.batches, pending.size(),
-                reservoir.size(), slot.heldBackEvents().size(), slot.heldBack.keySet(), learner.device());
+                window.size(), slot.heldBackEvents().size(), slot.heldBack.keySet(), learner.device());
         return slot;
     }
 
     /**
      * Writes what changed in the current key's slot, and its versions in flight when {@code evaluations} is not
      * null; returns the bytes of the learner checkpoint, progress, previous snapshot and versions written (the
-     * pending batch and the reservoir, small lists, are not counted) and adds them, with the time taken, to the
+     * pending batch and the held-out window, small lists, are not counted) and adds them, with the time taken, to the
      * slot's checkpoint counters.
      */
     long write(ModelSlot slot, List<EvaluationRequest> evaluations) throws Exception {
@@ -138,7 +138,7 @@ final class SlotState {
             written += progress.length;
             progressState.update(progress);
             pendingState.update(new ArrayList<>(slot.pending));
-            reservoirState.update(new ArrayList<>(slot.reservoir));
+            windowState.update(new ArrayList<>(slot.heldOutWindow));
             heldBackState.update(slot.heldBackEvents());
             slot.dirty = false;
         }

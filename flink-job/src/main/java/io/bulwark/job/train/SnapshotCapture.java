@@ -50,6 +50,7 @@ final class SnapshotCapture {
         metrics.put("examplesPerSecond", examplesPerSecond);
         metrics.put("eventsHeldOut", (double) p.heldOut);
         metrics.put("deadLetters", (double) p.deadLetters);
+        metrics.put("eventsUnlabeled", (double) p.unlabeled);
 
         ModelSnapshot snapshot = DjlLock.locked(() -> Snapshots.toAvro(slot.learner, slot.modelId, version, parent,
                 p.sourceOffsets(), metrics));

@@ -35,7 +35,7 @@ public final class TrainerSettings implements Serializable {
     private final int snapshotEveryBatches;
     private final long snapshotIntervalMs;
     private final double heldOutFraction;
-    private final int reservoirSize;
+    private final int heldOutWindow;
     private final boolean robustEval;
     private final Integer attackSteps;
     private final Double attackEpsilon;
@@ -64,7 +64,7 @@ public final class TrainerSettings implements Serializable {
         snapshotEveryBatches = b.snapshotEveryBatches;
         snapshotIntervalMs = b.snapshotInterval.toMillis();
         heldOutFraction = b.heldOutFraction;
-        reservoirSize = b.reservoirSize;
+        heldOutWindow = b.heldOutWindow;
         robustEval = b.robustEval;
         attackSteps = b.attackSteps;
         attackEpsilon = b.attackEpsilon;
@@ -146,9 +146,9 @@ public final class TrainerSettings implements Serializable {
         return heldOutFraction;
     }
 
-    /** Returns the held-out reservoir size. */
-    public int reservoirSize() {
-        return reservoirSize;
+    /** Returns the held-out window size: the most recent held-out events kept per model. */
+    public int heldOutWindow() {
+        return heldOutWindow;
     }
 
     /** Returns whether reports include robust accuracy. */
@@ -224,7 +224,7 @@ public final class TrainerSettings implements Serializable {
         private int snapshotEveryBatches = 100;
         private Duration snapshotInterval = Duration.ZERO;
         private double heldOutFraction = 0.05;
-        private int reservoirSize = 256;
+        private int heldOutWindow = 256;
         private boolean robustEval = true;
         private Integer attackSteps;
         private Double attackEpsilon;
@@ -290,10 +290,16 @@ public final class TrainerSettings implements Serializable {
             return this;
         }
 
-        /** Sets the held-out reservoir size (default 256). */
-        public Builder optReservoirSize(int size) {
-            this.reservoirSize = size;
+        /** Sets the held-out window size, the most recent held-out events kept per model (default 256). */
+        public Builder optHeldOutWindow(int size) {
+            this.heldOutWindow = size;
             return this;
+        }
+
+        /** The held-out window's former name: {@link #optHeldOutWindow}. */
+        @Deprecated
+        public Builder optReservoirSize(int size) {
+            return optHeldOutWindow(size);
         }
 
         /** Sets whether reports include robust accuracy (default true). */
@@ -427,7 +433,7 @@ public final class TrainerSettings implements Serializable {
             check(!snapshotInterval.isNegative(), "Snapshot interval must be >= 0, got " + snapshotInterval);
             check(heldOutFraction >= 0 && heldOutFraction < 1, "Held-out fraction must be in [0, 1), got "
                     + heldOutFraction);
-            check(reservoirSize > 0, "Reservoir size must be > 0, got " + reservoirSize);
+            check(heldOutWindow > 0, "Held-out window size must be > 0, got " + heldOutWindow);
             check(intraOpThreads >= 0, "Intra-op threads must be >= 0, got " + intraOpThreads);
             check(failAfterBatches >= 0, "Fault batch count must be >= 0, got " + failAfterBatches);
             check(device != null && (device.equals("auto") || device.equals("cpu") || device.matches("gpu(:\\d+)?")),

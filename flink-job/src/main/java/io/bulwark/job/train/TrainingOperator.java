@@ -43,14 +43,17 @@ import java.util.stream.Stream;
  * Keeps one continually trained {@link Learner} per model id (the key) and publishes its snapshots and robustness
  * reports.
  *
- * <p>Per event: a label outside the fixed set, or new while the learned set is full, goes to the dead-letter side
- * output; a held-out fraction of labeled events (by hash of model and event id) goes to a bounded reservoir of
- * recent events that is never trained on; the rest join the model's pending batch. A batch is trained when it is
- * full, when its first event has waited {@code batch.timeout} (a processing-time timer), or at the end of a bounded
+ * <p>Per event: an unlabeled event is counted ({@code eventsUnlabeled}) and dropped unless the learner trains on
+ * unlabeled events (its VAT/ALUM term: {@code smart.weight} > 0 with {@code smart.vatOnUnlabeled}), so that
+ * {@code examplesTrained} counts only events that reach a gradient; a label outside the fixed set, or new while the
+ * learned set is full, goes to the dead-letter side output; a held-out fraction of labeled events (by hash of model
+ * and event id) goes to the model's held-out window, its {@code heldout.window-size} most recent held-out events,
+ * never trained on; the rest join the model's pending batch. A batch is trained when it is full, when its first
+ * event has waited {@code batch.timeout} (a processing-time timer), or at the end of a bounded
  * input. Training is prequential: the learner scores each batch before updating on it. Every
  * {@code snapshot.every-batches} batches or {@code snapshot.interval} the operator captures a snapshot of the model
- * and hands it, with the reservoir, to two threads ({@link AsyncEvaluator}): one encodes the ModelSnapshot for the
- * versions topic and the compacted latest topic, the other evaluates a learner loaded from the snapshot (clean, under
+ * and hands it, with the held-out window, to two threads ({@link AsyncEvaluator}): one encodes the ModelSnapshot for
+ * the versions topic and the compacted latest topic, the other evaluates a learner loaded from the snapshot (clean, under
  * embedding-space PGD, drift, attack suite) for its RobustnessReport, so training goes on meanwhile. The operator
  * emits the records as they are ready, in version order. Versions whose records were not all emitted before a
  * checkpoint's barrier are part of that checkpoint and are finished after a restore: each record is published once.
@@ -99,6 +102,8 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
     private transient MetricGroup metricGroup;
     private transient Counter examplesTrained;
     private transient Counter heldOutCounter;
+    private transient Counter unlabeledCounter;
+    private transient boolean trainsUnlabeled;
     private transient Counter batchCounter;
     private transient Counter skippedCounter;
     private transient Counter snapshotCounter;
@@ -153,6 +158,8 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         examplesTrained = metricGroup.counter(BulwarkMetrics.EXAMPLES_TRAINED);
         metricGroup.meter(BulwarkMetrics.EXAMPLES_PER_SECOND, new MeterView(examplesTrained));
         heldOutCounter = metricGroup.counter(BulwarkMetrics.EVENTS_HELD_OUT);
+        unlabeledCounter = metricGroup.counter(BulwarkMetrics.EVENTS_UNLABELED);
+        trainsUnlabeled = config.smartWeight() > 0 && config.vatOnUnlabeled();
         batchCounter = metricGroup.counter(BulwarkMetrics.BATCHES);
         skippedCounter = metricGroup.counter(BulwarkMetrics.SKIPPED_BATCHES);
         snapshotCounter = metricGroup.counter(BulwarkMetrics.SNAPSHOTS);
@@ -216,6 +223,13 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         p.consumed(e.topic, e.partition, e.offset);
         slot.dirty = true;
 
+        if (e.label == null && !trainsUnlabeled) {
+            // No gradient would use it: counted as unlabeled, not as trained, and not put in a batch.
+            p.unlabeled++;
+            unlabeledCounter.inc();
+            commitIfNothingPending(slot);
+            return;
+        }
         boolean heldOut = e.label != null
                 && HeldOutSelector.isHeldOut(modelId, e.id, settings.heldOutFraction());
         LabelAdmission.Decision d = e.label == null ? LabelAdmission.Decision.ACCEPT
@@ -225,7 +239,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         } else if (heldOut) {
             p.heldOut++;
             heldOutCounter.inc();
-            slot.holdOut(HeldOutEvent.of(e.text, e.label, e.weight, e.eventTime), settings.reservoirSize());
+            slot.holdOut(HeldOutEvent.of(e.text, e.label, e.weight, e.eventTime), settings.heldOutWindow());
         } else if (d == LabelAdmission.Decision.HOLD_BACK) {
             slot.holdBack(e); // consumed: kept in state until its label qualifies
         } else {

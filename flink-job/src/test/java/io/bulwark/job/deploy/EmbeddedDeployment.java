@@ -227,7 +227,7 @@ final class EmbeddedDeployment implements AutoCloseable {
         o.put(JobOptions.SNAPSHOT_EVERY_BATCHES.key(), "2");
         o.put(JobOptions.SNAPSHOT_INTERVAL.key(), "0");
         o.put(JobOptions.HELD_OUT_FRACTION.key(), "0.1");
-        o.put(JobOptions.RESERVOIR_SIZE.key(), "16");
+        o.put(JobOptions.HELD_OUT_WINDOW.key(), "16");
         o.put(JobOptions.EVAL_ATTACK_STEPS.key(), "1");
         o.put(JobOptions.CHECKPOINT_INTERVAL.key(), "1s");
         // As `flink run -p` of deploy/bin/bulwark-init.sh (BULWARK_PARALLELISM, default 1).

@@ -72,7 +72,7 @@ class AsyncEvaluationTest {
                 .optBatchSize(8)
                 .optSnapshotEveryBatches(1)
                 .optHeldOutFraction(0.2)
-                .optReservoirSize(32)
+                .optHeldOutWindow(32)
                 .optAttackSteps(2)
                 .optEvalMaxPending(2)
                 .optEvalDutyCycle(0.5)

@@ -82,7 +82,7 @@ class FrequentGcTest {
         TrainerSettings settings = TrainerSettings.builder()
                 .setLearnerConfig(TestData.smallLearner().optBregmanWeight(1.0).build())
                 .setRegistry(codecs.config).optBatchSize(8).optSnapshotEveryBatches(4).optHeldOutFraction(0.1)
-                .optReservoirSize(16).optAttackSteps(1).optEvalMaxPending(1000).optDevice("cpu").build();
+                .optHeldOutWindow(16).optAttackSteps(1).optEvalMaxPending(1000).optDevice("cpu").build();
         List<TrainingEvent> events = TestData.events("m", "g", 96, 5);
         List<ModelSnapshot> reference = snapshots(OperatorRuns.uninterrupted(settings, events));
         LearnerConfig other = TestData.smallLearner().optStrategy(LearnerConfig.StrategyType.PGD).build();

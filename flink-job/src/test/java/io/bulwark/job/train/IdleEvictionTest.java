@@ -39,7 +39,7 @@ class IdleEvictionTest {
         return TrainerSettings.builder()
                 .setLearnerConfig(TestData.smallLearner().optBregmanWeight(1.0).build())
                 .setRegistry(codecs.config).optBatchSize(8).optSnapshotEveryBatches(2).optHeldOutFraction(0.1)
-                .optReservoirSize(16).optAttackSteps(1).optEvalMaxPending(1000).optDevice("cpu")
+                .optHeldOutWindow(16).optAttackSteps(1).optEvalMaxPending(1000).optDevice("cpu")
                 .optIdleEviction(Duration.ofMillis(IDLE_MS)).build();
     }
 

@@ -21,6 +21,7 @@ class ModelProgressTest {
         p.skippedBatches = 1;
         p.heldOut = 20;
         p.deadLetters = 2;
+        p.unlabeled = 7;
         p.lastEventTime = 99;
         p.pendingSince = 1_000;
         p.sinceBatches = 3;
@@ -35,6 +36,7 @@ class ModelProgressTest {
         ModelProgress q = ModelProgress.fromBytes(p.toBytes());
         assertThat(q.toBytes()).isEqualTo(p.toBytes());
         assertThat(q.version).isEqualTo(4);
+        assertThat(q.unlabeled).isEqualTo(7);
         assertThat(q.pendingSince).isEqualTo(1_000);
         assertThat(q.lastSnapshotAt).isEqualTo(123);
         assertThat(q.sinceLossSum).isEqualTo(1.5);
@@ -45,6 +47,21 @@ class ModelProgressTest {
         assertThat(q.sourceOffsets()).extracting(o -> o.getPartition() + "@" + o.getOffset())
                 .containsExactly("0@13", "1@6");
         assertThat(q.prequentialAccuracy()).isEqualTo(400.0 / 480);
+    }
+
+    @Test
+    void readsVersionOneStateWithoutTheUnlabeledCount() {
+        ModelProgress p = ModelProgress.start(5);
+        p.examplesTrained = 40;
+        p.consumed("in", 0, 3);
+        byte[] current = p.toBytes();
+        // Version 1 wrote the same fields without the trailing unlabeled count.
+        byte[] v1 = Arrays.copyOf(current, current.length - Long.BYTES);
+        ByteBuffer.wrap(v1).putInt(0, 1);
+        ModelProgress q = ModelProgress.fromBytes(v1);
+        assertThat(q.examplesTrained).isEqualTo(40);
+        assertThat(q.unlabeled).isZero();
+        assertThat(q.toBytes()).isEqualTo(current);
     }
 
     @Test
