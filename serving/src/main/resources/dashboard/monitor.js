@@ -1,12 +1,14 @@
-/* Bulwark serving dashboard: the monitor's panels (status line, drift and attack evidence, estimated accuracy,
-   attack success per family), drawn from the "monitor" and "reports" parts of /v1/dashboard. */
+/* Bulwark serving dashboard: the monitor's panels (status line, drift and attack evidence, centroid distance of the
+   pooled embeddings, estimated accuracy, attack success per family), drawn from the "monitor" and "reports" parts of
+   /v1/dashboard. */
 (function () {
   'use strict';
   var HISTORY = 300;
+  var EMBEDDING = 'embedding_centroid_distance';
   var history = [];
   var NAMES = {
     token_js: 'word buckets JS (bits)', length_psi: 'length PSI', char_class_psi: 'character-class PSI',
-    obfuscation_share_rise: 'obfuscated share rise', normalization_change_rise: 'de-obfuscation change rise'
+    embedding_centroid_distance: 'embedding centroid distance / noise floor', obfuscation_share_rise: 'obfuscated share rise', normalization_change_rise: 'de-obfuscation change rise'
   };
 
   function num(v, digits) {
@@ -61,7 +63,7 @@
         }), markLine: { symbol: 'none', data: [{ yAxis: 1, name: 'threshold' }], lineStyle: { type: 'dashed' } } }
       ]
     }, true);
-    var keys = Object.keys(NAMES);
+    var keys = Object.keys(NAMES).filter(function (k) { return k !== EMBEDDING; });
     chart('chart-monitor-time').setOption({
       animation: false, tooltip: { trigger: 'axis' }, legend: { top: 0 },
       grid: { left: 55, right: 20, top: 45, bottom: 30 },
@@ -72,6 +74,33 @@
           .filter(function (p) { return p[k] !== null && p[k] !== undefined; })
           .map(function (p) { return [p.t, p[k]]; }) };
       })
+    }, true);
+  }
+
+  function drawEmbedding(chart, m) {
+    var e = ((m.windows || {}).embedding) || {};
+    var ev = (m.evidence || []).filter(function (x) { return x.statistic === EMBEDDING; })[0];
+    var threshold = (m.settings || {}).embeddingDistance;
+    var points = history.filter(function (p) { return p[EMBEDDING] !== null && p[EMBEDDING] !== undefined; })
+      .map(function (p) { return [p.t, p[EMBEDDING]]; });
+    var text = e.version === null || e.version === undefined
+      ? 'no pooled embeddings yet (the champion has none, or nothing was served)'
+      : 'embedding version v' + esc(e.version) + ': ' + e.referenceTexts + ' reference and ' + e.currentTexts +
+        ' current texts; centroid distance ' + num(e.distance, 5) + ', noise floor ' + num(e.noiseFloor, 5) +
+        ', ratio ' + num(e.ratio, 2) + ' (threshold ' + num(threshold, 1) + ')' +
+        (ev && ev.fired ? ' — inputs are shifting' : '');
+    document.getElementById('monitor-embedding').textContent = text;
+    chart('chart-monitor-embedding').setOption({
+      animation: false, tooltip: { trigger: 'axis' }, legend: { top: 0 },
+      grid: { left: 55, right: 20, top: 35, bottom: 30 },
+      graphic: points.length ? [] : [{ type: 'text', left: 'center', top: 'middle',
+        style: { text: e.version === null || e.version === undefined ? 'no pooled embeddings yet'
+          : 'warming up: ' + e.referenceTexts + ' reference, ' + e.currentTexts + ' current texts', fill: '#888' } }],
+      xAxis: { type: 'time' },
+      yAxis: { type: 'value', min: 0, name: 'distance / noise floor' },
+      series: [{ name: 'centroid distance / noise floor', type: 'line', showSymbol: false, data: points,
+        markLine: threshold ? { symbol: 'none', data: [{ yAxis: threshold, name: 'threshold' }],
+          lineStyle: { type: 'dashed', color: '#b42318' } } : undefined }]
     }, true);
   }
 
@@ -168,6 +197,7 @@
       if (!m) { return; }
       drawStatus(m);
       drawStatistics(chart, m, d.now);
+      drawEmbedding(chart, m);
       drawObfuscation(chart, m);
       drawEstimates(chart, m);
       drawAttackSuccess(chart, d.reports || []);

@@ -327,10 +327,12 @@ public final class ScoringService implements AutoCloseable {
         return out;
     }
 
-    /** Makes the monitor's current window of {@code modelId} its reference (an accepted shift). */
+    /**
+     * Makes the monitor's current window of {@code modelId} its reference (an accepted shift), with the pooled
+     * embeddings taken under the champion of this moment.
+     */
     public Map<String, Object> rebaseline(String modelId) {
-        registry.require(modelId);
-        monitor.model(modelId).rebaseline();
+        monitor.rebaseline(registry.require(modelId));
         return monitor(modelId);
     }
 

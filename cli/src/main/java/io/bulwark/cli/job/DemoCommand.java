@@ -126,6 +126,15 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                     + " 127.0.0.1 (default 8080; 0 = a free port; -1 = no serving).")
     int servePort;
 
+    @Option(names = "--monitor-reference", defaultValue = "200", paramLabel = "TEXTS",
+            description = "Texts of serving's input monitor's reference window; after the job the demo serves the"
+                    + " first this many replayed texts, then the last --monitor-window ones (default 200).")
+    int monitorReference;
+
+    @Option(names = "--monitor-window", defaultValue = "200", paramLabel = "TEXTS",
+            description = "Texts of the monitor's current window (default 200).")
+    int monitorWindow;
+
     @Mixin
     LearnerOptions learner = new LearnerOptions();
 
@@ -183,6 +192,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                     // answers discarded): its agreement with A shows on the dashboard while A answers.
                     .optExperiment(ArmSpec.latest(), ArmSpec.latest(), 100, 0, true)
                     .optShadowShare(0.5)
+                    .optMonitorWindows(monitorReference, monitorWindow)
                     .build());
             err.printf("Serving: scoring API and dashboard on %s/%n", serving.url());
         }
@@ -241,8 +251,16 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         if (serving != null) {
             json.put("serving_url", serving.url());
             json.put("serving_version", servedVersion(records, json.get("last_version")));
-            json.put("gate_decisions", gateDecisions(serving));
+            List<Map<String, Object>> gate = gateDecisions(serving);
+            json.put("newest_passed_version", gate.stream().filter(d -> "passed".equals(d.get("outcome")))
+                    .map(d -> d.get("candidateVersion")).reduce((a, b) -> b).orElse(null));
+            json.put("gate_decisions", gate);
             err.printf("Serving (%s/) answered with snapshot version %s%n", serving.url(), json.get("serving_version"));
+            err.printf("Serving %d + %d replayed texts to the input monitor...%n", monitorReference, monitorWindow);
+            json.put("monitor", DemoTraffic.exercise(serving, jobConfiguration(true).get(JobOptions.DEFAULT_MODEL_ID),
+                    records.stream().map(RawInput::event).filter(e -> e != null && e.getText() != null)
+                            .map(e -> e.getText().toString()).filter(t -> !t.isBlank()).toList(),
+                    monitorReference, monitorWindow));
         }
         printSummary(out, summary, json);
         if (report != null) {
@@ -410,6 +428,15 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         row(out, "job time", json.get("job_seconds") + " s");
         row(out, "throughput (first to last trained batch)", json.get("events_per_second") + " events/s");
         row(out, "throughput (trained events / job time)", json.get("end_to_end_events_per_second") + " events/s");
+        if (json.containsKey("serving_version")) {
+            row(out, "serving version (arm A)", json.get("serving_version"));
+            row(out, "newest version that passed the gate", json.get("newest_passed_version"));
+            List<?> gate = (List<?>) json.get("gate_decisions");
+            row(out, "gate decisions", gate.stream().map(d -> (Map<?, ?>) d)
+                    .map(d -> "v" + d.get("candidateVersion") + " " + d.get("outcome")).toList());
+            Map<?, ?> monitor = (Map<?, ?>) json.get("monitor");
+            row(out, "serving monitor", monitor == null ? "n/a" : monitor.get("message"));
+        }
         out.println("--------------------------------------------------------------");
         for (RunSummary.SnapshotHeader h : s.snapshots()) {
             Optional<RobustnessReport> r = s.report(h.modelId(), h.version());

@@ -71,5 +71,17 @@ class DemoSmokeITCase {
         if (lastPassed) {
             assertThat(json.get("serving_version").asLong()).isEqualTo(json.get("last_version").asLong());
         }
+        // serving ends on the newest version that passed the gate
+        assertThat(json.get("serving_version").asLong()).isEqualTo(json.get("newest_passed_version").asLong());
+        // the demo's traffic fills the monitor's windows (200 reference texts, the last 100 as current): its
+        // status is computed, with every statistic behind it
+        JsonNode monitor = json.get("monitor");
+        assertThat(monitor.get("texts_served").asInt()).isEqualTo(300);
+        assertThat(monitor.get("status").asText()).as("%s", monitor).isIn("stable", "shifting", "attack", "both");
+        assertThat(monitor.get("message").asText()).startsWith(monitor.get("line").asText());
+        assertThat(monitor.get("evidence")).extracting(e -> e.get("statistic").asText())
+                .contains("token_js", "embedding_centroid_distance", "obfuscation_share_rise");
+        assertThat(monitor.path("windows").path("embedding").path("version").asLong())
+                .isBetween(1L, json.get("last_version").asLong());
     }
 }

@@ -46,4 +46,10 @@ public final class LearnerSnapshotLoader implements SnapshotLoader {
             throw new SnapshotRejectedException("load", "could not be loaded: " + e, e);
         }
     }
+
+    /** A heap copy of the student's embedding table ({@link PooledEmbedder}). */
+    @Override
+    public PooledEmbedder embedder(ModelSnapshot snapshot) {
+        return PooledEmbedder.of(snapshot);
+    }
 }

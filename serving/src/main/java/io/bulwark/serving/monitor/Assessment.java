@@ -13,8 +13,9 @@ import java.util.Map;
  * <p>The rules, applied once the reference window is full and the current window holds the minimum:
  * <ul>
  *   <li><b>inputs are shifting</b> when any drift statistic of the de-obfuscated texts passes its threshold: the
- *       bias-corrected Jensen–Shannon divergence of the word buckets, the PSI of the length histogram or the PSI of
- *       the character-class mix;
+ *       bias-corrected Jensen–Shannon divergence of the word buckets, the PSI of the length histogram, the PSI of
+ *       the character-class mix, or the centroid distance of the pooled word embeddings in units of its noise floor
+ *       ({@link EmbeddingDrift});
  *   <li><b>attack pressure is rising</b> when the share of texts with an obfuscation indicator rises by at least
  *       its threshold, or the mean share of words that de-obfuscation rewrote does, each with a z statistic of at
  *       least {@link MonitorSettings#minZ()}.
@@ -57,9 +58,11 @@ public record Assessment(Status status, boolean shifting, boolean attack, String
      * @param z the z statistic of a rise (null for drift statistics)
      * @param fired whether the rule fired
      * @param reference the reference window's value, for rises (null otherwise)
+     * @param detail what else the statistic rests on (for the embedding distance: version, raw distance, noise
+     *     floor), empty for the others
      */
     public record Evidence(String signal, String name, Double value, double threshold, Double z, boolean fired,
-                           Double reference) {
+                           Double reference, Map<String, Object> detail) {
 
         /** A JSON-friendly view. */
         public Map<String, Object> toView() {
@@ -75,17 +78,25 @@ public record Assessment(Status status, boolean shifting, boolean attack, String
                 m.put("z", z);
             }
             m.put("fired", fired);
+            m.putAll(detail);
             return m;
         }
     }
 
     /** Applies the rules to a full reference window and a current window. */
-    static Assessment of(InputWindow reference, InputWindow current, MonitorSettings s) {
+    static Assessment of(InputWindow reference, InputWindow current, EmbeddingDrift.Measure embedding,
+                         MonitorSettings s) {
         List<Evidence> ev = new ArrayList<>();
         ev.add(drift("token_js", DriftStatistics.excessJensenShannon(reference.buckets(), current.buckets()),
                 s.tokenJs()));
         ev.add(drift("length_psi", DriftStatistics.psi(reference.lengths(), current.lengths()), s.lengthPsi()));
         ev.add(drift("char_class_psi", DriftStatistics.psi(reference.classes(), current.classes()), s.charClassPsi()));
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("embeddingVersion", embedding.version());
+        detail.put("distance", Double.isFinite(embedding.distance()) ? embedding.distance() : null);
+        detail.put("noiseFloor", Double.isFinite(embedding.noiseFloor()) ? embedding.noiseFloor() : null);
+        detail.put("texts", List.of(embedding.referenceTexts(), embedding.currentTexts()));
+        ev.add(drift("embedding_centroid_distance", embedding.ratio(), s.embeddingDistance(), detail));
         double refShare = (double) reference.obfuscated() / reference.size();
         double curShare = (double) current.obfuscated() / current.size();
         double shareZ = DriftStatistics.proportionZ(reference.obfuscated(), reference.size(), current.obfuscated(),
@@ -110,8 +121,13 @@ public record Assessment(Status status, boolean shifting, boolean attack, String
     }
 
     private static Evidence drift(String name, double value, double threshold) {
+        return drift(name, value, threshold, Map.of());
+    }
+
+    private static Evidence drift(String name, double value, double threshold, Map<String, Object> detail) {
         boolean fired = Double.isFinite(value) && value >= threshold;
-        return new Evidence("drift", name, Double.isFinite(value) ? value : null, threshold, null, fired, null);
+        return new Evidence("drift", name, Double.isFinite(value) ? value : null, threshold, null, fired, null,
+                detail);
     }
 
     private static Evidence rise(String name, double reference, double current, double z, double threshold,
@@ -119,7 +135,7 @@ public record Assessment(Status status, boolean shifting, boolean attack, String
         double rise = current - reference;
         boolean fired = Double.isFinite(rise) && rise >= threshold && z >= minZ;
         return new Evidence("attack", name, Double.isFinite(rise) ? rise : null, threshold,
-                Double.isFinite(z) ? z : null, fired, Double.isFinite(reference) ? reference : null);
+                Double.isFinite(z) ? z : null, fired, Double.isFinite(reference) ? reference : null, Map.of());
     }
 
     private static String message(Status status, List<Evidence> ev) {

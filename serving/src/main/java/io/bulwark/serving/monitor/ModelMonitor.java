@@ -3,11 +3,13 @@ package io.bulwark.serving.monitor;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The served inputs and answers of one model: a reference window (the first texts served, then frozen), a current
- * window (the most recent texts after it, sliding), and per version a window of its answers' confidences. Applies the
- * rules of {@link Assessment}. Thread-safe.
+ * window (the most recent texts after it, sliding), the pooled embeddings of both under one version
+ * ({@link EmbeddingDrift}), and per version a window of its answers' confidences. Applies the rules of
+ * {@link Assessment}. Thread-safe.
  */
 public final class ModelMonitor {
 
@@ -17,6 +19,7 @@ public final class ModelMonitor {
     private final MonitorSettings settings;
     private final InputWindow reference;
     private final InputWindow current;
+    private final EmbeddingDrift embeddings;
     private final Map<Long, ScoreWindow> versions = new HashMap<>();
     private long texts;
     private long tick;
@@ -27,9 +30,10 @@ public final class ModelMonitor {
         this.settings = settings;
         this.reference = new InputWindow(settings.referenceTexts());
         this.current = new InputWindow(settings.windowTexts());
+        this.embeddings = new EmbeddingDrift(settings.referenceTexts(), settings.windowTexts());
     }
 
-    /** Adds a served text: to the reference window until it is full, then to the current window. */
+    /** Adds a served text's profile (no embedding): to the reference window until it is full, then to the current. */
     public synchronized void observe(TextProfile profile) {
         texts++;
         if (!reference.full()) {
@@ -37,6 +41,15 @@ public final class ModelMonitor {
         } else {
             current.add(profile);
         }
+    }
+
+    /**
+     * Adds a served text: its profile as {@link #observe(TextProfile)}, and its pooled embedding under the embedding
+     * version, which {@code champion} supplies while there is none (the champion's version and embedder, or null).
+     */
+    public synchronized void observe(TextProfile profile, String text, Supplier<EmbeddingDrift.Reference> champion) {
+        observe(profile);
+        embeddings.observe(text, champion);
     }
 
     /** Adds the confidence (largest class probability) of one answer of {@code version}. */
@@ -63,9 +76,23 @@ public final class ModelMonitor {
      * current texts, then with the next ones served.
      */
     public synchronized void rebaseline() {
+        rebaseline(null);
+    }
+
+    /**
+     * As {@link #rebaseline()}, and the pooled embeddings are taken under {@code champion} from now on (kept when
+     * null): the texts that become the reference are embedded again under it.
+     */
+    public synchronized void rebaseline(EmbeddingDrift.Reference champion) {
         reference.clear();
         reference.takeAll(current);
+        embeddings.rebaseline(champion);
         rebaselines++;
+    }
+
+    /** The centroid distance of the pooled embeddings now. */
+    public synchronized EmbeddingDrift.Measure embeddingDistance() {
+        return embeddings.measure();
     }
 
     /** The verdict on the windows as they are now. */
@@ -73,7 +100,7 @@ public final class ModelMonitor {
         if (!reference.full() || current.size() < settings.minWindowTexts()) {
             return Assessment.warmingUp(reference.size(), current.size(), settings);
         }
-        return Assessment.of(reference, current, settings);
+        return Assessment.of(reference, current, embeddings.measure(), settings);
     }
 
     /** The settings. */
@@ -112,6 +139,7 @@ public final class ModelMonitor {
         m.put("rebaselines", rebaselines);
         m.put("reference", window(reference, settings.referenceTexts()));
         m.put("current", window(current, settings.windowTexts()));
+        m.put("embedding", embeddings.measure().toView());
         return m;
     }
 

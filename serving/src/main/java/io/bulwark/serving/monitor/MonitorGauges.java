@@ -25,8 +25,8 @@ final class MonitorGauges {
 
     static void register(MeterRegistry meters, ServedModel slot, ModelMonitor m) {
         String id = slot.modelId();
-        for (String statistic : List.of("token_js", "length_psi", "char_class_psi", "obfuscation_share_rise",
-                "normalization_change_rise")) {
+        for (String statistic : List.of("token_js", "length_psi", "char_class_psi", "embedding_centroid_distance",
+                "obfuscation_share_rise", "normalization_change_rise")) {
             String signal = statistic.endsWith("_rise") ? "attack" : "drift";
             gauge(meters, "bulwark.serving.monitor.statistic", m, x -> evidence(x, statistic), id,
                     "A statistic of the monitor's rules (drift: de-obfuscated inputs against the reference window;"
@@ -37,6 +37,18 @@ final class MonitorGauges {
                     "1 when the monitor's rule fired (inputs are shifting / attack pressure is rising), 0 when not,"
                             + " NaN while warming up", "signal", signal);
         }
+        gauge(meters, "bulwark.serving.monitor.embedding.distance", m,
+                x -> x.embeddingDistance().distance(), id,
+                "Euclidean distance between the reference and current centroids of the pooled word embeddings (under"
+                        + " the embedding version)", "quantity", "distance");
+        gauge(meters, "bulwark.serving.monitor.embedding.distance", m,
+                x -> x.embeddingDistance().noiseFloor(), id,
+                "Noise floor of the centroid distance: root of its expectation between two samples of one"
+                        + " distribution of the windows' sizes", "quantity", "noise_floor");
+        gauge(meters, "bulwark.serving.monitor.embedding.version", m, x -> {
+            Long v = x.embeddingDistance().version();
+            return v == null ? Double.NaN : v;
+        }, id, "The version whose pooled word embeddings the centroid distance uses (NaN before one is chosen)");
         for (boolean current : new boolean[] {false, true}) {
             String window = current ? "current" : "reference";
             gauge(meters, "bulwark.serving.monitor.texts", m, x -> x.windowSize(current), id,

@@ -2,6 +2,7 @@ package io.bulwark.serving.monitor;
 
 import io.bulwark.serving.ab.Arm;
 import io.bulwark.serving.model.Scored;
+import io.bulwark.serving.registry.LoadedVersion;
 import io.bulwark.serving.registry.RegistryListener;
 import io.bulwark.serving.registry.ServedModel;
 import io.micrometer.core.instrument.Counter;
@@ -33,6 +34,8 @@ public final class ServingMonitor implements RegistryListener, AutoCloseable {
     private final MonitorSettings settings;
     private final MeterRegistry meters;
     private final Map<String, ModelMonitor> models = new ConcurrentHashMap<>();
+    private final Map<String, ServedModel> slots = new ConcurrentHashMap<>();
+    private final VersionGauges versionGauges;
     private final ThreadPoolExecutor executor;
 
     /** A monitor with {@code settings} registering its metrics in {@code meters}. */
@@ -44,6 +47,7 @@ public final class ServingMonitor implements RegistryListener, AutoCloseable {
             t.setDaemon(true);
             return t;
         }, new ThreadPoolExecutor.AbortPolicy());
+        this.versionGauges = new VersionGauges(meters);
     }
 
     /** The monitor of {@code modelId}, created on first use. */
@@ -66,8 +70,9 @@ public final class ServingMonitor implements RegistryListener, AutoCloseable {
                 try {
                     ModelMonitor m = model(modelId);
                     if (inputs) {
+                        ServedModel slot = slots.get(modelId);
                         for (String t : texts) {
-                            m.observe(TextProfile.of(t));
+                            m.observe(TextProfile.of(t), t, () -> champion(slot));
                         }
                     }
                     for (Scored s : answers) {
@@ -86,12 +91,43 @@ public final class ServingMonitor implements RegistryListener, AutoCloseable {
 
     @Override
     public void modelAdded(ServedModel slot) {
+        slots.put(slot.modelId(), slot);
         MonitorGauges.register(meters, slot, model(slot.modelId()));
+    }
+
+    @Override
+    public void loaded(String modelId, long version, long nanos) {
+        ServedModel slot = slots.get(modelId);
+        if (slot != null) {
+            versionGauges.add(slot, model(modelId), version);
+        }
     }
 
     @Override
     public void evicted(String modelId, long version) {
         find(modelId).ifPresent(m -> m.forget(version));
+        versionGauges.remove(modelId, version);
+    }
+
+    /**
+     * Makes the monitor's current window of {@code slot} its reference (an accepted shift), with the champion of this
+     * moment as the version of the pooled embeddings.
+     */
+    public void rebaseline(ServedModel slot) {
+        model(slot.modelId()).rebaseline(champion(slot));
+    }
+
+    /** The champion's (arm A's) version and pooled embeddings, or null when it has none. */
+    static EmbeddingDrift.Reference champion(ServedModel slot) {
+        if (slot == null) {
+            return null;
+        }
+        Long v = slot.readExperiment(e -> e.version(Arm.A));
+        if (v == null) {
+            return null;
+        }
+        return slot.version(v).flatMap(LoadedVersion::embedder).map(e -> new EmbeddingDrift.Reference(v, e))
+                .orElse(null);
     }
 
     /** The calibration of {@code version} on the model's canary set, or null before it is scored. */
@@ -139,6 +175,7 @@ public final class ServingMonitor implements RegistryListener, AutoCloseable {
             row.put("canaryRobustAccuracy", slot.canary().scores().accuracy(v)
                     .map(a -> finite(a.robustAccuracy())).orElse(null));
             row.put("feedbackAccuracy", arms.isEmpty() ? null : feedbackByArm.get(arms.get(0)));
+            row.put("embeddingVersion", Long.valueOf(v).equals(m.embeddingDistance().version()));
             versions.add(row);
         }
         out.put("versions", versions);
@@ -148,6 +185,7 @@ public final class ServingMonitor implements RegistryListener, AutoCloseable {
         s.put("windowTexts", settings.windowTexts());
         s.put("minWindowTexts", settings.minWindowTexts());
         s.put("confidencePsi", settings.confidencePsi());
+        s.put("embeddingDistance", settings.embeddingDistance());
         out.put("settings", s);
         return out;
     }

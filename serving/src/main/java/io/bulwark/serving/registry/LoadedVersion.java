@@ -1,10 +1,12 @@
 package io.bulwark.serving.registry;
 
 import io.bulwark.avro.ModelSnapshot;
+import io.bulwark.serving.model.PooledEmbedder;
 import io.bulwark.serving.model.ScoringModel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** One loaded snapshot version: the model that scores plus the snapshot's provenance. */
 public final class LoadedVersion {
@@ -20,10 +22,13 @@ public final class LoadedVersion {
     private final Map<String, String> trainingConfig;
     private final ScoringModel model;
     private final String fingerprint;
+    private final PooledEmbedder embedder;
     private volatile long lastUsed;
 
-    LoadedVersion(ModelSnapshot snapshot, String fingerprint, ScoringModel model, long loadedAt, long tick) {
+    LoadedVersion(ModelSnapshot snapshot, String fingerprint, ScoringModel model, PooledEmbedder embedder,
+                  long loadedAt, long tick) {
         this.fingerprint = fingerprint;
+        this.embedder = embedder;
         this.modelId = snapshot.getModelId();
         this.version = snapshot.getVersion();
         this.parentVersion = snapshot.getParentVersion();
@@ -55,6 +60,11 @@ public final class LoadedVersion {
     /** The model that scores texts. */
     public ScoringModel model() {
         return model;
+    }
+
+    /** The pooled word embeddings of this version for the input monitor, if its model has them. */
+    public Optional<PooledEmbedder> embedder() {
+        return Optional.ofNullable(embedder);
     }
 
     /** The labels in output order. */

@@ -10,6 +10,7 @@ import io.bulwark.serving.canary.CanaryAttacks;
 import io.bulwark.serving.canary.ChampionWatch;
 import io.bulwark.serving.canary.ModelCanary;
 import io.bulwark.serving.error.ServingException;
+import io.bulwark.serving.model.PooledEmbedder;
 import io.bulwark.serving.model.ScoringModel;
 import io.bulwark.serving.model.SnapshotLoader;
 import io.bulwark.serving.model.SnapshotRejectedException;
@@ -170,9 +171,10 @@ public final class ModelRegistry implements AutoCloseable {
         long t0 = System.nanoTime();
         try {
             ScoringModel model = loader.load(snapshot);
+            PooledEmbedder embedder = embedder(snapshot);
             long nanos = System.nanoTime() - t0;
-            LoadedVersion loaded = new LoadedVersion(snapshot, fingerprint, model, System.currentTimeMillis(),
-                    clock.incrementAndGet());
+            LoadedVersion loaded = new LoadedVersion(snapshot, fingerprint, model, embedder,
+                    System.currentTimeMillis(), clock.incrementAndGet());
             ServedModel.Change change = slot.addLoaded(loaded, System.currentTimeMillis());
             LOG.info("Loaded snapshot {} v{} in {} ms (labels {})", slot.modelId(), version, nanos / 1_000_000,
                     model.labels());
@@ -190,6 +192,16 @@ public final class ModelRegistry implements AutoCloseable {
             listener.refused(slot.modelId(), "load");
         } finally {
             pendingLoads.decrementAndGet();
+        }
+    }
+
+    private PooledEmbedder embedder(ModelSnapshot snapshot) {
+        try {
+            return loader.embedder(snapshot);
+        } catch (RuntimeException e) {
+            LOG.warn("Snapshot {} v{} has no pooled embeddings for the monitor: {}", snapshot.getModelId(),
+                    snapshot.getVersion(), e.toString());
+            return null;
         }
     }
 

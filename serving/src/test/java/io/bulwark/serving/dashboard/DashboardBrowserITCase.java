@@ -175,15 +175,15 @@ class DashboardBrowserITCase {
             assertThat(driver.findElement(org.openqa.selenium.By.id("monitor-status")).getText())
                     .isEqualTo("attack pressure is rising");
             String evidence = driver.findElement(org.openqa.selenium.By.id("monitor-evidence")).getText();
-            assertThat(evidence).contains("token_js", "length_psi", "char_class_psi", "obfuscation_share_rise",
-                    "normalization_change_rise", "yes");
+            assertThat(evidence).contains("token_js", "length_psi", "char_class_psi", "embedding_centroid_distance",
+                    "obfuscation_share_rise", "normalization_change_rise", "yes");
             assertThat(driver.findElement(org.openqa.selenium.By.id("monitor-detail")).getText())
                     .contains("reference window 40/40 texts", "current window 40/40 texts");
             @SuppressWarnings("unchecked")
             List<Number> ratios = (List<Number>) driver.executeScript("return window.bulwarkCharts["
                     + "'chart-monitor-statistics'].getOption().series[0].data.map(function (d) { return d.value; });");
-            assertThat(ratios).hasSize(5);
-            for (int i = 0; i < 5; i++) {
+            assertThat(ratios).hasSize(6);
+            for (int i = 0; i < 6; i++) {
                 com.fasterxml.jackson.databind.JsonNode e = monitor.path("evidence").get(i);
                 assertThat(ratios.get(i).doubleValue()).as("%s", e)
                         .isCloseTo(e.path("value").asDouble() / e.path("threshold").asDouble(),
@@ -195,6 +195,20 @@ class DashboardBrowserITCase {
             assertThat(((Number) ((List<?>) obfuscation.get(1).get("data")).get(0)).doubleValue()).isEqualTo(currentAny);
             assertThat(((Number) ((List<?>) obfuscation.get(0).get("data")).get(0)).doubleValue()).isZero();
             assertThat(data(series(driver, "chart-monitor-time"), "obfuscated share rise")).isNotEmpty();
+            // the centroid distance of the pooled embeddings, under the champion of the first request (v4): the
+            // obfuscated spam de-obfuscates to the reference's words, so it stays under its threshold
+            com.fasterxml.jackson.databind.JsonNode embedding = monitor.path("windows").path("embedding");
+            assertThat(embedding.path("version").asLong()).as("%s", embedding).isEqualTo(4);
+            assertThat(embedding.path("noiseFloor").asDouble()).isPositive();
+            double ratio = embedding.path("ratio").asDouble();
+            assertThat(ratio).isLessThan(monitor.path("settings").path("embeddingDistance").asDouble());
+            List<List<Number>> centroid = data(series(driver, "chart-monitor-embedding"),
+                    "centroid distance / noise floor");
+            assertThat(centroid).isNotEmpty();
+            assertThat(centroid.get(centroid.size() - 1).get(1).doubleValue())
+                    .isCloseTo(ratio, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(driver.findElement(org.openqa.selenium.By.id("monitor-embedding")).getText())
+                    .contains("embedding version v4", "40 reference and 40 current texts", "noise floor");
             // estimated accuracy next to feedback and canary accuracy, for every loaded version
             List<Map<String, Object>> estimates = series(driver, "chart-monitor-accuracy");
             assertThat(estimates).extracting(m -> m.get("name"))

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class MonitorMetricsTest {
 
-    private static final Pattern NAME = Pattern.compile("\\b(bulwark_serving_(?:monitor|report)_[a-z_]+)");
+    private static final Pattern NAME = Pattern.compile("\\b(bulwark_serving_(?:monitor|report|version)_[a-z_]+)");
     private static final Pattern SAMPLE = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]");
 
     private static Set<String> names(Pattern p, String text) {
@@ -42,7 +42,8 @@ class MonitorMetricsTest {
         Set<String> alerted = names(NAME, Files.readString(deploy.resolve("prometheus/rules/bulwark.yml")));
         assertThat(queried).contains("bulwark_serving_monitor_status", "bulwark_serving_monitor_statistic",
                 "bulwark_serving_monitor_estimated_accuracy", "bulwark_serving_report_attack_success_rate",
-                "bulwark_serving_report_teacher_drift");
+                "bulwark_serving_report_teacher_drift", "bulwark_serving_monitor_embedding_distance",
+                "bulwark_serving_version_estimated_accuracy", "bulwark_serving_version_canary_accuracy");
         assertThat(alerted).contains("bulwark_serving_monitor_status");
         try (ServingServer server = ServingServer.start(ServingConfig.builder().optPort(0)
                 .optLoader(new FakeModels.Loader()).build())) {
@@ -59,7 +60,34 @@ class MonitorMetricsTest {
             assertThat(exported).containsAll(queried).containsAll(alerted);
             // before any report or full window the values are NaN, not a made-up 0
             assertThat(metrics).contains("bulwark_serving_monitor_status{model=\"grafana\",signal=\"attack\"} NaN")
-                    .contains("bulwark_serving_report_attack_success_rate{family=\"leet\",model=\"grafana\"} NaN");
+                    .contains("bulwark_serving_report_attack_success_rate{family=\"leet\",model=\"grafana\"} NaN")
+                    .contains("bulwark_serving_monitor_statistic{model=\"grafana\",signal=\"drift\","
+                            + "statistic=\"embedding_centroid_distance\"} NaN")
+                    .contains("bulwark_serving_version_canary_accuracy{kind=\"clean\",model=\"grafana\",version=\"1\"}");
+        }
+    }
+
+    @Test
+    void perVersionSeriesExistOnlyForLoadedVersions() throws Exception {
+        try (ServingServer server = ServingServer.start(ServingConfig.builder().optPort(0).optMaxVersionsPerModel(2)
+                .optLoader(new FakeModels.Loader()).build())) {
+            Http http = new Http(server.url());
+            for (long v = 1; v <= 4; v++) {
+                server.offer(FakeModels.snapshot("versions", v, "normal"));
+                long loaded = v;
+                Await.until(Duration.ofSeconds(10), "v" + v + " loaded", () -> server.registry().find("versions")
+                        .map(s -> s.loadedVersions().contains(loaded)).orElse(false));
+            }
+            Set<Long> loaded = server.registry().find("versions").orElseThrow().loadedVersions();
+            assertThat(loaded).hasSize(2);
+            Set<Long> series = new TreeSet<>();
+            Matcher m = Pattern.compile("bulwark_serving_version_estimated_accuracy\\{model=\"versions\","
+                    + "version=\"(\\d+)\"}").matcher(http.get("/metrics").body());
+            while (m.find()) {
+                series.add(Long.parseLong(m.group(1)));
+            }
+            // evicted versions leave no series behind: the label's values are the loaded versions
+            assertThat(series).isEqualTo(loaded);
         }
     }
 }
