@@ -130,6 +130,7 @@ LEARNER_KEYS=(
   continual.replayFraction
   continual.probePerClass
   continual.naiveBayesKind
+  continual.wideAdversarialWords
 )
 
 log() {

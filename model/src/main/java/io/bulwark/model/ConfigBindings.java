@@ -98,7 +98,9 @@ final class ConfigBindings {
             continual(LearnerParams.CONTINUAL_PROBE, ContinualConfig::probePerClass,
                     ContinualConfig::withProbePerClass),
             continual(LearnerParams.CONTINUAL_NAIVE_BAYES, ContinualConfig::naiveBayesKind,
-                    ContinualConfig::withNaiveBayesKind));
+                    ContinualConfig::withNaiveBayesKind),
+            continual(LearnerParams.CONTINUAL_WIDE_ADVERSARIAL, ContinualConfig::wideAdversarialWords,
+                    ContinualConfig::withWideAdversarialWords));
 
     /** A parameter held in the configuration's {@link AdversaryConfig}. */
     private static <T> Binding<T> adversary(Param<T> p, Function<AdversaryConfig, T> get,

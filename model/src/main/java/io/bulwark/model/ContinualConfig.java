@@ -9,7 +9,7 @@ package io.bulwark.model;
  */
 public record ContinualConfig(boolean wide, int wideBuckets, double wideLearningRate, double mixtureRate,
                               double mixtureShare, int replayPerClass, double replayFraction, int probePerClass,
-                              NaiveBayesKind naiveBayesKind)
+                              NaiveBayesKind naiveBayesKind, int wideAdversarialWords)
         implements java.io.Serializable {
 
     /**
@@ -30,7 +30,7 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
 
     /** The defaults: both parts on. */
     public static final ContinualConfig DEFAULTS = new ContinualConfig(true, 1 << 17, 0.5, 2.0, 0.002, 200, 0.25,
-            PROBE_DEFAULT, NaiveBayesKind.COMPLEMENT);
+            PROBE_DEFAULT, NaiveBayesKind.COMPLEMENT, 0);
 
     /** Both parts off: the learner of the network alone. */
     public static final ContinualConfig OFF = DEFAULTS.withWide(false).withReplayPerClass(0);
@@ -47,6 +47,8 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
         check(replayFraction >= 0 && replayFraction < 1, "continual.replayFraction must be in [0, 1)",
                 replayFraction);
         check(naiveBayesKind != null, "continual.naiveBayesKind must be set", naiveBayesKind);
+        check(wideAdversarialWords >= 0 && wideAdversarialWords <= 1000,
+                "continual.wideAdversarialWords must be in [0, 1000]", wideAdversarialWords);
         check(probePerClass >= 0 && probePerClass <= 100_000, "continual.probePerClass must be in [0, 1e5]",
                 probePerClass);
     }
@@ -83,54 +85,60 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
     /** A copy with the wide part switched. */
     public ContinualConfig withWide(boolean v) {
         return new ContinualConfig(v, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
-                replayPerClass, replayFraction, probePerClass, naiveBayesKind);
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords);
     }
 
     /** A copy with other hash slots for the wide model and naive Bayes. */
     public ContinualConfig withWideBuckets(int v) {
         return new ContinualConfig(wide, v, wideLearningRate, mixtureRate, mixtureShare,
-                replayPerClass, replayFraction, probePerClass, naiveBayesKind);
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords);
     }
 
     /** A copy with another AdaGrad step for the wide model. */
     public ContinualConfig withWideLearningRate(double v) {
         return new ContinualConfig(wide, wideBuckets, v, mixtureRate, mixtureShare,
-                replayPerClass, replayFraction, probePerClass, naiveBayesKind);
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords);
     }
 
     /** A copy with another Hedge rate for the mixture. */
     public ContinualConfig withMixtureRate(double v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, v, mixtureShare,
-                replayPerClass, replayFraction, probePerClass, naiveBayesKind);
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords);
     }
 
     /** A copy with another fixed share for the mixture. */
     public ContinualConfig withMixtureShare(double v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, v,
-                replayPerClass, replayFraction, probePerClass, naiveBayesKind);
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords);
     }
 
     /** A copy with another replay capacity. */
     public ContinualConfig withReplayPerClass(int v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
-                v, replayFraction, probePerClass, naiveBayesKind);
+                v, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords);
     }
 
     /** A copy with another replayed share of each batch. */
     public ContinualConfig withReplayFraction(double v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
-                replayPerClass, v, probePerClass, naiveBayesKind);
+                replayPerClass, v, probePerClass, naiveBayesKind, wideAdversarialWords);
     }
 
     /** A copy with another probe capacity (0 = no probe). */
     public ContinualConfig withProbePerClass(int v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
-                replayPerClass, replayFraction, v, naiveBayesKind);
+                replayPerClass, replayFraction, v, naiveBayesKind, wideAdversarialWords);
     }
 
     /** A copy with another naive Bayes estimate. */
     public ContinualConfig withNaiveBayesKind(NaiveBayesKind v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
-                replayPerClass, replayFraction, probePerClass, v);
+                replayPerClass, replayFraction, probePerClass, v, wideAdversarialWords);
+    }
+
+    /** A copy with another number of worst-case features the wide model also trains on (0 = off). */
+    public ContinualConfig withWideAdversarialWords(int v) {
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind, v);
     }
 }

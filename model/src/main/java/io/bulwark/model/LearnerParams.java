@@ -167,6 +167,11 @@ public final class LearnerParams {
                     + " from the other classes' counts, no prior; robust to rare and late classes) or MULTINOMIAL (own"
                     + " counts and class prior). Models stored without the key load with MULTINOMIAL.");
 
+    public static final Param<Integer> CONTINUAL_WIDE_ADVERSARIAL = Param.ofInt("continual.wideAdversarialWords",
+            "--wide-adversarial-words", ContinualConfig.DEFAULTS.wideAdversarialWords(), 0, 1000,
+            "After each example the wide model also takes a step on the example with the k features added that lower"
+                    + " its margin most (the exact worst k-word injection for a linear model); 0 = off.");
+
     /** Every parameter, in table order. */
     public static final List<Param<?>> ALL = List.of(ENCODER_TYPE, BUCKETS, MAX_LENGTH, CHAR_NGRAMS, MAX_NGRAMS,
             NORMALIZATION, EMBEDDING_DIM, HIDDEN_DIM, LAYERS, HEADS, DROPOUT, LABELS, MAX_LABELS, STRATEGY, STEPS, INNER_STEPS,
@@ -174,7 +179,7 @@ public final class LearnerParams {
             ALPHA, INIT_MAGNITUDE, EPSILON_SCALE, EPSILON_RAMP, SMART_WEIGHT, SMART_STEPS, VAT, BREGMAN_WEIGHT, EMA_MOMENTUM,
             OPTIMIZER, SCHEDULE, LEARNING_RATE, WEIGHT_DECAY, WARMUP, CLIP_NORM, BATCH_SIZE, SEED, CONTINUAL_WIDE,
             CONTINUAL_BUCKETS, CONTINUAL_WIDE_LR, CONTINUAL_MIX_RATE, CONTINUAL_MIX_SHARE, CONTINUAL_REPLAY,
-            CONTINUAL_REPLAY_FRACTION, CONTINUAL_PROBE, CONTINUAL_NAIVE_BAYES);
+            CONTINUAL_REPLAY_FRACTION, CONTINUAL_PROBE, CONTINUAL_NAIVE_BAYES, CONTINUAL_WIDE_ADVERSARIAL);
 
     /** The parameter with {@code key}, or {@code null}. */
     public static Param<?> byKey(String key) {

@@ -126,6 +126,13 @@ public final class ContinualHead {
                     naiveBayes.update(features.get(i), targets[i], exampleWeights[i]);
                 }
                 wide.update(features.get(i), targets[i], classes, exampleWeights[i]);
+                if (config.wideAdversarialWords() > 0) {
+                    TextFeatures worst = wide.worstInjection(features.get(i), targets[i], classes,
+                            config.wideAdversarialWords());
+                    if (worst != features.get(i)) {
+                        wide.update(worst, targets[i], classes, exampleWeights[i]);
+                    }
+                }
             }
         }
         return predicted;

@@ -29,6 +29,17 @@ final class TextFeatures {
         this.wideValue = wide.length == 0 ? 0f : (float) (1.0 / Math.sqrt(wide.length));
     }
 
+    /**
+     * These features with the distinct wide slots {@code added} (none of them already present) as if words had been
+     * added to the text: the unigram counts are unchanged, the wide features are renormalised.
+     */
+    TextFeatures withAdded(int[] added) {
+        int[] all = Arrays.copyOf(wide, wide.length + added.length);
+        System.arraycopy(added, 0, all, wide.length, added.length);
+        Arrays.sort(all);
+        return new TextFeatures(unigrams, all);
+    }
+
     /** The features of {@code text} over {@code buckets} slots. */
     static TextFeatures of(WordTokenizer tokenizer, String text, int buckets) {
         List<String> tokens = tokenizer.tokenize(text);

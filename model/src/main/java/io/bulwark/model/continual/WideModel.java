@@ -68,6 +68,61 @@ final class WideModel {
         }
     }
 
+    /**
+     * The worst injection of {@code k} features into {@code f} against {@code target}, to first order: the {@code k}
+     * slots not in {@code f} with the largest positive {@code w[r] - w[target]}, where r is the class other than
+     * {@code target} with the highest logit on {@code f}. Adding these features moves the logit margin of {@code
+     * target} against r down by the most any {@code k} added features can before normalisation, so for this linear
+     * model it is the exact worst case of adding k new words or n-grams (the threat of good-word injection, Lowd and
+     * Meek 2005). Returns {@code f} when nothing would lower the margin.
+     */
+    TextFeatures worstInjection(TextFeatures f, int target, int classes, int k) {
+        if (k <= 0 || classes < 2 || target >= weights.size()) {
+            return f;
+        }
+        double[] z = logits(f, classes);
+        int rival = -1;
+        for (int c = 0; c < classes && c < weights.size(); c++) {
+            if (c != target && (rival < 0 || z[c] > z[rival])) {
+                rival = c;
+            }
+        }
+        if (rival < 0) {
+            return f;
+        }
+        float[] own = weights.get(target);
+        float[] other = weights.get(rival);
+        int[] best = new int[k];
+        float[] gain = new float[k];
+        int held = 0;
+        int weakest = 0;
+        for (int b = 0; b < buckets; b++) {
+            float d = other[b] - own[b];
+            if (d <= 0 || (held == k && d <= gain[weakest])) {
+                continue;
+            }
+            if (java.util.Arrays.binarySearch(f.wide, b) >= 0) {
+                continue;
+            }
+            if (held < k) {
+                best[held] = b;
+                gain[held++] = d;
+            } else {
+                best[weakest] = b;
+                gain[weakest] = d;
+            }
+            if (held == k) {
+                weakest = 0;
+                for (int i = 1; i < k; i++) {
+                    if (gain[i] < gain[weakest]) {
+                        weakest = i;
+                    }
+                }
+            }
+        }
+        return held == 0 ? f : f.withAdded(java.util.Arrays.copyOf(best, held));
+    }
+
     private void step(float[] w, float[] g2, int i, double g) {
         g2[i] = (float) (g2[i] + g * g);
         double v = w[i] - learningRate * g / (Math.sqrt(g2[i]) + EPS);
