@@ -78,8 +78,7 @@ class BrokerLossITCase {
     void killingTheTransactionCoordinatorsBrokerLosesNothingAndDuplicatesNoVersion() throws Exception {
         EmbeddedKafka kafka = stack.kafka();
         Configuration conf = JobRuns.jobConfig(stack, "broker-loss");
-        // The test events carry 2023 event times, which the held-out sink writes as record timestamps: a retention
-        // shorter than their age lets the brokers delete held-out records by time while the test runs.
+        // A retention far longer than the run, so that only the broker kill can lose records.
         TopicLayout layout = TopicLayout.of(conf, 1, Duration.ofDays(36_500));
         stack.createTopics(layout);
         for (String topic : layout.partitions().keySet()) {
