@@ -26,14 +26,14 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
     public static final String PREFIX = "continual.";
 
     /** Default probe capacity per class. */
-    static final int PROBE_DEFAULT = 0;
+    static final int PROBE_DEFAULT = 50;
 
     /** The defaults: both parts on. */
     public static final ContinualConfig DEFAULTS = new ContinualConfig(true, 1 << 17, 0.5, 2.0, 0.002, 200, 0.25,
             PROBE_DEFAULT, NaiveBayesKind.COMPLEMENT, 0);
 
     /** Both parts off: the learner of the network alone. */
-    public static final ContinualConfig OFF = DEFAULTS.withWide(false).withReplayPerClass(0);
+    public static final ContinualConfig OFF = DEFAULTS.withWide(false).withReplayPerClass(0).withProbePerClass(0);
 
     /** Validates. */
     public ContinualConfig {

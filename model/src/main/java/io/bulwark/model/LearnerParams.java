@@ -159,7 +159,8 @@ public final class LearnerParams {
     public static final Param<Integer> CONTINUAL_PROBE = Param.ofInt("continual.probePerClass", "--probe-per-class",
             ContinualConfig.DEFAULTS.probePerClass(), 0, 100_000, "Labeled examples per class withheld from training"
                     + " (a class-balanced reservoir; an evicted one is trained on then) on which the mixture's experts"
-                    + " are scored, each class weighing equally in the mixture's updates; 0 = off. Needs the wide side.");
+                    + " are scored, each class weighing equally in the mixture's updates; 0 = off. Needs the wide side. Models"
+                    + " stored without the key load with 0.");
 
     public static final Param<ContinualConfig.NaiveBayesKind> CONTINUAL_NAIVE_BAYES = Param.ofEnum(
             "continual.naiveBayesKind", "--naive-bayes-kind", ContinualConfig.NaiveBayesKind.class,

@@ -133,6 +133,9 @@ public final class RobustnessCommand implements Callable<Integer> {
             m.put("seed", run.seed());
             m.put("clean_accuracy", run.cleanAccuracy());
             m.put("attacks", AttackTables.toMap(run.attacks()));
+            if (!run.expertWeights().isEmpty()) {
+                m.put("expert_weights", new java.util.TreeMap<>(run.expertWeights()));
+            }
             raw.add(m);
         }
         r.put("runs", raw);

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
@@ -97,8 +98,23 @@ public final class RobustnessBenchmark {
      * @param seed the seed of the split and of the learner
      * @param cleanAccuracy accuracy on all held-out examples
      * @param attacks the suite's rows, embedding PGD included for learners
+     * @param expertWeights the mixture's weight per expert when attacked (empty without the continual parts): the
+     *                      attacks meet mostly the experts that carry the weight
      */
-    public record Run(String model, long seed, double cleanAccuracy, List<AttackMetrics> attacks) {}
+    public record Run(String model, long seed, double cleanAccuracy, List<AttackMetrics> attacks,
+                      Map<String, Double> expertWeights) {
+
+        /** A run of a model without a mixture. */
+        public Run(String model, long seed, double cleanAccuracy, List<AttackMetrics> attacks) {
+            this(model, seed, cleanAccuracy, attacks, Map.of());
+        }
+
+        /** Copies. */
+        public Run {
+            attacks = List.copyOf(attacks);
+            expertWeights = Map.copyOf(expertWeights);
+        }
+    }
 
     private final List<Candidate> candidates;
     private final List<Long> seeds;
@@ -149,7 +165,8 @@ public final class RobustnessBenchmark {
                     if (pgd) {
                         rows.add(attacks.pgd(learner, split.heldout(), PgdAttack.defaults(config)));
                     }
-                    Run r = new Run(c.name(), seed, accuracy(victim, split.heldout()), rows);
+                    Run r = new Run(c.name(), seed, accuracy(victim, split.heldout()), rows,
+                            learner.continualHead().map(h -> h.weights()).orElse(Map.of()));
                     runs.add(r);
                     onRun.accept(r);
                 }
@@ -219,6 +236,11 @@ public final class RobustnessBenchmark {
                 r.model(), r.cleanAccuracy()));
         for (AttackMetrics m : r.attacks()) {
             sb.append(String.format(java.util.Locale.ROOT, " | %s %.3f", m.name(), m.accuracy()));
+        }
+        if (!r.expertWeights().isEmpty()) {
+            sb.append(" | weights");
+            new TreeMap<>(r.expertWeights()).forEach((k, v) ->
+                    sb.append(String.format(java.util.Locale.ROOT, " %s %.2f", k, v)));
         }
         err.println(sb);
         err.flush();

@@ -25,7 +25,7 @@ class ContinualTest {
 
     private static LearnerConfig.Builder small() {
         return SyntheticData.small().optLabels(LABELS)
-                .optContinual(ContinualConfig.DEFAULTS.withReplayPerClass(20).withWideBuckets(4096));
+                .optContinual(ContinualConfig.DEFAULTS.withReplayPerClass(20).withWideBuckets(4096).withProbePerClass(0));
     }
 
     @Test
@@ -87,7 +87,7 @@ class ContinualTest {
         List<Example> data = SyntheticData.keywordTask(64, 5);
         LearnerConfig withReplay = small().build();
         LearnerConfig without = small().optContinual(ContinualConfig.DEFAULTS.withReplayPerClass(0)
-                .withWideBuckets(4096)).build();
+                .withWideBuckets(4096).withProbePerClass(0)).build();
         try (Learner a = Learner.create(withReplay); Learner b = Learner.create(without)) {
             a.train(data);
             b.train(data);
