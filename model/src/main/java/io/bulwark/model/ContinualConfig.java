@@ -29,7 +29,7 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
     static final int PROBE_DEFAULT = 50;
 
     /** The defaults: both parts on. */
-    public static final ContinualConfig DEFAULTS = new ContinualConfig(true, 1 << 17, 0.5, 2.0, 0.002, 200, 0.25,
+    public static final ContinualConfig DEFAULTS = new ContinualConfig(true, 1 << 17, 0.5, 0.5, 0.002, 200, 0.25,
             PROBE_DEFAULT, NaiveBayesKind.COMPLEMENT, 0);
 
     /** Both parts off: the learner of the network alone. */

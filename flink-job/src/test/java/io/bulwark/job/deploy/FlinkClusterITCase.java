@@ -293,10 +293,14 @@ class FlinkClusterITCase {
         assertThat(v).as("versions seen by read_committed readers")
                 .isEqualTo(LongStream.rangeClosed(1, v.size()).boxed().toList());
         List<ModelSnapshot> s = snapshots(t);
+        // Every version follows a trained batch, so it has seen more examples. Its source offset does not go back,
+        // but may stay: a batch closed by the time-out can hold only events consumed before the previous batch (a
+        // label's held-back events, released when it qualified), whose offsets that batch already reflected.
         for (int i = 1; i < s.size(); i++) {
-            assertThat(s.get(i).getExamplesSeen()).isGreaterThanOrEqualTo(s.get(i - 1).getExamplesSeen());
+            assertThat(s.get(i).getExamplesSeen()).as("examples seen by version %d", i + 1)
+                    .isGreaterThan(s.get(i - 1).getExamplesSeen());
             assertThat(s.get(i).getSourceOffsets().get(0).getOffset()).as("source offset of version %d", i + 1)
-                    .isGreaterThan(s.get(i - 1).getSourceOffsets().get(0).getOffset());
+                    .isGreaterThanOrEqualTo(s.get(i - 1).getSourceOffsets().get(0).getOffset());
         }
     }
 
