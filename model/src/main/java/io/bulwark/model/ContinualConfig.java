@@ -3,9 +3,9 @@ package io.bulwark.model;
 /**
  * Settings of the learner's continual parts: the wide model and naive Bayes beside the network with an online
  * mixture of experts over them ({@code continual.ContinualHead}), and the class-balanced replay reservoir
- * ({@code continual.Replay}). Their keys, defaults and rules are the {@code continual.*} parameters of
- * {@link LearnerParams}; {@link LearnerConfig#fromStoredMap} switches both parts off for a configuration stored
- * before the keys existed, so such a model predicts as it did.
+ * ({@code continual.Replay}) with its probe of withheld examples that score the experts. Their keys, defaults and
+ * rules are the {@code continual.*} parameters of {@link LearnerParams}; {@link LearnerConfig#fromStoredMap} switches
+ * them off for a configuration stored before the keys existed, so such a model predicts as it did.
  */
 public record ContinualConfig(boolean wide, int wideBuckets, double wideLearningRate, double mixtureRate,
                               double mixtureShare, int replayPerClass, double replayFraction, int probePerClass,
@@ -28,11 +28,11 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
     /** Default probe capacity per class. */
     static final int PROBE_DEFAULT = 50;
 
-    /** The defaults: both parts on. */
+    /** The defaults: the wide side, replay and the probe on. */
     public static final ContinualConfig DEFAULTS = new ContinualConfig(true, 1 << 17, 0.5, 0.5, 0.002, 200, 0.25,
             PROBE_DEFAULT, NaiveBayesKind.COMPLEMENT, 0);
 
-    /** Both parts off: the learner of the network alone. */
+    /** All off (no wide side, replay or probe): the learner of the network alone. */
     public static final ContinualConfig OFF = DEFAULTS.withWide(false).withReplayPerClass(0).withProbePerClass(0);
 
     /** Validates. */

@@ -23,7 +23,9 @@ import java.util.TreeMap;
  *
  * <p>Offsets: every event the model consumes (trained, held out or dead-lettered for its label) advances the
  * pending position of its partition; when a batch is trained the pending positions become the model's committed
- * positions, so a snapshot's offsets say exactly which input it reflects.
+ * positions. A snapshot's offsets cover the input it reflects and the consumed events its state keeps for a later
+ * batch: a new label's held-back events and, when their release filled a batch, the event that qualified the label.
+ * A version trained from only such events therefore carries the same offsets as the one before it.
  */
 public final class ModelProgress {
 
