@@ -8,26 +8,59 @@ import io.bulwark.kafka.serde.RegistryConfig;
 
 import java.util.List;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A fake schema registry with the codecs that read the training operator's publications back. */
-public final class PublicationCodecs implements AutoCloseable {
+/**
+ * A fake schema registry with the codecs that read the training operator's publications back. Either started and
+ * closed by hand ({@link #start()}), or registered on a test class, which runs the registry for the class:
+ * {@code @RegisterExtension static final PublicationCodecs codecs = PublicationCodecs.perTestClass();}
+ */
+public final class PublicationCodecs implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
-    private final FakeSchemaRegistry registry;
-    /** The registry configuration to give the operator. */
-    public final RegistryConfig config;
-    private final AvroRegistryCodec<ModelSnapshot> snapshots;
-    private final AvroRegistryCodec<RobustnessReport> reports;
+    private FakeSchemaRegistry registry;
+    private RegistryConfig config;
+    private AvroRegistryCodec<ModelSnapshot> snapshots;
+    private AvroRegistryCodec<RobustnessReport> reports;
 
-    private PublicationCodecs(FakeSchemaRegistry registry) {
-        this.registry = registry;
-        this.config = RegistryConfig.builder().setUrl(registry.url()).build();
-        this.snapshots = AvroRegistryCodec.forClass(ModelSnapshot.class, config);
-        this.reports = AvroRegistryCodec.forClass(RobustnessReport.class, config);
-    }
+    private PublicationCodecs() {}
 
     /** Starts a registry. */
     public static PublicationCodecs start() throws Exception {
-        return new PublicationCodecs(FakeSchemaRegistry.start());
+        PublicationCodecs c = new PublicationCodecs();
+        c.open();
+        return c;
+    }
+
+    /** Codecs whose registry starts before the registering test class's tests and stops after them. */
+    public static PublicationCodecs perTestClass() {
+        return new PublicationCodecs();
+    }
+
+    private void open() throws Exception {
+        registry = FakeSchemaRegistry.start();
+        config = RegistryConfig.builder().setUrl(registry.url()).build();
+        snapshots = AvroRegistryCodec.forClass(ModelSnapshot.class, config);
+        reports = AvroRegistryCodec.forClass(RobustnessReport.class, config);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        open();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    /** The registry configuration to give the operator. */
+    public RegistryConfig config() {
+        if (config == null) {
+            throw new IllegalStateException("The registry is not running");
+        }
+        return config;
     }
 
     /** The snapshots among {@code out} of the given kind (SNAPSHOT or LATEST), in order. */
@@ -50,6 +83,10 @@ public final class PublicationCodecs implements AutoCloseable {
 
     @Override
     public void close() {
-        registry.close();
+        if (registry != null) {
+            registry.close();
+            registry = null;
+            config = null;
+        }
     }
 }

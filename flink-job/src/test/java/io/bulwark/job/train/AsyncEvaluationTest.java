@@ -14,10 +14,9 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,23 +32,14 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 /** Snapshot evaluation off the training thread: training goes on, and every version is published exactly once. */
 class AsyncEvaluationTest {
 
-    private static PublicationCodecs codecs;
+    @RegisterExtension
+    static final PublicationCodecs codecs = PublicationCodecs.perTestClass();
 
     /** Evaluations of versions from {@link #blockFrom} on wait for this latch. */
     private static volatile CountDownLatch release;
     /** Counted down when the first blocked evaluation starts waiting. */
     private static volatile CountDownLatch blocked;
     private static volatile long blockFrom;
-
-    @BeforeAll
-    static void startRegistry() throws Exception {
-        codecs = PublicationCodecs.start();
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        codecs.close();
-    }
 
     @BeforeEach
     void resetLatches() {
@@ -68,7 +58,7 @@ class AsyncEvaluationTest {
     private static TrainerSettings settings() {
         return TrainerSettings.builder()
                 .setLearnerConfig(TestData.smallLearner().build())
-                .setRegistry(codecs.config)
+                .setRegistry(codecs.config())
                 .optBatchSize(8)
                 .optSnapshotEveryBatches(1)
                 .optHeldOutFraction(0.2)

@@ -4,9 +4,8 @@ import io.bulwark.job.testutil.PublicationCodecs;
 import io.bulwark.job.testutil.TestData;
 import io.bulwark.job.validate.TrainingEvent;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,22 +18,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CountersTest {
 
-    private static PublicationCodecs codecs;
-
-    @BeforeAll
-    static void startRegistry() throws Exception {
-        codecs = PublicationCodecs.start();
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        codecs.close();
-    }
+    @RegisterExtension
+    static final PublicationCodecs codecs = PublicationCodecs.perTestClass();
 
     private static TrainerSettings.Builder settings(double smartWeight) {
         return TrainerSettings.builder()
                 .setLearnerConfig(TestData.smallLearner().optSmartWeight(smartWeight).build())
-                .setRegistry(codecs.config)
+                .setRegistry(codecs.config())
                 .optBatchSize(8)
                 .optSnapshotEveryBatches(0)
                 .optHeldOutFraction(0)

@@ -81,7 +81,7 @@ class FrequentGcTest {
     void recoveryBesideAnotherLearnerGivesTheUninterruptedModelInEveryRepetition() throws Exception {
         TrainerSettings settings = TrainerSettings.builder()
                 .setLearnerConfig(TestData.smallLearner().optBregmanWeight(1.0).build())
-                .setRegistry(codecs.config).optBatchSize(8).optSnapshotEveryBatches(4).optHeldOutFraction(0.1)
+                .setRegistry(codecs.config()).optBatchSize(8).optSnapshotEveryBatches(4).optHeldOutFraction(0.1)
                 .optHeldOutWindow(16).optAttackSteps(1).optEvalMaxPending(1000).optDevice("cpu").build();
         List<TrainingEvent> events = TestData.events("m", "g", 96, 5);
         List<ModelSnapshot> reference = snapshots(OperatorRuns.uninterrupted(settings, events));

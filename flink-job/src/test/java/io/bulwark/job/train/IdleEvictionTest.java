@@ -9,9 +9,8 @@ import io.bulwark.job.validate.TrainingEvent;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.storage.JobManagerCheckpointStorage;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,22 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IdleEvictionTest {
 
     private static final long IDLE_MS = 1_000;
-    private static PublicationCodecs codecs;
-
-    @BeforeAll
-    static void startRegistry() throws Exception {
-        codecs = PublicationCodecs.start();
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        codecs.close();
-    }
+    @RegisterExtension
+    static final PublicationCodecs codecs = PublicationCodecs.perTestClass();
 
     private static TrainerSettings settings() {
         return TrainerSettings.builder()
                 .setLearnerConfig(TestData.smallLearner().optBregmanWeight(1.0).build())
-                .setRegistry(codecs.config).optBatchSize(8).optSnapshotEveryBatches(2).optHeldOutFraction(0.1)
+                .setRegistry(codecs.config()).optBatchSize(8).optSnapshotEveryBatches(2).optHeldOutFraction(0.1)
                 .optHeldOutWindow(16).optAttackSteps(1).optEvalMaxPending(1000).optDevice("cpu")
                 .optIdleEviction(Duration.ofMillis(IDLE_MS)).build();
     }

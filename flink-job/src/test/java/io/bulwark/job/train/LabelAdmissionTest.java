@@ -11,9 +11,8 @@ import io.bulwark.job.validate.TrainingEvent;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,20 +22,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Declared label sets, and labels that become classes only after labels.min-count events. */
 class LabelAdmissionTest {
 
-    private static PublicationCodecs codecs;
-
-    @BeforeAll
-    static void startRegistry() throws Exception {
-        codecs = PublicationCodecs.start();
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        codecs.close();
-    }
+    @RegisterExtension
+    static final PublicationCodecs codecs = PublicationCodecs.perTestClass();
 
     private static TrainerSettings.Builder settings(int minCount) {
-        return TrainerSettings.builder().setLearnerConfig(TestData.smallLearner().build()).setRegistry(codecs.config)
+        return TrainerSettings.builder().setLearnerConfig(TestData.smallLearner().build()).setRegistry(codecs.config())
                 .optBatchSize(4).optSnapshotEveryBatches(0).optHeldOutFraction(0).optRobustEval(false)
                 .optDevice("cpu").optLabelMinCount(minCount);
     }

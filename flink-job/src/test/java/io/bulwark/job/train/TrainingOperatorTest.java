@@ -15,9 +15,8 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,22 +28,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TrainingOperatorTest {
 
-    private static PublicationCodecs codecs;
-
-    @BeforeAll
-    static void startRegistry() throws Exception {
-        codecs = PublicationCodecs.start();
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        codecs.close();
-    }
+    @RegisterExtension
+    static final PublicationCodecs codecs = PublicationCodecs.perTestClass();
 
     private static TrainerSettings.Builder settings() {
         return TrainerSettings.builder()
                 .setLearnerConfig(TestData.smallLearner().build())
-                .setRegistry(codecs.config)
+                .setRegistry(codecs.config())
                 .optBatchSize(8)
                 .optSnapshotEveryBatches(3)
                 .optHeldOutFraction(0.1)
