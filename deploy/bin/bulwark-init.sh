@@ -129,6 +129,7 @@ LEARNER_KEYS=(
   continual.replayPerClass
   continual.replayFraction
   continual.probePerClass
+  continual.probeInjectedWords
   continual.naiveBayesKind
   continual.wideAdversarialWords
 )

@@ -97,6 +97,8 @@ final class ConfigBindings {
                     ContinualConfig::withReplayFraction),
             continual(LearnerParams.CONTINUAL_PROBE, ContinualConfig::probePerClass,
                     ContinualConfig::withProbePerClass),
+            continual(LearnerParams.CONTINUAL_PROBE_INJECTED, ContinualConfig::probeInjectedWords,
+                    ContinualConfig::withProbeInjectedWords),
             continual(LearnerParams.CONTINUAL_NAIVE_BAYES, ContinualConfig::naiveBayesKind,
                     ContinualConfig::withNaiveBayesKind),
             continual(LearnerParams.CONTINUAL_WIDE_ADVERSARIAL, ContinualConfig::wideAdversarialWords,

@@ -9,7 +9,7 @@ package io.bulwark.model;
  */
 public record ContinualConfig(boolean wide, int wideBuckets, double wideLearningRate, double mixtureRate,
                               double mixtureShare, int replayPerClass, double replayFraction, int probePerClass,
-                              NaiveBayesKind naiveBayesKind, int wideAdversarialWords)
+                              NaiveBayesKind naiveBayesKind, int wideAdversarialWords, int probeInjectedWords)
         implements java.io.Serializable {
 
     /**
@@ -28,12 +28,16 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
     /** Default probe capacity per class. */
     static final int PROBE_DEFAULT = 50;
 
+    /** Default number of words injected into the attacked copy of each probe text. */
+    static final int PROBE_INJECTED_DEFAULT = 20;
+
     /** The defaults: the wide side, replay and the probe on. */
     public static final ContinualConfig DEFAULTS = new ContinualConfig(true, 1 << 17, 0.5, 0.5, 0.002, 200, 0.25,
-            PROBE_DEFAULT, NaiveBayesKind.COMPLEMENT, 0);
+            PROBE_DEFAULT, NaiveBayesKind.COMPLEMENT, 0, PROBE_INJECTED_DEFAULT);
 
     /** All off (no wide side, replay or probe): the learner of the network alone. */
-    public static final ContinualConfig OFF = DEFAULTS.withWide(false).withReplayPerClass(0).withProbePerClass(0);
+    public static final ContinualConfig OFF = DEFAULTS.withWide(false).withReplayPerClass(0).withProbePerClass(0)
+            .withProbeInjectedWords(0);
 
     /** Validates. */
     public ContinualConfig {
@@ -51,6 +55,8 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
                 "continual.wideAdversarialWords must be in [0, 1000]", wideAdversarialWords);
         check(probePerClass >= 0 && probePerClass <= 100_000, "continual.probePerClass must be in [0, 1e5]",
                 probePerClass);
+        check(probeInjectedWords >= 0 && probeInjectedWords <= 1000,
+                "continual.probeInjectedWords must be in [0, 1000]", probeInjectedWords);
     }
 
     private static void check(boolean ok, String message, Object value) {
@@ -62,6 +68,11 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
     /** Whether the probe (examples withheld from training to weigh the mixture's experts) is on. */
     public boolean probe() {
         return probePerClass > 0 && wide;
+    }
+
+    /** Whether the probe also scores the experts on copies of its texts with another class's words injected. */
+    public boolean probeInjection() {
+        return probe() && probeInjectedWords > 0;
     }
 
     /** Whether the replay reservoir is on. */
@@ -85,60 +96,71 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
     /** A copy with the wide part switched. */
     public ContinualConfig withWide(boolean v) {
         return new ContinualConfig(v, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
-                replayPerClass, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords);
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords,
+                probeInjectedWords);
     }
 
     /** A copy with other hash slots for the wide model and naive Bayes. */
     public ContinualConfig withWideBuckets(int v) {
         return new ContinualConfig(wide, v, wideLearningRate, mixtureRate, mixtureShare,
-                replayPerClass, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords);
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords,
+                probeInjectedWords);
     }
 
     /** A copy with another AdaGrad step for the wide model. */
     public ContinualConfig withWideLearningRate(double v) {
         return new ContinualConfig(wide, wideBuckets, v, mixtureRate, mixtureShare,
-                replayPerClass, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords);
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords,
+                probeInjectedWords);
     }
 
     /** A copy with another Hedge rate for the mixture. */
     public ContinualConfig withMixtureRate(double v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, v, mixtureShare,
-                replayPerClass, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords);
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords,
+                probeInjectedWords);
     }
 
     /** A copy with another fixed share for the mixture. */
     public ContinualConfig withMixtureShare(double v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, v,
-                replayPerClass, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords);
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords,
+                probeInjectedWords);
     }
 
     /** A copy with another replay capacity. */
     public ContinualConfig withReplayPerClass(int v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
-                v, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords);
+                v, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords, probeInjectedWords);
     }
 
     /** A copy with another replayed share of each batch. */
     public ContinualConfig withReplayFraction(double v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
-                replayPerClass, v, probePerClass, naiveBayesKind, wideAdversarialWords);
+                replayPerClass, v, probePerClass, naiveBayesKind, wideAdversarialWords, probeInjectedWords);
     }
 
     /** A copy with another probe capacity (0 = no probe). */
     public ContinualConfig withProbePerClass(int v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
-                replayPerClass, replayFraction, v, naiveBayesKind, wideAdversarialWords);
+                replayPerClass, replayFraction, v, naiveBayesKind, wideAdversarialWords, probeInjectedWords);
     }
 
     /** A copy with another naive Bayes estimate. */
     public ContinualConfig withNaiveBayesKind(NaiveBayesKind v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
-                replayPerClass, replayFraction, probePerClass, v, wideAdversarialWords);
+                replayPerClass, replayFraction, probePerClass, v, wideAdversarialWords, probeInjectedWords);
     }
 
     /** A copy with another number of worst-case features the wide model also trains on (0 = off). */
     public ContinualConfig withWideAdversarialWords(int v) {
         return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
-                replayPerClass, replayFraction, probePerClass, naiveBayesKind, v);
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind, v, probeInjectedWords);
+    }
+
+    /** A copy with another number of words injected into the attacked copies of probe texts (0 = no copies). */
+    public ContinualConfig withProbeInjectedWords(int v) {
+        return new ContinualConfig(wide, wideBuckets, wideLearningRate, mixtureRate, mixtureShare,
+                replayPerClass, replayFraction, probePerClass, naiveBayesKind, wideAdversarialWords, v);
     }
 }

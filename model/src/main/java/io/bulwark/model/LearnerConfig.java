@@ -179,6 +179,7 @@ public final class LearnerConfig implements java.io.Serializable {
         Map<String, String> m = new LinkedHashMap<>(map);
         m.putIfAbsent(LearnerParams.NORMALIZATION.key(), Normalization.BASIC.name());
         m.putIfAbsent(LearnerParams.CONTINUAL_PROBE.key(), "0"); // stored before the probe existed: none
+        m.putIfAbsent(LearnerParams.CONTINUAL_PROBE_INJECTED.key(), "0"); // stored before injected copies existed
         Builder b = builder();
         if (map.keySet().stream().noneMatch(k -> k.startsWith(ContinualConfig.PREFIX))) {
             b.optContinual(ContinualConfig.OFF);

@@ -162,6 +162,12 @@ public final class LearnerParams {
                     + " are scored, each class weighing equally in the mixture's updates; 0 = off. Needs the wide side. Models"
                     + " stored without the key load with 0.");
 
+    public static final Param<Integer> CONTINUAL_PROBE_INJECTED = Param.ofInt("continual.probeInjectedWords",
+            "--probe-injected-words", ContinualConfig.DEFAULTS.probeInjectedWords(), 0, 1000, "With the probe: the"
+                    + " mixture's experts are also scored on a copy of each probe text carrying up to this many words of"
+                    + " a replayed text of another class, those naive Bayes finds most typical of it (half before, half"
+                    + " after the text); 0 = clean probe texts only. Models stored without the key load with 0.");
+
     public static final Param<ContinualConfig.NaiveBayesKind> CONTINUAL_NAIVE_BAYES = Param.ofEnum(
             "continual.naiveBayesKind", "--naive-bayes-kind", ContinualConfig.NaiveBayesKind.class,
             ContinualConfig.DEFAULTS.naiveBayesKind(), "The naive Bayes expert's estimate: COMPLEMENT (each class"
@@ -180,7 +186,8 @@ public final class LearnerParams {
             ALPHA, INIT_MAGNITUDE, EPSILON_SCALE, EPSILON_RAMP, SMART_WEIGHT, SMART_STEPS, VAT, BREGMAN_WEIGHT, EMA_MOMENTUM,
             OPTIMIZER, SCHEDULE, LEARNING_RATE, WEIGHT_DECAY, WARMUP, CLIP_NORM, BATCH_SIZE, SEED, CONTINUAL_WIDE,
             CONTINUAL_BUCKETS, CONTINUAL_WIDE_LR, CONTINUAL_MIX_RATE, CONTINUAL_MIX_SHARE, CONTINUAL_REPLAY,
-            CONTINUAL_REPLAY_FRACTION, CONTINUAL_PROBE, CONTINUAL_NAIVE_BAYES, CONTINUAL_WIDE_ADVERSARIAL);
+            CONTINUAL_REPLAY_FRACTION, CONTINUAL_PROBE, CONTINUAL_PROBE_INJECTED, CONTINUAL_NAIVE_BAYES,
+            CONTINUAL_WIDE_ADVERSARIAL);
 
     /** The parameter with {@code key}, or {@code null}. */
     public static Param<?> byKey(String key) {

@@ -246,6 +246,23 @@ public final class ContinualHead {
         return out;
     }
 
+    /**
+     * Up to {@code k} distinct words of {@code source} that naive Bayes finds most typical of class {@code toward}
+     * against class {@code away} (positive log ratio of their rates only), most typical first.
+     */
+    public List<String> typicalWords(String source, int toward, int away, int k) {
+        Map<String, Double> scored = new LinkedHashMap<>();
+        for (String token : tokenizer.tokenize(source)) {
+            if (!scored.containsKey(token)) {
+                scored.put(token, naiveBayes.typicality(TextFeatures.unigramSlot(token, config.wideBuckets()), toward,
+                        away));
+            }
+        }
+        return scored.entrySet().stream().filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(k).map(Map.Entry::getKey)
+                .toList();
+    }
+
     /** The mixture weight of each expert, by name. */
     public Map<String, Double> weights() {
         Map<String, Double> out = new LinkedHashMap<>();

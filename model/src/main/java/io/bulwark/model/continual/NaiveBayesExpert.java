@@ -106,6 +106,20 @@ final class NaiveBayesExpert {
         return s;
     }
 
+    /**
+     * How much more typical the word in {@code bucket} is of class {@code toward} than of {@code away}: the log ratio
+     * of its smoothed rates, NaN when the word was never counted or a class has no documents.
+     */
+    double typicality(int bucket, int toward, int away) {
+        if (featureTotals[bucket] == 0 || toward >= counts.size() || away >= counts.size()
+                || classTotals.get(toward)[0] <= 0 || classTotals.get(away)[0] <= 0) {
+            return Double.NaN;
+        }
+        double smoothedV = ALPHA * distinct;
+        return Math.log((counts.get(toward)[bucket] + ALPHA) / (classTotals.get(toward)[1] + smoothedV))
+                - Math.log((counts.get(away)[bucket] + ALPHA) / (classTotals.get(away)[1] + smoothedV));
+    }
+
     void update(TextFeatures f, int target, float weight) {
         float[] row = counts.get(target);
         float[] totals = classTotals.get(target);

@@ -134,6 +134,12 @@ public final class Replay {
         return out;
     }
 
+    /** Examples of {@code label} in the replay reservoir now: a view, valid until the reservoir changes. */
+    public List<Example> reservoirOf(String label) {
+        List<Example> r = reservoirs.get(label);
+        return r == null ? List.of() : java.util.Collections.unmodifiableList(r);
+    }
+
     /** Offers the labeled examples of a batch to their class's reservoir. */
     public void offer(List<Example> batch) {
         for (Example e : batch) {

@@ -40,6 +40,11 @@ final class TextFeatures {
         return new TextFeatures(unigrams, all);
     }
 
+    /** The unigram slot of {@code token} over {@code buckets} slots. */
+    static int unigramSlot(String token, int buckets) {
+        return Math.floorMod(MurmurHash3.hash32(token, UNIGRAM_SEED), buckets);
+    }
+
     /** The features of {@code text} over {@code buckets} slots. */
     static TextFeatures of(WordTokenizer tokenizer, String text, int buckets) {
         List<String> tokens = tokenizer.tokenize(text);
@@ -47,7 +52,7 @@ final class TextFeatures {
         int[] uni = new int[n];
         int[] all = new int[n + Math.max(0, n - 1)];
         for (int i = 0; i < n; i++) {
-            uni[i] = Math.floorMod(MurmurHash3.hash32(tokens.get(i), UNIGRAM_SEED), buckets);
+            uni[i] = unigramSlot(tokens.get(i), buckets);
             all[i] = uni[i];
             if (i > 0) {
                 all[n + i - 1] = Math.floorMod(MurmurHash3.hash32(tokens.get(i - 1) + ' ' + tokens.get(i),

@@ -70,7 +70,12 @@ final class TrainingStep {
                     : learner.replay.draw(learner.replay.replayCount(train.size(), learner.config.batchSize()));
             List<Example> probed = learner.replay == null || labeled == 0 ? List.of()
                     : learner.replay.drawProbe(PROBE_DRAWS);
-            // Scored rows: the chunk's labeled examples, released probe members, replayed ones, then probe draws.
+            if (!probed.isEmpty() && learner.continual != null && learner.config.continual().probeInjection()) {
+                probed = ProbeInjection.withInjectedCopies(learner, probed,
+                        learner.config.continual().probeInjectedWords());
+            }
+            // Scored rows: the chunk's labeled examples, released probe members, replayed ones, then probe draws
+            // (with their injected copies).
             List<Example> scored = new ArrayList<>(labeledExamples);
             scored.addAll(admission.released());
             scored.addAll(replayed);
