@@ -70,9 +70,12 @@ public record ContinualConfig(boolean wide, int wideBuckets, double wideLearning
         return probePerClass > 0 && wide;
     }
 
-    /** Whether the probe also scores the experts on copies of its texts with another class's words injected. */
+    /**
+     * Whether the probe also scores the experts on copies of its texts with another class's words injected; the
+     * words come from the replay reservoir, so it needs that too.
+     */
     public boolean probeInjection() {
-        return probe() && probeInjectedWords > 0;
+        return probe() && probeInjectedWords > 0 && replayPerClass > 0;
     }
 
     /** Whether the replay reservoir is on. */

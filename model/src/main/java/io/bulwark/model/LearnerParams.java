@@ -166,7 +166,8 @@ public final class LearnerParams {
             "--probe-injected-words", ContinualConfig.DEFAULTS.probeInjectedWords(), 0, 1000, "With the probe: the"
                     + " mixture's experts are also scored on a copy of each probe text carrying up to this many words of"
                     + " a replayed text of another class, those naive Bayes finds most typical of it (half before, half"
-                    + " after the text); 0 = clean probe texts only. Models stored without the key load with 0.");
+                    + " after the text); 0 = clean probe texts only. Needs the replay reservoir. Models stored without the key"
+                    + " load with 0.");
 
     public static final Param<ContinualConfig.NaiveBayesKind> CONTINUAL_NAIVE_BAYES = Param.ofEnum(
             "continual.naiveBayesKind", "--naive-bayes-kind", ContinualConfig.NaiveBayesKind.class,

@@ -109,7 +109,7 @@ final class TrainingStep {
             }
             train.addAll(replayed);
             BatchInputs in;
-            if (scoredInputs != null && train.size() == scored.size()) {
+            if (scoredInputs != null && train.equals(scored)) {
                 in = scoredInputs;
             } else {
                 List<String> texts = new ArrayList<>(train.size());

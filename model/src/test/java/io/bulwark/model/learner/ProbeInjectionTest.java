@@ -6,10 +6,13 @@ import io.bulwark.model.ContinualConfig;
 import io.bulwark.model.Example;
 import io.bulwark.model.LearnerConfig;
 import io.bulwark.model.SyntheticData;
+import io.bulwark.model.snapshot.TensorData;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** Attacked copies of probe texts: another class's most typical words injected, the label kept. */
@@ -62,6 +65,19 @@ class ProbeInjectionTest {
              Learner without = trained(config(0), data.subList(0, 160))) {
             assertThat(with.continualHead().orElseThrow().weights())
                     .isNotEqualTo(without.continualHead().orElseThrow().weights());
+            // The copies train nothing: the network and the wide model are those of a learner without them.
+            with.parameterValues().forEach((name, values) ->
+                    assertThat(values).as(name).containsExactly(without.parameterValues().get(name)));
+            Map<String, TensorData> a = new TreeMap<>();
+            Map<String, TensorData> b = new TreeMap<>();
+            with.continualHead().orElseThrow().export(a);
+            without.continualHead().orElseThrow().export(b);
+            assertThat(a.keySet()).isEqualTo(b.keySet());
+            a.forEach((name, t) -> {
+                if (!name.contains("mixture")) {
+                    assertThat(t.data()).as(name).containsExactly(b.get(name).data());
+                }
+            });
             byte[] checkpoint = with.checkpoint();
             try (Learner restored = Learner.restore(checkpoint, "cpu")) {
                 for (int i = 160; i < 320; i += 16) {
