@@ -100,6 +100,17 @@ public final class ContinualHead {
      */
     public int[] testThenTrain(List<String> texts, int[] targets, float[] exampleWeights, int stream, int replayEnd,
                                float[] networkLogits, int known, int classes) {
+        return testThenTrain(texts, targets, exampleWeights, stream, replayEnd, texts.size(), networkLogits, known,
+                classes);
+    }
+
+    /**
+     * As {@link #testThenTrain(List, int[], float[], int, int, float[], int, int)}, with the texts from
+     * {@code probeEnd} on attacked copies of probe texts: they weigh in the mixture's update like a probe text of
+     * their class, without changing the classes' shares.
+     */
+    public int[] testThenTrain(List<String> texts, int[] targets, float[] exampleWeights, int stream, int replayEnd,
+                               int probeEnd, float[] networkLogits, int known, int classes) {
         wide.ensureClasses(classes);
         naiveBayes.ensureClasses(classes);
         List<TextFeatures> features = new ArrayList<>(texts.size());
@@ -116,7 +127,7 @@ public final class ContinualHead {
             expertProbabilities.add(p);
             predicted[i] = Probabilities.argmax(mix(p, known));
         }
-        double[] scale = weightScales(targets, stream, replayEnd, known);
+        double[] scale = weightScales(targets, stream, replayEnd, probeEnd, known);
         for (int i = 0; i < texts.size(); i++) {
             if (known > 0 && targets[i] < known && scale[i] > 0) {
                 updateWeights(expertProbabilities.get(i), targets[i], scale[i], i < stream);
@@ -142,9 +153,11 @@ public final class ContinualHead {
      * The weight of each row in the mixture's update. Without the probe: 1 for stream rows and, for replayed rows,
      * stream / replayed, so that the replayed (class-balanced) rows weigh as much as the stream. With the probe: 0
      * for replayed rows, and for stream and probe rows n / (K n_c), where n_c counts those rows of class c and K the
-     * classes among them, so that every class weighs the same and the total stays n.
+     * classes among them, so that every class weighs the same and the total stays n. Attacked copies of probe texts
+     * (from {@code probeEnd} on) weigh as a clean row of their class and are not counted in n or n_c, so they add to
+     * the clean rows' weight and do not dilute it (a class with no clean row gives its copies no weight).
      */
-    private double[] weightScales(int[] targets, int stream, int replayEnd, int known) {
+    double[] weightScales(int[] targets, int stream, int replayEnd, int probeEnd, int known) {
         int n = targets.length;
         double[] scale = new double[n];
         if (!config.probe()) {
@@ -157,7 +170,7 @@ public final class ContinualHead {
         int[] perClass = new int[Math.max(1, known)];
         int used = 0;
         for (int i = 0; i < n; i++) {
-            if ((i < stream || i >= replayEnd) && targets[i] < known) {
+            if ((i < stream || i >= replayEnd && i < probeEnd) && targets[i] < known) {
                 perClass[targets[i]]++;
                 used++;
             }
@@ -167,7 +180,7 @@ public final class ContinualHead {
             present += c > 0 ? 1 : 0;
         }
         for (int i = 0; i < n; i++) {
-            if ((i < stream || i >= replayEnd) && targets[i] < known) {
+            if ((i < stream || i >= replayEnd) && targets[i] < known && perClass[targets[i]] > 0) {
                 scale[i] = used / (double) (present * perClass[targets[i]]);
             }
         }

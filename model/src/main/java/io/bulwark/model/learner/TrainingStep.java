@@ -70,6 +70,7 @@ final class TrainingStep {
                     : learner.replay.draw(learner.replay.replayCount(train.size(), learner.config.batchSize()));
             List<Example> probed = learner.replay == null || labeled == 0 ? List.of()
                     : learner.replay.drawProbe(PROBE_DRAWS);
+            int drawn = probed.size();
             if (!probed.isEmpty() && learner.continual != null && learner.config.continual().probeInjection()) {
                 probed = ProbeInjection.withInjectedCopies(learner, probed,
                         learner.config.continual().probeInjectedWords());
@@ -80,7 +81,7 @@ final class TrainingStep {
             scored.addAll(admission.released());
             scored.addAll(replayed);
             scored.addAll(probed);
-            Scoring scoring = new Scoring(labeledExamples, scored, admission, replayed.size());
+            Scoring scoring = new Scoring(labeledExamples, scored, admission, replayed.size(), probed.size() - drawn);
             // The labeled and replayed examples: scored before training and, unless unlabeled examples join the
             // training batch or the probe is on, exactly the training batch, so their inputs are built once. The scores stay on the
             // device until the step's single read at its end; the wide side, which needs them, runs after it.
@@ -169,7 +170,7 @@ final class TrainingStep {
      * on), released probe members, replayed examples, then probe draws (scored only).
      */
     private record Scoring(List<Example> labeledExamples, List<Example> scored, Replay.Admission admission,
-                           int replayed) {}
+                           int replayed, int copies) {}
 
     /**
      * Prequential correctness of the chunk's labeled examples: the mixture's predictions when the continual parts
@@ -205,7 +206,7 @@ final class TrainingStep {
             boolean trains = i < chunkLabeled ? !s.admission().withheld()[i] : i < replayEnd;
             weights[i] = trains ? e.weight() : 0f;
         }
-        return learner.continual.testThenTrain(texts, targets, weights, stream, replayEnd, networkLogits, known,
-                learner.labels.size());
+        return learner.continual.testThenTrain(texts, targets, weights, stream, replayEnd, scored.size() - s.copies(),
+                networkLogits, known, learner.labels.size());
     }
 }

@@ -88,6 +88,22 @@ class ProbeTest {
         assertThat(without.get("network")).as("always-spam expert, stream only").isGreaterThan(0.2);
     }
 
+    @Test
+    void attackedCopiesWeighAsACleanProbeTextOfTheirClassWithoutDilutingTheCleanRows() {
+        ContinualHead head = new ContinualHead(ContinualConfig.DEFAULTS.withWideBuckets(4096).withProbePerClass(50));
+        // Four spam stream rows, two ham probe texts, then two attacked copies of them.
+        int[] targets = {1, 1, 1, 1, 0, 0, 0, 0};
+        double[] clean = head.weightScales(java.util.Arrays.copyOf(targets, 6), 4, 4, 6, 2);
+        double[] withCopies = head.weightScales(targets, 4, 4, 6, 2);
+        assertThat(clean).containsExactly(0.75, 0.75, 0.75, 0.75, 1.5, 1.5);
+        assertThat(java.util.Arrays.copyOf(withCopies, 6)).as("the clean rows").containsExactly(clean);
+        assertThat(withCopies[6]).isEqualTo(1.5);
+        assertThat(withCopies[7]).isEqualTo(1.5);
+        int[] copyOfAbsentClass = {1, 1, 1, 1, 0};
+        assertThat(head.weightScales(copyOfAbsentClass, 4, 4, 4, 2)[4]).as("a copy of a class without clean rows")
+                .isZero();
+    }
+
     private static Map<String, Double> runEras(ContinualConfig config, boolean probeRows) {
         ContinualHead head = new ContinualHead(config);
         List<Example> data = SyntheticData.keywordTask(400, 5);
