@@ -266,10 +266,8 @@ public final class ContinualHead {
     public List<String> typicalWords(String source, int toward, int away, int k) {
         Map<String, Double> scored = new LinkedHashMap<>();
         for (String token : tokenizer.tokenize(source)) {
-            if (!scored.containsKey(token)) {
-                scored.put(token, naiveBayes.typicality(TextFeatures.unigramSlot(token, config.wideBuckets()), toward,
-                        away));
-            }
+            scored.computeIfAbsent(token, t -> naiveBayes.typicality(TextFeatures.unigramSlot(t, config.wideBuckets()),
+                    toward, away));
         }
         return scored.entrySet().stream().filter(e -> e.getValue() > 0)
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(k).map(Map.Entry::getKey)

@@ -67,7 +67,7 @@ final class NaiveBayesExpert {
             }
             for (int c = 0; c < classes; c++) {
                 if (s[c] != Double.NEGATIVE_INFINITY) {
-                    s[c] += Math.log((counts.get(c)[b] + ALPHA) / (classTotals.get(c)[1] + smoothedV));
+                    s[c] += logRate(c, b, smoothedV);
                 }
             }
         }
@@ -116,8 +116,12 @@ final class NaiveBayesExpert {
             return Double.NaN;
         }
         double smoothedV = ALPHA * distinct;
-        return Math.log((counts.get(toward)[bucket] + ALPHA) / (classTotals.get(toward)[1] + smoothedV))
-                - Math.log((counts.get(away)[bucket] + ALPHA) / (classTotals.get(away)[1] + smoothedV));
+        return logRate(toward, bucket, smoothedV) - logRate(away, bucket, smoothedV);
+    }
+
+    /** The smoothed log rate of the word in {@code bucket} among class {@code c}'s tokens. */
+    private double logRate(int c, int bucket, double smoothedV) {
+        return Math.log((counts.get(c)[bucket] + ALPHA) / (classTotals.get(c)[1] + smoothedV));
     }
 
     void update(TextFeatures f, int target, float weight) {
