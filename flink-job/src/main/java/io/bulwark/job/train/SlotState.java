@@ -4,6 +4,7 @@ import io.bulwark.avro.ModelSnapshot;
 import io.bulwark.job.validate.TrainingEvent;
 import io.bulwark.model.learner.Learner;
 import io.bulwark.model.LearnerConfig;
+import io.bulwark.model.snapshot.CheckpointData;
 import io.bulwark.model.snapshot.SnapshotFiles;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -32,11 +33,21 @@ final class SlotState {
     // Logs as the operator, whose logger names the model lifecycle in log configurations and tests.
     private static final Logger LOG = LoggerFactory.getLogger(TrainingOperator.class);
 
-    static final String LEARNER = "learner";
+    /** The learner's captured state ({@link LearnerStateSerializer}), encoded when the checkpoint is written. */
+    static final String LEARNER = "learner-state";
+    /**
+     * The learner's checkpoint bytes as written before the capture was encoded asynchronously; read when
+     * {@link #LEARNER} is empty, so state written by earlier versions of the job still restores, and cleared at the
+     * next write.
+     */
+    static final String LEARNER_BYTES = "learner";
     static final String PROGRESS = "progress";
     static final String PENDING = "pending-batch";
     static final String HELD_OUT_WINDOW = "held-out";
-    static final String PREVIOUS = "previous-snapshot";
+    /** The previous version's snapshot ({@link SnapshotStateSerializer}), encoded when the checkpoint is written. */
+    static final String PREVIOUS = "previous";
+    /** The previous snapshot as file bytes, as earlier versions of the job wrote it; read when {@link #PREVIOUS} is empty. */
+    static final String PREVIOUS_BYTES = "previous-snapshot";
     static final String EVALUATIONS = "pending-evaluations";
     static final String HELD_BACK = "held-back-labels";
 
@@ -45,19 +56,23 @@ final class SlotState {
         <S extends State> S get(StateDescriptor<S, ?> descriptor) throws Exception;
     }
 
-    private final ValueState<byte[]> learnerState;
+    private final ValueState<CheckpointData> learnerState;
+    private final ValueState<byte[]> legacyLearnerState;
     private final ValueState<byte[]> progressState;
     private final ListState<TrainingEvent> pendingState;
     private final ListState<HeldOutEvent> windowState;
     private final ListState<TrainingEvent> heldBackState;
-    private final ValueState<byte[]> previousState;
+    private final ValueState<ModelSnapshot> previousState;
+    private final ValueState<byte[]> legacyPreviousState;
     private final ValueState<byte[]> evaluationsState;
 
     SlotState(StateAccess access) throws Exception {
         TypeInformation<byte[]> bytes = PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
-        learnerState = access.get(new ValueStateDescriptor<>(LEARNER, bytes));
+        learnerState = access.get(new ValueStateDescriptor<>(LEARNER, LearnerStateSerializer.INSTANCE));
+        legacyLearnerState = access.get(new ValueStateDescriptor<>(LEARNER_BYTES, bytes));
         progressState = access.get(new ValueStateDescriptor<>(PROGRESS, bytes));
-        previousState = access.get(new ValueStateDescriptor<>(PREVIOUS, bytes));
+        previousState = access.get(new ValueStateDescriptor<>(PREVIOUS, SnapshotStateSerializer.INSTANCE));
+        legacyPreviousState = access.get(new ValueStateDescriptor<>(PREVIOUS_BYTES, bytes));
         evaluationsState = access.get(new ValueStateDescriptor<>(EVALUATIONS, bytes));
         pendingState = access.get(new ListStateDescriptor<>(PENDING, TypeInformation.of(TrainingEvent.class)));
         windowState = access.get(new ListStateDescriptor<>(HELD_OUT_WINDOW, TypeInformation.of(HeldOutEvent.class)));
@@ -75,9 +90,11 @@ final class SlotState {
             LOG.info("New model '{}' on {}", modelId, slot.learner.device());
             return slot;
         }
-        byte[] learnerBytes = learnerState.value();
-        Learner learner = DjlLock.locked(() -> learnerBytes == null ? Learner.create(config, device)
-                : Learner.restore(learnerBytes, device));
+        CheckpointData captured = learnerState.value();
+        byte[] learnerBytes = captured == null ? legacyLearnerState.value() : null;
+        Learner learner = DjlLock.locked(() -> captured != null ? Learner.restore(captured, device)
+                : learnerBytes != null ? Learner.restore(learnerBytes, device)
+                : Learner.create(config, device));
         List<TrainingEvent> pending = new ArrayList<>();
         Iterable<TrainingEvent> storedPending = pendingState.get();
         if (storedPending != null) {
@@ -88,8 +105,11 @@ final class SlotState {
         if (storedWindow != null) {
             storedWindow.forEach(window::add);
         }
-        byte[] previousBytes = previousState.value();
-        ModelSnapshot previous = previousBytes == null ? null : SnapshotFiles.fromBytes(previousBytes);
+        ModelSnapshot previous = previousState.value();
+        if (previous == null) {
+            byte[] previousBytes = legacyPreviousState.value();
+            previous = previousBytes == null ? null : SnapshotFiles.fromBytes(previousBytes);
+        }
         ModelSlot slot = new ModelSlot(modelId, learner, ModelProgress.fromBytes(progressBytes), pending, window,
                 previous);
         Iterable<TrainingEvent> storedHeldBack = heldBackState.get();
@@ -106,7 +126,8 @@ final class SlotState {
      * Writes what changed in the current key's slot, and its versions in flight when {@code evaluations} is not
      * null; returns the bytes of the learner checkpoint, progress, previous snapshot and versions written (the
      * pending batch and the held-out window, small lists, are not counted) and adds them, with the time taken, to the
-     * slot's checkpoint counters.
+     * slot's checkpoint counters. The learner's share is the size of its captured arrays: it is encoded later, by the
+     * state backend.
      */
     long write(ModelSlot slot, List<EvaluationRequest> evaluations) throws Exception {
         long start = System.nanoTime();
@@ -128,9 +149,11 @@ final class SlotState {
     private long writeSlot(ModelSlot slot) throws Exception {
         long written = 0;
         if (slot.learnerDirty) {
-            byte[] checkpoint = DjlLock.locked(slot.learner::checkpoint);
-            written += checkpoint.length;
-            learnerState.update(checkpoint);
+            // Only the copy is taken here; the state backend encodes it when it writes the checkpoint.
+            CheckpointData captured = DjlLock.locked(slot.learner::captureCheckpoint);
+            written += captured.arrayBytes();
+            learnerState.update(captured);
+            legacyLearnerState.clear();
             slot.learnerDirty = false;
         }
         if (slot.dirty) {
@@ -143,12 +166,22 @@ final class SlotState {
             slot.dirty = false;
         }
         if (slot.previousDirty) {
-            byte[] previous = slot.previous == null ? null : SnapshotFiles.toBytes(slot.previous);
-            written += previous == null ? 0 : previous.length;
-            previousState.update(previous);
+            // Stored as is; the state backend encodes it when it writes the checkpoint.
+            written += payloadBytes(slot.previous);
+            previousState.update(slot.previous);
+            legacyPreviousState.clear();
             slot.previousDirty = false;
         }
         return written;
+    }
+
+    /** Bytes of a snapshot's student and teacher parameters: about the size of its snapshot file. */
+    private static long payloadBytes(ModelSnapshot snapshot) {
+        if (snapshot == null) {
+            return 0;
+        }
+        long n = snapshot.getPayload().getBytes().remaining();
+        return snapshot.getTeacherPayload() == null ? n : n + snapshot.getTeacherPayload().getBytes().remaining();
     }
 
     /** Reads the current key's captured versions that were still being evaluated, oldest first. */

@@ -58,9 +58,10 @@ import java.util.stream.Stream;
  * emits the records as they are ready, in version order. Versions whose records were not all emitted before a
  * checkpoint's barrier are part of that checkpoint and are finished after a restore: each record is published once.
  *
- * <p>State: learners live in memory and are written to keyed state ({@code learner.checkpoint()}) only in
- * {@link #snapshotState}, and only when they changed, because serializing a model per batch would dominate the
- * training time. After a restore, each model is read back from state the first time its key is seen, and so is a
+ * <p>State: learners live in memory and are written to keyed state only in {@link #snapshotState}, and only when
+ * they changed, because serializing a model per batch would dominate the training time. The training thread only
+ * copies the learner's arrays ({@code learner.captureCheckpoint()}); the state backend encodes the copy when it
+ * writes the checkpoint ({@link LearnerStateSerializer}), asynchronously with the heap backend. After a restore, each model is read back from state the first time its key is seen, and so is a
  * model evicted from memory after {@code model.idle-eviction} without events ({@link ModelSlots}). Together
  * with the Kafka source's checkpointed offsets this makes recovery exact: no event is trained twice or skipped.
  */

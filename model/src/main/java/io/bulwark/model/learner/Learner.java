@@ -26,6 +26,7 @@ import io.bulwark.model.optim.AdamOptimizer;
 import io.bulwark.model.regularizer.BregmanProximal;
 import io.bulwark.model.regularizer.Regularizer;
 import io.bulwark.model.regularizer.SmoothnessRegularizer;
+import io.bulwark.model.snapshot.CheckpointData;
 import io.bulwark.model.snapshot.SnapshotFormatException;
 import io.bulwark.model.strategy.FreeAt;
 import io.bulwark.model.strategy.FreeLb;
@@ -382,6 +383,16 @@ public final class Learner implements AutoCloseable {
     }
 
     /**
+     * The state {@link #checkpoint()} encodes, copied to the heap and not yet encoded: later training does not
+     * change it, so it can be encoded ({@code CheckpointFormat.encode}) on another thread while this one trains.
+     * Taking it costs one copy of the learner's arrays; the encoding and its checksum are the rest of the
+     * checkpoint's cost. Not thread-safe, like the learner: call it on the thread that trains.
+     */
+    public CheckpointData captureCheckpoint() {
+        return LearnerPersistence.capture(this);
+    }
+
+    /**
      * An inference-ready learner from exported parameters (training can continue, with fresh optimizer state).
      *
      * @param teacherOrNull the teacher's parameters; when null and the configuration has a teacher, it starts as a
@@ -399,6 +410,15 @@ public final class Learner implements AutoCloseable {
      * @throws SnapshotFormatException if the checkpoint is corrupt, truncated, of an unknown version, or inconsistent
      */
     public static Learner restore(byte[] checkpoint, String device) {
+        return LearnerPersistence.restore(checkpoint, device);
+    }
+
+    /**
+     * Restores a learner from {@link #captureCheckpoint()} (or a decoded checkpoint) on {@code device}.
+     *
+     * @throws SnapshotFormatException if the state is inconsistent with its configuration
+     */
+    public static Learner restore(CheckpointData checkpoint, String device) {
         return LearnerPersistence.restore(checkpoint, device);
     }
 

@@ -87,15 +87,20 @@ final class LearnerPersistence {
 
     /** Everything needed to resume bitwise-exactly, in the versioned checkpoint format. */
     static byte[] checkpoint(Learner learner) {
+        return CheckpointFormat.encode(capture(learner));
+    }
+
+    /** Everything needed to resume bitwise-exactly, copied to the heap: later training does not change it. */
+    static CheckpointData capture(Learner learner) {
         learner.ensureOpen();
         Map<String, TensorData> state = new LinkedHashMap<>();
         learner.strategy.state().forEach((k, v) -> state.put(k, tensor(v)));
-        return CheckpointFormat.encode(new CheckpointData(learner.config.toMap(), List.copyOf(learner.labels),
+        return new CheckpointData(learner.config.toMap(), List.copyOf(learner.labels),
                 studentTensors(learner), learner.teacher == null ? null : tensors(learner.teacher),
                 learner.optimizer.step(), tensors(learner.optimizer.firstMoments()),
                 tensors(learner.optimizer.secondMoments()), state, learner.rng.state(), learner.examplesSeen,
                 learner.batchesSeen, learner.skippedBatches, learner.updates,
-                learner.replay == null ? null : learner.replay.encode()));
+                learner.replay == null ? null : learner.replay.encode());
     }
 
     static long memoryBytes(Learner learner) {
@@ -132,7 +137,15 @@ final class LearnerPersistence {
      * @throws SnapshotFormatException if the checkpoint is corrupt, truncated, of an unknown version, or inconsistent
      */
     static Learner restore(byte[] checkpoint, String device) {
-        CheckpointData c = CheckpointFormat.decode(checkpoint);
+        return restore(CheckpointFormat.decode(checkpoint), device);
+    }
+
+    /**
+     * Restores a learner from {@link #capture} on {@code device}.
+     *
+     * @throws SnapshotFormatException if the state is inconsistent with its configuration
+     */
+    static Learner restore(CheckpointData c, String device) {
         LearnerConfig config;
         try {
             config = LearnerConfig.fromStoredMap(c.config());

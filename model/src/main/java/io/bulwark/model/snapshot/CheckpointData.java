@@ -38,6 +38,22 @@ public record CheckpointData(
         long updates,
         byte[] replay) {
 
+    /** Bytes of the tensors' values and the replay state: about the size of the encoded checkpoint. */
+    public long arrayBytes() {
+        return 4 * (floats(student) + floats(teacher) + floats(firstMoments) + floats(secondMoments)
+                + floats(strategyState)) + (replay == null ? 0 : replay.length);
+    }
+
+    private static long floats(Map<String, TensorData> tensors) {
+        long n = 0;
+        if (tensors != null) {
+            for (TensorData t : tensors.values()) {
+                n += t.data().length;
+            }
+        }
+        return n;
+    }
+
     /** A checkpoint without replay state. */
     public CheckpointData(Map<String, String> config, List<String> labels, Map<String, TensorData> student,
                           Map<String, TensorData> teacher, long optimizerStep, Map<String, TensorData> firstMoments,

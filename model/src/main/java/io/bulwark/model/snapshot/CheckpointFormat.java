@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 
 /**
  * Versioned binary format of learner checkpoints.
@@ -37,8 +38,10 @@ public final class CheckpointFormat {
     /** Encodes a checkpoint. */
     public static byte[] encode(CheckpointData c) {
         try {
-            ByteArrayOutputStream bos = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bos);
+            long expected = 4096 + c.arrayBytes();
+            ByteArrayOutputStream bos = new ByteArrayOutputStream((int) Math.min(expected, Integer.MAX_VALUE - 16));
+            CRC32C crc = new CRC32C();
+            DataOutputStream out = new DataOutputStream(new CheckedOutputStream(bos, crc));
             out.writeInt(MAGIC);
             out.writeInt(VERSION);
             out.writeInt(c.config().size());
@@ -69,10 +72,11 @@ public final class CheckpointFormat {
                 writeBlob(out, c.replay());
             }
             out.flush();
-            CRC32C crc = new CRC32C();
-            crc.update(bos.toByteArray());
-            out.writeInt((int) crc.getValue());
-            out.flush();
+            int sum = (int) crc.getValue();
+            bos.write(sum >>> 24);
+            bos.write(sum >>> 16);
+            bos.write(sum >>> 8);
+            bos.write(sum);
             return bos.toByteArray();
         } catch (IOException e) {
             throw new IllegalStateException("In-memory write failed", e);

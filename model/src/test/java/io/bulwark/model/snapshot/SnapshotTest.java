@@ -101,6 +101,29 @@ class SnapshotTest {
     }
 
     @Test
+    void aCapturedCheckpointKeepsItsStateWhileTheLearnerTrainsOn() {
+        // Continual on (wide side, naive Bayes, replay) and the Bregman teacher: every group of the state.
+        LearnerConfig config = SyntheticData.small().optBregmanWeight(1.0).build();
+        try (Learner learner = trained(config)) {
+            byte[] atCapture = learner.checkpoint();
+            CheckpointData captured = learner.captureCheckpoint();
+            assertThat(CheckpointFormat.encode(captured)).isEqualTo(atCapture);
+            assertThat(captured.arrayBytes()).isBetween(atCapture.length - 4096L, (long) atCapture.length);
+
+            List<Example> more = SyntheticData.keywordTask(32, 9);
+            learner.train(more.subList(0, 16));
+            learner.train(more.subList(16, 32));
+            assertThat(learner.checkpoint()).isNotEqualTo(atCapture);
+            assertThat(CheckpointFormat.encode(captured)).as("the capture is a copy, not a view").isEqualTo(atCapture);
+
+            try (Learner restored = Learner.restore(captured, "cpu")) {
+                assertThat(restored.checkpoint()).isEqualTo(atCapture);
+                assertThat(restored.config().continual().replayPerClass()).isPositive();
+            }
+        }
+    }
+
+    @Test
     void checkpointsRejectCorruptionTruncationAndUnknownVersions() {
         try (Learner learner = trained(SyntheticData.small().build())) {
             byte[] cp = learner.checkpoint();
