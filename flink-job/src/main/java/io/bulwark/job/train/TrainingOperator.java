@@ -86,6 +86,7 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
 
     private transient LearnerConfig config;
     private transient String device;
+    private transient DeviceSelector.Lease deviceLease;
     /** Test seam: runs on the evaluation thread before each evaluation (null in production). */
     private final AsyncEvaluator.Hook evaluationHook;
 
@@ -139,9 +140,9 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         DjlClasspath.require(TrainingOperator.class.getClassLoader());
         config = settings.learnerConfig();
         labels = new LabelAdmission(config, settings.labelMinCount());
-        device = DeviceSelector.select(settings.device(),
-                getRuntimeContext().getExternalResourceInfos(settings.gpuResource()),
-                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        deviceLease = DeviceSelector.acquire(settings.device(),
+                getRuntimeContext().getExternalResourceInfos(settings.gpuResource()));
+        device = deviceLease.device();
         int attempt = getRuntimeContext().getTaskInfo().getAttemptNumber();
         faults = new FaultInjector(settings.failAfterBatches(), attempt);
         DjlLock.setIntraOpThreads(settings.intraOpThreads());
@@ -362,6 +363,9 @@ public final class TrainingOperator extends AbstractStreamOperator<Publication>
         }
         if (evaluator != null) {
             evaluator.close();
+        }
+        if (deviceLease != null) {
+            deviceLease.close();
         }
         super.close();
     }

@@ -34,10 +34,33 @@ class SelectorsTest {
         assertThat(DeviceSelector.select("auto", List.of(gpu("3"), gpu("1")))).isEqualTo("gpu:1");
         assertThat(DeviceSelector.select("cpu", List.of(gpu("0")))).isEqualTo("cpu");
         assertThat(DeviceSelector.select("gpu:2", List.of())).isEqualTo("gpu:2");
-        // Subtasks of a multi-GPU task manager spread over its GPUs in index order.
-        assertThat(DeviceSelector.select("auto", List.of(gpu("3"), gpu("1")), 0)).isEqualTo("gpu:1");
-        assertThat(DeviceSelector.select("auto", List.of(gpu("3"), gpu("1")), 1)).isEqualTo("gpu:3");
-        assertThat(DeviceSelector.select("auto", List.of(gpu("3"), gpu("1")), 2)).isEqualTo("gpu:1");
+    }
+
+    @Test
+    void subtasksOfOneTaskManagerSpreadOverItsGpusAndReleaseThem() {
+        List<ExternalResourceInfo> gpus = List.of(gpu("3"), gpu("1"));
+        try (DeviceSelector.Lease a = DeviceSelector.acquire("auto", gpus);
+             DeviceSelector.Lease b = DeviceSelector.acquire("auto", gpus)) {
+            assertThat(List.of(a.device(), b.device())).containsExactly("gpu:1", "gpu:3");
+            DeviceSelector.Lease c = DeviceSelector.acquire("auto", gpus);
+            assertThat(c.device()).as("both in use once: the lowest index").isEqualTo("gpu:1");
+            a.close();
+            a.close(); // a second close releases nothing more
+            try (DeviceSelector.Lease d = DeviceSelector.acquire("auto", gpus);
+                 DeviceSelector.Lease e = DeviceSelector.acquire("auto", gpus)) {
+                assertThat(d.device()).as("gpu:1 is held by c only, gpu:3 by b").isEqualTo("gpu:1");
+                assertThat(e.device()).isEqualTo("gpu:3");
+            }
+            c.close();
+        }
+        try (DeviceSelector.Lease cpu = DeviceSelector.acquire("auto", List.of());
+             DeviceSelector.Lease forced = DeviceSelector.acquire("gpu:2", gpus)) {
+            assertThat(cpu.device()).isEqualTo("cpu");
+            assertThat(forced.device()).isEqualTo("gpu:2");
+        }
+        try (DeviceSelector.Lease again = DeviceSelector.acquire("auto", gpus)) {
+            assertThat(again.device()).as("every lease released").isEqualTo("gpu:1");
+        }
     }
 
     @Test
