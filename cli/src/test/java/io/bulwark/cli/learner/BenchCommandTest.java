@@ -40,10 +40,16 @@ class BenchCommandTest {
             // One device-to-host read per step, whatever the passes; more native operators for more passes.
             assertThat(row.get("host_syncs_per_step").asDouble()).isCloseTo(1.0, within(1e-9));
             assertThat(row.get("native_ops_per_step").asDouble()).isPositive();
+            // The step's text encoding, timed apart on the same batches, is part of the step.
+            assertThat(row.get("encode_ms_per_step").asDouble()).isPositive()
+                    .isLessThan(row.get("ms_per_step").asDouble());
+            assertThat(row.get("examples_per_second_without_encoding").asDouble())
+                    .isGreaterThan(row.get("examples_per_second").asDouble());
         }
         assertThat(results.get(1).get("native_ops_per_step").asDouble())
                 .isGreaterThan(2 * results.get(0).get("native_ops_per_step").asDouble());
-        assertThat(run.out()).contains("ms/step", "native ops/step", "host syncs/step");
+        assertThat(run.out()).contains("ms/step", "encode ms/step", "ex/s without encode", "native ops/step",
+                "host syncs/step");
     }
 
     @Test
