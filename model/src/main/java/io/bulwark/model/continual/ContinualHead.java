@@ -231,7 +231,7 @@ public final class ContinualHead {
         double total = 0;
         for (int e = 0; e < k; e++) {
             boolean right = Probabilities.argmax(p[e]) == target;
-            w[e] = weights[e] * (right ? 1.0 : Math.exp(-config.mixtureRate() * scale));
+            w[e] = weights[e] * (right ? 1.0 : StrictMath.exp(-config.mixtureRate() * scale));
             total += w[e];
             if (right && fromStream) {
                 scored[e]++;

@@ -58,7 +58,7 @@ final class NaiveBayesExpert {
         }
         for (int c = 0; c < classes; c++) {
             float docs = c < counts.size() ? classTotals.get(c)[0] : 0f;
-            s[c] = docs > 0 ? Math.log(docs / documents) : Double.NEGATIVE_INFINITY;
+            s[c] = docs > 0 ? StrictMath.log(docs / documents) : Double.NEGATIVE_INFINITY;
         }
         double smoothedV = ALPHA * distinct;
         for (int b : f.unigrams) {
@@ -99,7 +99,7 @@ final class NaiveBayesExpert {
                 if (s[c] != Double.NEGATIVE_INFINITY) {
                     double others = featureTotals[b] - counts.get(c)[b];
                     double othersTotal = tokens - classTotals.get(c)[1];
-                    s[c] -= Math.log((others + ALPHA) / (othersTotal + smoothedV));
+                    s[c] -= StrictMath.log((others + ALPHA) / (othersTotal + smoothedV));
                 }
             }
         }
@@ -121,7 +121,7 @@ final class NaiveBayesExpert {
 
     /** The smoothed log rate of the word in {@code bucket} among class {@code c}'s tokens. */
     private double logRate(int c, int bucket, double smoothedV) {
-        return Math.log((counts.get(c)[bucket] + ALPHA) / (classTotals.get(c)[1] + smoothedV));
+        return StrictMath.log((counts.get(c)[bucket] + ALPHA) / (classTotals.get(c)[1] + smoothedV));
     }
 
     void update(TextFeatures f, int target, float weight) {

@@ -17,7 +17,7 @@ final class Probabilities {
         }
         double sum = 0;
         for (int i = 0; i < z.length; i++) {
-            p[i] = z[i] == Double.NEGATIVE_INFINITY ? 0 : Math.exp(z[i] - max);
+            p[i] = z[i] == Double.NEGATIVE_INFINITY ? 0 : StrictMath.exp(z[i] - max);
             sum += p[i];
         }
         for (int i = 0; i < z.length; i++) {
