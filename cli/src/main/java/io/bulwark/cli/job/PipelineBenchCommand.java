@@ -109,6 +109,12 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "bench: pipeline %.1f events/s steady, %.1f end to end%n", pipe.steadyRate(),
                     pipe.endToEndRate());
 
+            // Again after the pipeline: the first bare run is also the JVM's first learner code (compiled while it
+            // runs), and the machine's speed drifts; the pair brackets the pipeline.
+            err.println("bench: bare learner again...");
+            BareLearnerRun.Result bareAfter = BareLearnerRun.run(data, settings, conf);
+            err.printf(Locale.ROOT, "bench: bare learner again %.1f events/s%n", bareAfter.steadyRate());
+
             List<PipelineRun.Result> scaling = new ArrayList<>();
             if (scale) {
                 List<LabeledText> two = twoModels(data);
@@ -144,13 +150,15 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             json.put("bare", bare.toJson());
             json.put("pipeline", pipe.toJson());
             json.put("pipeline_over_bare", round(pipe.steadyRate() / bare.steadyRate()));
+            json.put("bare_after", bareAfter.toJson());
+            json.put("pipeline_over_bare_after", round(pipe.steadyRate() / bareAfter.steadyRate()));
             json.put("same_final_model", Arrays.equals(bare.finalPayload, pipe.finalPayload));
             if (scaling.size() == 2) {
                 json.put("two_models", List.of(scaling.get(0).toJson(), scaling.get(1).toJson()));
                 json.put("scaling_p2_over_p1", round(scaling.get(1).steadyRate() / scaling.get(0).steadyRate()));
             }
             json.put("latency", latency);
-            print(System.out, bare, pipe, json, latency, scaling);
+            print(System.out, bare, bareAfter, pipe, json, latency, scaling);
         } finally {
             deleteQuietly(work);
         }
@@ -222,7 +230,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
 
     // ---- output ------------------------------------------------------------------------------------------------
 
-    private static void print(PrintStream out, BareLearnerRun.Result bare, PipelineRun.Result pipe,
+    private static void print(PrintStream out, BareLearnerRun.Result bare, BareLearnerRun.Result bareAfter,
+                              PipelineRun.Result pipe,
                               Map<String, Object> json, Map<String, Object> latency,
                               List<PipelineRun.Result> scaling) {
         out.println();
@@ -235,6 +244,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 bare.trained / bare.seconds, pipe.endToEndRate());
         out.printf(Locale.ROOT, "%-44s %26.3f%n", "pipeline / bare events/s (steady; target >= 0.9)",
                 (Double) json.get("pipeline_over_bare"));
+        out.printf(Locale.ROOT, "%-44s %12.1f%n", "bare learner again, after (events/s)", bareAfter.steadyRate());
+        out.printf(Locale.ROOT, "%-44s %26.3f%n", "pipeline / bare learner after",
+                (Double) json.get("pipeline_over_bare_after"));
         out.printf(Locale.ROOT, "%-44s %26s%n", "same final model (bitwise)",
                 Boolean.TRUE.equals(json.get("same_final_model")) ? "yes" : "no");
         out.printf(Locale.ROOT, "%-44s %26s%n", "snapshots / reports (evaluated)",
